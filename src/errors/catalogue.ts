@@ -1,0 +1,185 @@
+// The one error catalogue: every error the server, CLI and virtual Mac can report, with its wire
+// status, OAuth `error`, audience, message, remediation and, where one exists, the Entra AADSTS
+// number admins already know. Codes are stable and never reused (architecture.md, "Errors").
+
+export type Audience = 'user' | 'admin' | 'developer';
+
+export interface CatalogueEntry {
+  /** Stable numeric code; shown as `OPSSO<code>` and stored in sign-in logs as status.errorCode. */
+  readonly code: number;
+  /** Short machine name, snake_case. */
+  readonly name: string;
+  /** HTTP status. Only a bad credential is 401 (a Mac re-prompts for the password on 401). */
+  readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503;
+  /** OAuth 2.0 `error` value for the JSON body. */
+  readonly oauthError: string;
+  readonly audience: Audience;
+  readonly message: string;
+  readonly remediation: string;
+  /** Equivalent Microsoft Entra AADSTS error number, if there is one. */
+  readonly entra?: number;
+}
+
+const entries = [
+  // 1000-1099: transport and request shape
+  { code: 1001, name: 'malformed_request', status: 400, oauthError: 'invalid_request', audience: 'developer',
+    message: 'The request body is not a valid form or lacks a required field.',
+    remediation: 'Send application/x-www-form-urlencoded with grant_type and assertion (or request).', entra: 90014 },
+  { code: 1002, name: 'unsupported_content_type', status: 400, oauthError: 'invalid_request', audience: 'developer',
+    message: 'This endpoint does not accept that content type.',
+    remediation: 'Use the content type documented for the endpoint (form-urlencoded for PSSO requests, JSON for the registration API).' },
+  { code: 1003, name: 'body_too_large', status: 400, oauthError: 'invalid_request', audience: 'developer',
+    message: 'The request body is larger than 64 KiB.',
+    remediation: 'PSSO requests are a few kilobytes; check what the client is sending.' },
+  { code: 1004, name: 'malformed_jws', status: 400, oauthError: 'invalid_request', audience: 'developer',
+    message: 'The signed request is not a well-formed compact JWS (segments, base64url or JSON).',
+    remediation: 'Inspect the request with `openpsso inspect`; the header and claims must be base64url-encoded JSON.', entra: 50012 },
+  { code: 1005, name: 'unsupported_algorithm', status: 400, oauthError: 'invalid_request', audience: 'developer',
+    message: 'The request is signed with an algorithm other than ES256.',
+    remediation: 'Platform SSO device requests are always ES256; alg none and HMAC algorithms are refused.', entra: 50012 },
+  { code: 1006, name: 'unsupported_grant_type', status: 400, oauthError: 'unsupported_grant_type', audience: 'developer',
+    message: 'The grant type is not supported by this endpoint.',
+    remediation: 'Use grant_type=srv_challenge for a nonce and urn:ietf:params:oauth:grant-type:jwt-bearer for PSSO requests.', entra: 70003 },
+  { code: 1007, name: 'not_found', status: 404, oauthError: 'not_found', audience: 'developer',
+    message: 'No such endpoint.', remediation: 'Check the URL against /.well-known/openid-configuration.' },
+  { code: 1008, name: 'rate_limited', status: 429, oauthError: 'slow_down', audience: 'user',
+    message: 'Too many requests. Wait a moment and try again.', remediation: 'If this persists, an admin can check the rate limits in the configuration.' },
+
+  // 1100-1199: device identity and request verification
+  { code: 1101, name: 'unknown_device', status: 400, oauthError: 'invalid_client', audience: 'admin',
+    message: 'This Mac is not registered with OpenPSSO (its signing key id is unknown).',
+    remediation: 'Register the device again (System Settings > Users & Groups > Repair, or `openpsso mac register`).', entra: 700003 },
+  { code: 1102, name: 'device_revoked', status: 400, oauthError: 'invalid_client', audience: 'admin',
+    message: 'This Mac has been revoked by an administrator.',
+    remediation: 'Re-register the device if the revocation was a mistake; all its tokens were ended.', entra: 135011 },
+  { code: 1103, name: 'bad_signature', status: 400, oauthError: 'invalid_request', audience: 'developer',
+    message: 'The request signature does not verify with the registered device signing key.',
+    remediation: 'The device keys changed without re-registration; repair the device registration.', entra: 50012 },
+  { code: 1104, name: 'request_expired', status: 400, oauthError: 'invalid_request', audience: 'developer',
+    message: 'The request is expired or issued in the future (iat/exp outside the allowed clock skew).',
+    remediation: "Check the Mac's clock (System Settings > General > Date & Time).", entra: 700024 },
+  { code: 1105, name: 'missing_claim', status: 400, oauthError: 'invalid_request', audience: 'developer',
+    message: 'A required claim is missing or has the wrong type.', remediation: 'See the reference for the claims of each request type.', entra: 90014 },
+  { code: 1106, name: 'nonce_unknown', status: 400, oauthError: 'invalid_grant', audience: 'developer',
+    message: 'The server nonce (request_nonce) was not issued by this server.',
+    remediation: 'Fetch a nonce with grant_type=srv_challenge immediately before the request.', entra: 50008 },
+  { code: 1107, name: 'nonce_expired', status: 400, oauthError: 'invalid_grant', audience: 'developer',
+    message: 'The server nonce has expired.', remediation: 'Fetch a fresh nonce; nonces live a short time.', entra: 50008 },
+  { code: 1108, name: 'nonce_replayed', status: 400, oauthError: 'invalid_grant', audience: 'developer',
+    message: 'The server nonce was already used.', remediation: 'Each nonce is single use; fetch a new one per request.', entra: 50008 },
+  { code: 1109, name: 'wrong_client', status: 400, oauthError: 'invalid_client', audience: 'admin',
+    message: 'The request iss/client_id does not match the configured client id.',
+    remediation: 'Set the SSO extension client id to the value shown by `openpsso config show`.', entra: 700016 },
+  { code: 1110, name: 'wrong_audience', status: 400, oauthError: 'invalid_request', audience: 'admin',
+    message: 'The request aud does not match this token endpoint URL.',
+    remediation: 'Configure tokenEndpointURL exactly as the issuer publishes it (scheme, host, port and path).', entra: 50128 },
+  { code: 1111, name: 'missing_scope', status: 400, oauthError: 'invalid_scope', audience: 'developer',
+    message: 'The request scope must contain openid and urn:apple:platformsso.', remediation: 'Do not remove the default scopes.', entra: 70011 },
+  { code: 1112, name: 'unsupported_jwe_crypto', status: 400, oauthError: 'invalid_request', audience: 'developer',
+    message: 'jwe_crypto must ask for ECDH-ES with A256GCM.', remediation: 'Use the default encryption algorithm (ECDHE-A256GCM).' },
+  { code: 1113, name: 'apv_mismatch', status: 400, oauthError: 'invalid_request', audience: 'developer',
+    message: "jwe_crypto.apv does not name this device's encryption key and the request nonce.",
+    remediation: 'The device encryption key changed without re-registration; repair the device registration.' },
+  { code: 1114, name: 'malformed_base64', status: 400, oauthError: 'invalid_request', audience: 'developer',
+    message: 'A value that must be base64 or base64url could not be decoded.', remediation: 'Check the encoding of keys and tokens.' },
+  { code: 1115, name: 'malformed_assertion', status: 400, oauthError: 'invalid_request', audience: 'developer',
+    message: 'The embedded assertion is malformed (not a JWS/JWE, wrong type or algorithm).',
+    remediation: 'Inspect it with `openpsso inspect`.' },
+
+  // 1200-1299: credentials (the only 401s)
+  { code: 1201, name: 'invalid_credentials', status: 401, oauthError: 'invalid_grant', audience: 'user',
+    message: 'Incorrect username or password.', remediation: 'Type the password of your organisation account. An admin can reset it with `openpsso user set-password`.', entra: 50126 },
+  { code: 1202, name: 'user_disabled', status: 401, oauthError: 'invalid_grant', audience: 'user',
+    message: 'Your account is disabled.', remediation: 'Ask your administrator to enable the account.', entra: 50057 },
+  { code: 1203, name: 'assertion_invalid', status: 401, oauthError: 'invalid_grant', audience: 'user',
+    message: 'The sign-in key or smart card could not be verified for this user.',
+    remediation: 'Register this user on this Mac again (Secure Enclave key) or check the smart card certificate mapping.', entra: 50155 },
+  { code: 1204, name: 'certificate_untrusted', status: 401, oauthError: 'invalid_grant', audience: 'admin',
+    message: 'The smart card certificate does not chain to a trusted certificate authority or is outside its validity.',
+    remediation: 'Add the issuing CA to smartCard.trustedCaFiles in the configuration.', entra: 500181 },
+  { code: 1205, name: 'user_locked', status: 401, oauthError: 'invalid_grant', audience: 'user',
+    message: 'Your account is temporarily locked after too many failed sign-ins.',
+    remediation: 'Wait and try again, or ask an administrator to unlock the account.', entra: 50053 },
+
+  // 1300-1399: tokens
+  { code: 1301, name: 'refresh_token_invalid', status: 400, oauthError: 'invalid_grant', audience: 'user',
+    message: 'The refresh token is unknown, expired or revoked; a full sign-in is needed.',
+    remediation: 'Sign in again at the login window (the Mac does this by itself).', entra: 70008 },
+  { code: 1302, name: 'refresh_token_wrong_device', status: 400, oauthError: 'invalid_grant', audience: 'admin',
+    message: 'The refresh token was issued to another device or user.',
+    remediation: 'Tokens are bound to the Mac they were issued to; the request may be a replay from another device.', entra: 70000 },
+  { code: 1303, name: 'bearer_token_invalid', status: 401, oauthError: 'invalid_token', audience: 'developer',
+    message: 'The bearer token is missing, expired or revoked.', remediation: 'Sign in interactively again to get a new token.', entra: 50173 },
+
+  // 1400-1499: PSSO 2.0 key service
+  { code: 1401, name: 'unsupported_key_purpose', status: 400, oauthError: 'invalid_request', audience: 'developer',
+    message: 'Only key_purpose user_unlock is supported.', remediation: 'Check the key request claims.' },
+  { code: 1402, name: 'key_not_provisioned', status: 400, oauthError: 'invalid_grant', audience: 'user',
+    message: 'No unlock key exists for this user on this Mac yet.',
+    remediation: 'The Mac sends a key request after user registration; repair the user registration.' },
+  { code: 1403, name: 'bad_public_key', status: 400, oauthError: 'invalid_request', audience: 'developer',
+    message: 'A public key is not a valid P-256 point (65-byte X9.63 or PEM SPKI).', remediation: 'Send the key as SecKeyCopyExternalRepresentation gives it.' },
+  { code: 1404, name: 'version_mismatch', status: 400, oauthError: 'invalid_request', audience: 'developer',
+    message: 'Key requests need platform_sso_version 2.0 and shared device keys.',
+    remediation: 'Enable UseSharedDeviceKeys in the profile and register the device again.' },
+
+  // 1500-1599: registration
+  { code: 1501, name: 'registration_unauthorized', status: 401, oauthError: 'invalid_token', audience: 'admin',
+    message: 'The registration needs a valid registration token or a bearer token from an interactive sign-in.',
+    remediation: 'Put a current registration token in the profile (`openpsso regtoken create`) or sign in interactively.', entra: 50097 },
+  { code: 1502, name: 'registration_token_expired', status: 401, oauthError: 'invalid_token', audience: 'admin',
+    message: 'The registration token has expired or was revoked.', remediation: 'Create a new registration token and update the MDM profile.' },
+  { code: 1503, name: 'registration_invalid', status: 400, oauthError: 'invalid_request', audience: 'developer',
+    message: 'The registration request is invalid.', remediation: 'See the details and the registration API reference (docs/registration-api.md).' },
+  { code: 1504, name: 'kid_mismatch', status: 400, oauthError: 'invalid_request', audience: 'developer',
+    message: 'A key id does not match its key (kid must be base64 SHA-256 of the X9.63 point).', remediation: 'Compute the kid from the key, or omit it.' },
+  { code: 1505, name: 'compat_registration_disabled', status: 404, oauthError: 'not_found', audience: 'admin',
+    message: 'The unauthenticated twocanoes-style /register endpoint is off.',
+    remediation: 'Enable registration.compatEndpoint in the configuration only for test set-ups: it accepts any caller.' },
+  { code: 1506, name: 'user_not_registered', status: 400, oauthError: 'invalid_grant', audience: 'user',
+    message: 'This user is not registered for that sign-in method on this Mac.',
+    remediation: 'Register the user on this Mac (Settings > Users & Groups > Register, or `openpsso mac register`).' },
+  { code: 1507, name: 'device_key_conflict', status: 409, oauthError: 'invalid_request', audience: 'admin',
+    message: 'That signing key is already registered to another device.', remediation: 'Revoke the other device first, or generate new keys.' },
+
+  // 1600-1699: admin and CLI
+  { code: 1601, name: 'admin_unauthorized', status: 401, oauthError: 'invalid_client', audience: 'admin',
+    message: 'Admin API access needs a client credentials token with the right role.', remediation: 'Create an admin client with `openpsso admin-client create`.' },
+  { code: 1602, name: 'resource_not_found', status: 404, oauthError: 'not_found', audience: 'admin',
+    message: 'No such resource.', remediation: 'Check the id; list resources with the CLI or the admin API.' },
+  { code: 1603, name: 'conflict', status: 409, oauthError: 'invalid_request', audience: 'admin',
+    message: 'That resource already exists.', remediation: 'Use another name, or update the existing resource.' },
+  { code: 1604, name: 'invalid_configuration', status: 500, oauthError: 'server_error', audience: 'admin',
+    message: 'The configuration is invalid.', remediation: 'Fix the reported keys in the configuration file or environment.' },
+
+  // 1900: last resort
+  { code: 1900, name: 'internal_error', status: 500, oauthError: 'server_error', audience: 'admin',
+    message: 'Something went wrong on the server.', remediation: 'Look up the correlation id in the server log and report it.' },
+] as const satisfies readonly CatalogueEntry[];
+
+export type ErrorName = (typeof entries)[number]['name'];
+
+export const catalogue: ReadonlyMap<ErrorName, CatalogueEntry> = new Map(entries.map((e) => [e.name, e]));
+
+/** Register further entries (policy and MFA errors live beside their feature). Codes must stay unique. */
+export function extendCatalogue(extra: readonly CatalogueEntry[]): void {
+  const map = catalogue as Map<string, CatalogueEntry>;
+  for (const e of extra) {
+    if (map.has(e.name) || [...map.values()].some((x) => x.code === e.code)) {
+      throw new Error(`error catalogue: duplicate ${e.name}/${e.code}`);
+    }
+    map.set(e.name, e);
+  }
+}
+
+export function lookupError(nameOrCode: string | number): CatalogueEntry | undefined {
+  const s = String(nameOrCode).replace(/^OPSSO/i, '');
+  for (const e of catalogue.values()) {
+    if (e.name === s || String(e.code) === s || (e.entra !== undefined && String(e.entra) === s)) return e;
+  }
+  return undefined;
+}
+
+export function formatCode(e: CatalogueEntry): string {
+  return `OPSSO${e.code}`;
+}

@@ -1,0 +1,264 @@
+// Storage ports: the small interfaces app/ needs. Every adapter (sqlite, postgres) implements them
+// and passes the shared conformance suite in test/storage/. Times are epoch milliseconds (UTC).
+// One-time values are consumed by an atomic conditional update; tokens are stored as SHA-256 hashes.
+
+export type Millis = number;
+
+export interface Organisation {
+  id: string; // org_...
+  name: string;
+  createdAt: Millis;
+}
+
+export interface User {
+  id: string; // usr_...
+  orgId: string;
+  userPrincipalName: string; // login name, unique per org, compared case-insensitively
+  displayName: string;
+  email: string | null;
+  passwordHash: string | null; // argon2id encoded string
+  enabled: boolean;
+  /** Issue 4: per-user MFA state as in Entra. */
+  perUserMfaState: 'disabled' | 'enabled' | 'enforced';
+  passwordChangedAt: Millis | null;
+  createdAt: Millis;
+  updatedAt: Millis;
+}
+
+export interface Group {
+  id: string; // grp_...
+  orgId: string;
+  displayName: string; // unique per org
+  description: string | null;
+  createdAt: Millis;
+}
+
+export type DeviceStatus = 'active' | 'revoked';
+
+export interface Device {
+  id: string; // dev_...
+  orgId: string;
+  deviceUuid: string; // the Mac's own identifier (uppercase UUID)
+  signingKey: Uint8Array; // 65-byte X9.63 point
+  signingKid: string; // canonical: standard base64 with padding of SHA-256(x963)
+  encryptionKey: Uint8Array; // 65-byte X9.63 point
+  encryptionKid: string; // canonical
+  sharedDeviceKeys: boolean;
+  status: DeviceStatus;
+  registeredVia: 'registration_token' | 'bearer' | 'compat' | 'admin';
+  registeredByUserId: string | null;
+  createdAt: Millis;
+  updatedAt: Millis;
+  revokedAt: Millis | null;
+}
+
+export type AuthMethod = 'password' | 'secure_enclave' | 'smart_card';
+
+export interface UserRegistration {
+  id: string; // ureg_...
+  deviceId: string;
+  userId: string;
+  method: AuthMethod;
+  /** Secure Enclave method: the user's 65-byte X9.63 public key and its canonical kid. */
+  userKey: Uint8Array | null;
+  userKid: string | null;
+  /** Smart card method: DER certificate of the card, and its SHA-256 thumbprint (hex). */
+  certificate: Uint8Array | null;
+  certificateThumbprint: string | null;
+  /** Issue 4: registered after an MFA-verified sign-in, so using it counts as multi-factor. */
+  mfaVerified: boolean;
+  createdAt: Millis;
+  updatedAt: Millis;
+}
+
+export interface NonceRecord {
+  value: string;
+  expiresAt: Millis;
+  usedAt: Millis | null;
+  createdAt: Millis;
+}
+
+export type NonceConsumeResult = 'ok' | 'unknown' | 'expired' | 'replayed';
+
+export interface RefreshTokenRecord {
+  id: string; // rt_...
+  tokenHash: string; // hex SHA-256 of the opaque token
+  userId: string;
+  deviceId: string;
+  /** Time of the last full (non-refresh) login in this token family; carried across rotations. */
+  authTime: Millis;
+  /** Issue 4: how the session was authenticated ('pwd', 'swk', 'sc', 'mfa'...). */
+  amr: string[];
+  createdAt: Millis;
+  expiresAt: Millis;
+  /** Set when rotated (replaced) or revoked; a used token is never valid again. */
+  revokedAt: Millis | null;
+  replacedById: string | null;
+}
+
+export interface UnlockKeyRecord {
+  id: string; // uk_...
+  userId: string;
+  deviceId: string;
+  purpose: 'user_unlock';
+  publicKey: Uint8Array; // 65-byte X9.63
+  /** Private key (PKCS#8 DER) sealed with AES-256-GCM under the server's master key. */
+  sealedPrivateKey: Uint8Array;
+  certificate: Uint8Array; // DER
+  createdAt: Millis;
+}
+
+export interface ServerKeyRecord {
+  kid: string;
+  use: 'sig' | 'enc';
+  alg: 'ES256' | 'ECDH-ES';
+  publicJwk: string; // JSON
+  sealedPrivateJwk: Uint8Array; // AES-256-GCM under the master key
+  /** active: signs/decrypts new material; published: still in JWKS for verification; retired: gone. */
+  status: 'active' | 'published' | 'retired';
+  createdAt: Millis;
+  retiredAt: Millis | null;
+}
+
+export interface RegistrationTokenRecord {
+  id: string; // rgt_...
+  orgId: string;
+  tokenHash: string;
+  description: string;
+  createdAt: Millis;
+  expiresAt: Millis | null;
+  revokedAt: Millis | null;
+}
+
+export interface BearerTokenRecord {
+  id: string; // bt_...
+  tokenHash: string;
+  userId: string;
+  /** What the token may be used for, e.g. ['register']. */
+  scopes: string[];
+  amr: string[];
+  createdAt: Millis;
+  expiresAt: Millis;
+  revokedAt: Millis | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque cursor for the next page, or null at the end. */
+  next: string | null;
+}
+
+export interface UserStore {
+  create(u: User): Promise<void>;
+  get(id: string): Promise<User | null>;
+  getByPrincipalName(orgId: string, upn: string): Promise<User | null>;
+  list(orgId: string, opts?: { limit?: number; cursor?: string | null }): Promise<Page<User>>;
+  update(id: string, patch: Partial<Omit<User, 'id' | 'orgId' | 'createdAt'>>): Promise<void>;
+}
+
+export interface GroupStore {
+  create(g: Group): Promise<void>;
+  get(id: string): Promise<Group | null>;
+  getByName(orgId: string, displayName: string): Promise<Group | null>;
+  list(orgId: string, opts?: { limit?: number; cursor?: string | null }): Promise<Page<Group>>;
+  addMember(groupId: string, userId: string): Promise<void>; // idempotent
+  removeMember(groupId: string, userId: string): Promise<void>;
+  listMembers(groupId: string): Promise<string[]>; // user ids
+  groupsOfUser(userId: string): Promise<Group[]>;
+}
+
+export interface DeviceStore {
+  /** Inserts, or replaces the keys of the device with the same (orgId, deviceUuid): re-registration. */
+  upsert(d: Device): Promise<Device>;
+  get(id: string): Promise<Device | null>;
+  getBySigningKid(kid: string): Promise<Device | null>;
+  getByUuid(orgId: string, deviceUuid: string): Promise<Device | null>;
+  list(orgId: string, opts?: { limit?: number; cursor?: string | null; status?: DeviceStatus }): Promise<Page<Device>>;
+  /** Marks revoked; returns false if no such device. */
+  revoke(id: string, at: Millis): Promise<boolean>;
+  count(orgId: string): Promise<number>;
+}
+
+export interface UserRegistrationStore {
+  /** Inserts or replaces the registration of (deviceId, userId). */
+  upsert(r: UserRegistration): Promise<UserRegistration>;
+  get(deviceId: string, userId: string): Promise<UserRegistration | null>;
+  getByUserKid(kid: string): Promise<UserRegistration | null>;
+  listForDevice(deviceId: string): Promise<UserRegistration[]>;
+  listForUser(userId: string): Promise<UserRegistration[]>;
+  deleteForDevice(deviceId: string): Promise<number>;
+}
+
+export interface NonceStore {
+  create(n: NonceRecord): Promise<void>;
+  /** Atomically marks the nonce used if it exists, is unused and unexpired at `now`. */
+  consume(value: string, now: Millis): Promise<NonceConsumeResult>;
+  /** Deletes nonces that expired before `before`; returns how many. */
+  purgeExpired(before: Millis): Promise<number>;
+}
+
+export interface RefreshTokenStore {
+  create(t: RefreshTokenRecord): Promise<void>;
+  getByHash(tokenHash: string): Promise<RefreshTokenRecord | null>;
+  /**
+   * Atomically revokes `oldId` (only if still unrevoked) and inserts `next` with
+   * `replacedById` set on the old row. Returns false (and inserts nothing) if the old token
+   * was already revoked or rotated: a concurrent or replayed use.
+   */
+  rotate(oldId: string, next: RefreshTokenRecord, at: Millis): Promise<boolean>;
+  revokeForDevice(deviceId: string, at: Millis): Promise<number>;
+  revokeForUser(userId: string, at: Millis): Promise<number>;
+  listActiveForDevice(deviceId: string, now: Millis): Promise<RefreshTokenRecord[]>;
+}
+
+export interface UnlockKeyStore {
+  /** Inserts unless a key exists for (userId, deviceId, purpose); returns the stored one either way. */
+  getOrCreate(k: UnlockKeyRecord): Promise<UnlockKeyRecord>;
+  get(userId: string, deviceId: string, purpose: 'user_unlock'): Promise<UnlockKeyRecord | null>;
+  deleteForDevice(deviceId: string): Promise<number>;
+}
+
+export interface ServerKeyStore {
+  create(k: ServerKeyRecord): Promise<void>;
+  list(): Promise<ServerKeyRecord[]>;
+  setStatus(kid: string, status: ServerKeyRecord['status'], at: Millis): Promise<boolean>;
+}
+
+export interface RegistrationTokenStore {
+  create(t: RegistrationTokenRecord): Promise<void>;
+  getByHash(tokenHash: string): Promise<RegistrationTokenRecord | null>;
+  list(orgId: string): Promise<RegistrationTokenRecord[]>;
+  revoke(id: string, at: Millis): Promise<boolean>;
+}
+
+export interface BearerTokenStore {
+  create(t: BearerTokenRecord): Promise<void>;
+  getByHash(tokenHash: string): Promise<BearerTokenRecord | null>;
+  revokeForUser(userId: string, at: Millis): Promise<number>;
+}
+
+export interface OrganisationStore {
+  create(o: Organisation): Promise<void>;
+  get(id: string): Promise<Organisation | null>;
+  list(): Promise<Organisation[]>;
+}
+
+/** All stores over one database. `transaction` runs `fn` with stores bound to one transaction. */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  organisations: OrganisationStore;
+  users: UserStore;
+  groups: GroupStore;
+  devices: DeviceStore;
+  userRegistrations: UserRegistrationStore;
+  nonces: NonceStore;
+  refreshTokens: RefreshTokenStore;
+  unlockKeys: UnlockKeyStore;
+  serverKeys: ServerKeyStore;
+  registrationTokens: RegistrationTokenStore;
+  bearerTokens: BearerTokenStore;
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
+  /** Applies pending migrations; safe to call on every start. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
