@@ -1,0 +1,195 @@
+// Versioned schema migrations, written once with Kysely's schema builder and applied by its Migrator
+// (recorded in the openpsso_migration table) on both SQLite and PostgreSQL.
+import { Migrator, type Kysely, type Migration } from 'kysely';
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+// Migrations receive Kysely<any> because they describe the schema before the typed DB exists.
+type AnyDb = Kysely<any>;
+
+function initial(kind: StoreKind): Migration {
+  // The only portable type that differs in name: raw bytes.
+  const bytes = kind === 'postgres' ? 'bytea' : 'blob';
+  return {
+    async up(db: AnyDb) {
+      await db.schema.createTable('organisations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema.createTable('users')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('org_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('user_principal_name', 'text', (c) => c.notNull())
+        .addColumn('upn_key', 'text', (c) => c.notNull())
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('email', 'text')
+        .addColumn('password_hash', 'text')
+        .addColumn('enabled', 'integer', (c) => c.notNull())
+        .addColumn('per_user_mfa_state', 'text', (c) => c.notNull())
+        .addColumn('password_changed_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      // Case-insensitive uniqueness uses a key lower-cased in JS rather than an index on lower(upn):
+      // SQLite's lower() folds ASCII only while PostgreSQL's follows the locale, so the two engines
+      // would disagree on non-ASCII names. One JS rule keeps them identical.
+      await db.schema.createIndex('users_org_upn_uq').on('users').columns(['org_id', 'upn_key']).unique().execute();
+      await db.schema.createIndex('users_org_id_idx').on('users').columns(['org_id', 'id']).execute();
+
+      await db.schema.createTable('groups')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('org_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('description', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('groups_org_name_uq').on('groups').columns(['org_id', 'display_name']).unique().execute();
+      await db.schema.createIndex('groups_org_id_idx').on('groups').columns(['org_id', 'id']).execute();
+
+      await db.schema.createTable('group_members')
+        .addColumn('group_id', 'text', (c) => c.notNull().references('groups.id').onDelete('cascade'))
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addPrimaryKeyConstraint('group_members_pk', ['group_id', 'user_id'])
+        .execute();
+      await db.schema.createIndex('group_members_user_idx').on('group_members').columns(['user_id']).execute();
+
+      await db.schema.createTable('devices')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('org_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('device_uuid', 'text', (c) => c.notNull())
+        .addColumn('signing_key', bytes, (c) => c.notNull())
+        .addColumn('signing_kid', 'text', (c) => c.notNull())
+        .addColumn('encryption_key', bytes, (c) => c.notNull())
+        .addColumn('encryption_kid', 'text', (c) => c.notNull())
+        .addColumn('shared_device_keys', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('registered_via', 'text', (c) => c.notNull())
+        .addColumn('registered_by_user_id', 'text', (c) => c.references('users.id'))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+      // Every PSSO request is looked up by signing kid: this index keeps that flat as devices grow.
+      await db.schema.createIndex('devices_signing_kid_uq').on('devices').columns(['signing_kid']).unique().execute();
+      await db.schema.createIndex('devices_org_uuid_uq').on('devices').columns(['org_id', 'device_uuid']).unique().execute();
+      await db.schema.createIndex('devices_org_id_idx').on('devices').columns(['org_id', 'id']).execute();
+
+      await db.schema.createTable('user_registrations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('device_id', 'text', (c) => c.notNull().references('devices.id'))
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('user_key', bytes)
+        .addColumn('user_kid', 'text')
+        .addColumn('certificate', bytes)
+        .addColumn('certificate_thumbprint', 'text')
+        .addColumn('mfa_verified', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('user_registrations_device_user_uq').on('user_registrations').columns(['device_id', 'user_id']).unique().execute();
+      await db.schema.createIndex('user_registrations_user_kid_idx').on('user_registrations').columns(['user_kid']).execute();
+      await db.schema.createIndex('user_registrations_user_idx').on('user_registrations').columns(['user_id']).execute();
+
+      await db.schema.createTable('nonces')
+        .addColumn('value', 'text', (c) => c.primaryKey())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('used_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('nonces_expires_idx').on('nonces').columns(['expires_at']).execute();
+
+      await db.schema.createTable('refresh_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('token_hash', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('device_id', 'text', (c) => c.notNull().references('devices.id'))
+        .addColumn('auth_time', 'bigint', (c) => c.notNull())
+        .addColumn('amr', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        // No foreign key: rotate() sets it on the old row before the new row is inserted.
+        .addColumn('replaced_by_id', 'text')
+        .execute();
+      await db.schema.createIndex('refresh_tokens_hash_uq').on('refresh_tokens').columns(['token_hash']).unique().execute();
+      await db.schema.createIndex('refresh_tokens_device_idx').on('refresh_tokens').columns(['device_id']).execute();
+      await db.schema.createIndex('refresh_tokens_user_idx').on('refresh_tokens').columns(['user_id']).execute();
+
+      await db.schema.createTable('unlock_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('device_id', 'text', (c) => c.notNull().references('devices.id'))
+        .addColumn('purpose', 'text', (c) => c.notNull())
+        .addColumn('public_key', bytes, (c) => c.notNull())
+        .addColumn('sealed_private_key', bytes, (c) => c.notNull())
+        .addColumn('certificate', bytes, (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('unlock_keys_user_device_purpose_uq').on('unlock_keys').columns(['user_id', 'device_id', 'purpose']).unique().execute();
+      await db.schema.createIndex('unlock_keys_device_idx').on('unlock_keys').columns(['device_id']).execute();
+
+      await db.schema.createTable('server_keys')
+        .addColumn('kid', 'text', (c) => c.primaryKey())
+        .addColumn('use', 'text', (c) => c.notNull())
+        .addColumn('alg', 'text', (c) => c.notNull())
+        .addColumn('public_jwk', 'text', (c) => c.notNull())
+        .addColumn('sealed_private_jwk', bytes, (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('retired_at', 'bigint')
+        .execute();
+
+      await db.schema.createTable('registration_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('org_id', 'text', (c) => c.notNull().references('organisations.id'))
+        .addColumn('token_hash', 'text', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint')
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('registration_tokens_hash_uq').on('registration_tokens').columns(['token_hash']).unique().execute();
+      await db.schema.createIndex('registration_tokens_org_idx').on('registration_tokens').columns(['org_id']).execute();
+
+      await db.schema.createTable('bearer_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('token_hash', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('scopes', 'text', (c) => c.notNull())
+        .addColumn('amr', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('bearer_tokens_hash_uq').on('bearer_tokens').columns(['token_hash']).unique().execute();
+      await db.schema.createIndex('bearer_tokens_user_idx').on('bearer_tokens').columns(['user_id']).execute();
+    },
+  };
+}
+
+/** Every migration, keyed by a name that sorts in application order. Never edit a released one. */
+export function migrations(kind: StoreKind): Record<string, Migration> {
+  return { '0001_initial': initial(kind) };
+}
+
+/**
+ * Applies pending migrations in one transaction. Kysely's Migrator takes a row lock on PostgreSQL,
+ * so several servers starting at once apply each migration exactly once.
+ */
+export async function migrateToLatest(db: AnyDb, kind: StoreKind, schema?: string): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations(kind) },
+    migrationTableName: 'openpsso_migration',
+    migrationLockTableName: 'openpsso_migration_lock',
+    ...(schema !== undefined ? { migrationTableSchema: schema } : {}),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`storage migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}

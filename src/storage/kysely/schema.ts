@@ -1,0 +1,147 @@
+// Row types of the database tables as Kysely sees them, shared by the SQLite and PostgreSQL adapters.
+// Columns are snake_case; times are epoch millis (bigint, parsed back to number on PostgreSQL);
+// booleans are integer 0/1 and string arrays are JSON text so one schema works on both engines.
+
+export interface OrganisationsTable {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface UsersTable {
+  id: string;
+  org_id: string;
+  user_principal_name: string;
+  /** Normalised (NFC, lower-case in JS) login name; see migrations.ts for why not lower() in SQL. */
+  upn_key: string;
+  display_name: string;
+  email: string | null;
+  password_hash: string | null;
+  enabled: number;
+  per_user_mfa_state: string;
+  password_changed_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface GroupsTable {
+  id: string;
+  org_id: string;
+  display_name: string;
+  description: string | null;
+  created_at: number;
+}
+
+export interface GroupMembersTable {
+  group_id: string;
+  user_id: string;
+}
+
+export interface DevicesTable {
+  id: string;
+  org_id: string;
+  device_uuid: string;
+  signing_key: Uint8Array;
+  signing_kid: string;
+  encryption_key: Uint8Array;
+  encryption_kid: string;
+  shared_device_keys: number;
+  status: string;
+  registered_via: string;
+  registered_by_user_id: string | null;
+  created_at: number;
+  updated_at: number;
+  revoked_at: number | null;
+}
+
+export interface UserRegistrationsTable {
+  id: string;
+  device_id: string;
+  user_id: string;
+  method: string;
+  user_key: Uint8Array | null;
+  user_kid: string | null;
+  certificate: Uint8Array | null;
+  certificate_thumbprint: string | null;
+  mfa_verified: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface NoncesTable {
+  value: string;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+
+export interface RefreshTokensTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  device_id: string;
+  auth_time: number;
+  amr: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  replaced_by_id: string | null;
+}
+
+export interface UnlockKeysTable {
+  id: string;
+  user_id: string;
+  device_id: string;
+  purpose: string;
+  public_key: Uint8Array;
+  sealed_private_key: Uint8Array;
+  certificate: Uint8Array;
+  created_at: number;
+}
+
+export interface ServerKeysTable {
+  kid: string;
+  use: string;
+  alg: string;
+  public_jwk: string;
+  sealed_private_jwk: Uint8Array;
+  status: string;
+  created_at: number;
+  retired_at: number | null;
+}
+
+export interface RegistrationTokensTable {
+  id: string;
+  org_id: string;
+  token_hash: string;
+  description: string;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface BearerTokensTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  scopes: string;
+  amr: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+export interface DB {
+  organisations: OrganisationsTable;
+  users: UsersTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  devices: DevicesTable;
+  user_registrations: UserRegistrationsTable;
+  nonces: NoncesTable;
+  refresh_tokens: RefreshTokensTable;
+  unlock_keys: UnlockKeysTable;
+  server_keys: ServerKeysTable;
+  registration_tokens: RegistrationTokensTable;
+  bearer_tokens: BearerTokensTable;
+}

@@ -1,0 +1,25 @@
+// The one entry point the composition root uses to get a Store: picks the adapter from options and
+// applies pending migrations.
+import type { Store } from './ports.js';
+import { openPostgres } from './postgres/open-postgres.js';
+import { openSqlite } from './sqlite/open-sqlite.js';
+
+export type OpenStoreOptions =
+  | { kind: 'sqlite'; file: string /* path or ':memory:' */; migrate?: boolean }
+  | { kind: 'postgres'; url: string; schema?: string; migrate?: boolean };
+
+/** Opens the configured database and, unless `migrate: false`, brings its schema up to date. */
+export async function openStore(opts: OpenStoreOptions): Promise<Store> {
+  const store = opts.kind === 'sqlite'
+    ? openSqlite(opts.file)
+    : await openPostgres({ url: opts.url, ...(opts.schema !== undefined ? { schema: opts.schema } : {}) });
+  if (opts.migrate !== false) {
+    try {
+      await store.migrate();
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+  }
+  return store;
+}
