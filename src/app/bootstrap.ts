@@ -1,0 +1,48 @@
+// The composition root: picks the storage adapter from configuration and assembles the AppContext.
+// Nothing else imports a concrete adapter.
+
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import type { Config } from '../config/schema.js';
+import { endpoints } from '../config/load.js';
+import { openStore } from '../storage/open-store.js';
+import { KeyCache, type AppContext } from './context.js';
+import { systemClock, type Clock } from './clock.js';
+import { loadMasterKey } from './master-key.js';
+import { ServerKeys } from './server-keys.js';
+import { MemorySignInRecorder, type SignInRecorder } from './sign-in-events.js';
+import { PssoError } from '../errors/psso-error.js';
+
+export interface BootstrapOptions {
+  clock?: Clock;
+  signIns?: SignInRecorder;
+}
+
+function loadCas(files: string[]): X509Certificate[] {
+  const out: X509Certificate[] = [];
+  for (const f of files) {
+    let text: string;
+    try { text = readFileSync(resolve(f), 'utf8'); } catch (e) {
+      throw new PssoError('invalid_configuration', `smartCard.trustedCaFiles: cannot read ${f}: ${(e as Error).message}`);
+    }
+    for (const pem of text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []) out.push(new X509Certificate(pem));
+  }
+  return out;
+}
+
+export async function createAppContext(config: Config, opts: BootstrapOptions = {}): Promise<AppContext> {
+  const clock = opts.clock ?? systemClock;
+  const store = await openStore(config.database.kind === 'sqlite'
+    ? { kind: 'sqlite', file: config.database.file ?? join(config.dataDir, 'openpsso.db') }
+    : { kind: 'postgres', url: config.database.url, ...(config.database.schema ? { schema: config.database.schema } : {}) });
+  await store.migrate();
+  const master = loadMasterKey(join(config.dataDir, 'master.key'));
+  const keys = new ServerKeys(store, master, clock);
+  await keys.load();
+  return {
+    config, urls: endpoints(config), store, clock, master, keys,
+    keyCache: new KeyCache(), signIns: opts.signIns ?? new MemorySignInRecorder(),
+    smartCardCas: loadCas(config.smartCard.trustedCaFiles),
+  };
+}

@@ -1,0 +1,44 @@
+// Authenticates a signed PSSO request from a Mac: device by canonical kid, the pure checklist of
+// psso-protocol.md §4.5 (protocol/verify-request), then the server nonce consumed atomically.
+
+import type { AppContext } from './context.js';
+import type { Device } from '../storage/ports.js';
+import { PssoError } from '../errors/psso-error.js';
+import { parsePssoForm, requestSigningKid, verifyPssoRequest, type VerifiedRequest } from '../protocol/verify-request.js';
+import { toSeconds } from './clock.js';
+
+export interface AuthenticatedRequest {
+  device: Device;
+  req: VerifiedRequest;
+  version: '1.0' | '2.0';
+}
+
+export async function authenticateDeviceRequest(ctx: AppContext, form: Record<string, string | undefined>): Promise<AuthenticatedRequest> {
+  const parsed = parsePssoForm(form);
+  const kid = requestSigningKid(parsed.jws);
+  const device = await ctx.store.devices.getBySigningKid(kid);
+  if (!device) throw new PssoError('unknown_device', `kid ${kid}`);
+  if (device.status === 'revoked') throw new PssoError('device_revoked', device.id);
+
+  const nowMs = ctx.clock.now();
+  const req = verifyPssoRequest(parsed.jws, {
+    signingKey: ctx.keyCache.publicKey(device.signingKey),
+    encryptionKey: device.encryptionKey,
+  }, {
+    now: toSeconds(nowMs),
+    skewSeconds: ctx.config.tokens.clockSkewSeconds,
+    clientId: ctx.config.clientId,
+    audience: ctx.urls.tokenEndpoint,
+  });
+  // The key service is PSSO 2.0 only (psso-protocol.md §7, §8).
+  if ((req.kind === 'key_request' || req.kind === 'key_exchange') && parsed.version !== '2.0') {
+    throw new PssoError('version_mismatch', `platform_sso_version ${parsed.version}`);
+  }
+
+  // The nonce is consumed only after every pure check passed, so a forged request cannot burn it.
+  const result = await ctx.store.nonces.consume(req.requestNonce, nowMs);
+  if (result === 'unknown') throw new PssoError('nonce_unknown');
+  if (result === 'expired') throw new PssoError('nonce_expired');
+  if (result === 'replayed') throw new PssoError('nonce_replayed');
+  return { device, req, version: parsed.version };
+}

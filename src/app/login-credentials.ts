@@ -1,0 +1,84 @@
+// Checks the user's credential in a login request: password, encrypted password, Secure Enclave
+// key or smart card (psso-protocol.md §4.3, §4.4, §4.5 step 8). Unknown user and wrong password look alike.
+
+import type { AppContext } from './context.js';
+import type { Device, User } from '../storage/ports.js';
+import { PssoError } from '../errors/psso-error.js';
+import { verifyPassword } from './passwords.js';
+import {
+  assertionKid, decryptEncryptedAssertion, verifyEmbeddedAssertion, type VerifiedRequest,
+} from '../protocol/verify-request.js';
+import { assertionAudience } from '../config/load.js';
+import { toSeconds } from './clock.js';
+import { verifySmartCardChain, userForCertificate } from './smart-card.js';
+
+export type LoginMethod = 'password' | 'encrypted_password' | 'secure_enclave' | 'smart_card';
+
+export interface CheckedCredential {
+  user: User;
+  method: LoginMethod;
+  amr: string[];
+  /** The password the user typed (password methods only), for nothing but the hash check. */
+  mfaVerifiedCredential: boolean;
+}
+
+async function checkPassword(ctx: AppContext, orgId: string, username: string, password: string): Promise<User> {
+  const user = await ctx.store.users.getByPrincipalName(orgId, username);
+  const ok = await verifyPassword(user?.passwordHash ?? null, password);
+  if (!user || !ok) throw new PssoError('invalid_credentials');
+  return user;
+}
+
+function isCompactJwe(s: string): boolean {
+  return s.split('.').length === 5;
+}
+
+export async function checkLoginCredential(ctx: AppContext, device: Device, req: VerifiedRequest): Promise<CheckedCredential> {
+  const username = req.username;
+  if (!username) throw new PssoError('missing_claim', 'username');
+  const opts = { now: toSeconds(ctx.clock.now()), skewSeconds: ctx.config.tokens.clockSkewSeconds, audience: assertionAudience(ctx.config) };
+
+  if (req.kind === 'login_password') {
+    const user = await checkPassword(ctx, device.orgId, username, req.password ?? '');
+    return { user, method: 'password', amr: ['pwd'], mfaVerifiedCredential: false };
+  }
+  if (req.kind !== 'login_assertion' || !req.assertion) throw new PssoError('missing_claim', 'assertion');
+
+  if (isCompactJwe(req.assertion)) {
+    // Encrypted password: try the active encryption key first, then keys still published after rotation.
+    let lastError: unknown;
+    for (const key of ctx.keys.encryptionKeys()) {
+      try {
+        const { password } = decryptEncryptedAssertion(req.assertion, key.privateKey, ctx.keys.encryptionPublicX963(key), req, opts);
+        const user = await checkPassword(ctx, device.orgId, username, password);
+        return { user, method: 'encrypted_password', amr: ['pwd'], mfaVerifiedCredential: false };
+      } catch (e) {
+        lastError = e;
+        if (e instanceof PssoError && e.entry.name === 'invalid_credentials') throw e;
+      }
+    }
+    throw lastError instanceof PssoError ? lastError : new PssoError('malformed_assertion');
+  }
+
+  const info = assertionKid(req.assertion);
+  if (info.x5c.length > 0) {
+    const leaf = verifySmartCardChain(ctx, info.x5c);
+    const user = await userForCertificate(ctx, device, leaf, username);
+    verifyEmbeddedAssertion(req.assertion, leaf.publicKey, ['ES256', 'ES384', 'RS256', 'RS384', 'RS512'], req, opts);
+    const reg = await ctx.store.userRegistrations.get(device.id, user.id);
+    return { user, method: 'smart_card', amr: ['sc', 'mfa'], mfaVerifiedCredential: reg?.mfaVerified ?? false };
+  }
+
+  if (!info.kid) throw new PssoError('malformed_assertion', 'no kid');
+  const reg = await ctx.store.userRegistrations.getByUserKid(info.kid);
+  // Another user's or another device's key is a bad credential, exactly like a wrong password.
+  if (!reg || reg.deviceId !== device.id || reg.method !== 'secure_enclave' || !reg.userKey) {
+    throw new PssoError('assertion_invalid', 'key not registered for this user on this device');
+  }
+  const user = await ctx.store.users.get(reg.userId);
+  if (!user || user.userPrincipalName.toLowerCase() !== username.toLowerCase()) {
+    throw new PssoError('assertion_invalid', 'key belongs to another user');
+  }
+  verifyEmbeddedAssertion(req.assertion, ctx.keyCache.publicKey(reg.userKey), ['ES256'], req, opts);
+  return { user, method: 'secure_enclave', amr: ['swk', 'hwk'], mfaVerifiedCredential: reg.mfaVerified };
+}

@@ -1,0 +1,167 @@
+// Device and user registration (Apple leaves it to the vendor; psso-protocol.md §2.4): keys as PEM
+// SPKI or base64 X9.63, kids checked against the keys, re-registration replaces keys cleanly.
+
+import { X509Certificate } from 'node:crypto';
+import { z } from 'zod';
+import type { AppContext } from './context.js';
+import type { AuthMethod, Device, UserRegistration } from '../storage/ports.js';
+import { PssoError } from '../errors/psso-error.js';
+import { newId, sha256Hex } from './ids.js';
+import { verifyPassword } from './passwords.js';
+import { canonicaliseKid } from '../protocol/base64.js';
+import { kidFromX963, parsePublicKeyInput } from '../protocol/ec-keys.js';
+import { b64Encode } from '../protocol/base64.js';
+import type { RegistrationPrincipal } from './registration-auth.js';
+import { verifySmartCardChain } from './smart-card.js';
+import { assertionAudience } from '../config/load.js';
+
+const uuid = z.string().regex(/^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/, 'must be a UUID');
+
+export const deviceRegistrationSchema = z.object({
+  deviceUuid: uuid,
+  signingKey: z.string().min(40).max(2000),
+  encryptionKey: z.string().min(40).max(2000),
+  signingKeyId: z.string().max(100).optional(),
+  encryptionKeyId: z.string().max(100).optional(),
+  sharedDeviceKeys: z.boolean().default(false),
+}).strict();
+
+export const userRegistrationSchema = z.object({
+  userPrincipalName: z.string().min(1).max(256),
+  method: z.enum(['password', 'secure_enclave', 'smart_card']),
+  password: z.string().max(1024).optional(),
+  userKey: z.string().min(40).max(2000).optional(),
+  userKeyId: z.string().max(100).optional(),
+  certificate: z.string().min(40).max(20000).optional(),
+}).strict();
+
+/** The keys in a registration, parsed and with their kids checked. */
+function keyWithKid(input: string, claimedKid: string | undefined, field: string): { x963: Buffer; kid: string } {
+  let x963: Buffer;
+  try { x963 = parsePublicKeyInput(input); } catch { throw new PssoError('bad_public_key', field); }
+  const kid = kidFromX963(x963);
+  if (claimedKid !== undefined && canonicaliseKid(claimedKid) !== kid) throw new PssoError('kid_mismatch', field);
+  return { x963, kid };
+}
+
+export function parseBody<T extends z.ZodTypeAny>(schema: T, body: unknown): z.infer<T> {
+  const r = schema.safeParse(body);
+  if (!r.success) throw new PssoError('registration_invalid', r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+  return r.data;
+}
+
+export function loginConfiguration(ctx: AppContext) {
+  const enc = ctx.keys.active('enc');
+  return {
+    clientID: ctx.config.clientId,
+    issuer: ctx.config.issuer,
+    audience: assertionAudience(ctx.config),
+    tokenEndpointURL: ctx.urls.tokenEndpoint,
+    nonceEndpointURL: ctx.urls.nonceEndpoint,
+    refreshEndpointURL: ctx.urls.refreshEndpoint,
+    keyEndpointURL: ctx.urls.keyEndpoint,
+    jwksEndpointURL: ctx.urls.jwksUri,
+    nonceResponseKeypath: 'Nonce',
+    serverNonceClaimName: 'request_nonce',
+    additionalScopes: 'urn:apple:platformsso',
+    uniqueIdentifierClaimName: 'oid',
+    loginRequestEncryptionPublicKey: b64Encode(ctx.keys.encryptionPublicX963(enc)),
+    loginRequestEncryptionAPVPrefix: 'APPLEEMBEDDED',
+    tokenToUserMapping: { AccountName: 'preferred_username', FullName: 'name' },
+  };
+}
+
+export async function registerDevice(ctx: AppContext, principal: RegistrationPrincipal, body: unknown, via: Device['registeredVia'] = principal.kind): Promise<Device> {
+  const b = parseBody(deviceRegistrationSchema, body);
+  const signing = keyWithKid(b.signingKey, b.signingKeyId, 'signingKey');
+  const encryption = keyWithKid(b.encryptionKey, b.encryptionKeyId, 'encryptionKey');
+  if (signing.kid === encryption.kid) throw new PssoError('registration_invalid', 'signing and encryption keys must differ');
+  const now = ctx.clock.now();
+  return ctx.store.transaction(async (tx) => {
+    const previous = await tx.devices.getByUuid(principal.orgId, b.deviceUuid.toUpperCase());
+    const device = await tx.devices.upsert({
+      id: previous?.id ?? newId('dev'), orgId: principal.orgId, deviceUuid: b.deviceUuid.toUpperCase(),
+      signingKey: signing.x963, signingKid: signing.kid, encryptionKey: encryption.x963, encryptionKid: encryption.kid,
+      sharedDeviceKeys: b.sharedDeviceKeys, status: 'active', registeredVia: via,
+      registeredByUserId: principal.kind === 'bearer' ? principal.user.id : null,
+      createdAt: previous?.createdAt ?? now, updatedAt: now, revokedAt: null,
+    });
+    if (previous) {
+      // New device keys: everything bound to the old keys ends (tokens, user keys, unlock keys).
+      await tx.refreshTokens.revokeForDevice(device.id, now);
+      await tx.userRegistrations.deleteForDevice(device.id);
+      await tx.unlockKeys.deleteForDevice(device.id);
+    }
+    return device;
+  });
+}
+
+export async function registerUser(ctx: AppContext, principal: RegistrationPrincipal, deviceId: string, body: unknown): Promise<UserRegistration> {
+  const b = parseBody(userRegistrationSchema, body);
+  const device = await ctx.store.devices.get(deviceId);
+  if (!device || device.orgId !== principal.orgId) throw new PssoError('unknown_device', deviceId);
+  if (device.status === 'revoked') throw new PssoError('device_revoked', deviceId);
+  const user = await ctx.store.users.getByPrincipalName(principal.orgId, b.userPrincipalName);
+
+  // A registration token only proves the Mac is managed; the user must still prove who they are.
+  if (principal.kind === 'bearer') {
+    if (!user || principal.user.id !== user.id) throw new PssoError('registration_unauthorized', 'bearer token belongs to another user');
+  } else {
+    const ok = await verifyPassword(user?.passwordHash ?? null, b.password ?? '');
+    if (!user || !ok) throw new PssoError('invalid_credentials');
+  }
+  if (!user.enabled) throw new PssoError('user_disabled');
+
+  let userKey: Buffer | null = null;
+  let userKid: string | null = null;
+  let certificate: Buffer | null = null;
+  const method: AuthMethod = b.method;
+  if (method === 'secure_enclave') {
+    if (!b.userKey) throw new PssoError('registration_invalid', 'userKey is required for secure_enclave');
+    const k = keyWithKid(b.userKey, b.userKeyId, 'userKey');
+    userKey = k.x963;
+    userKid = k.kid;
+  } else if (method === 'smart_card') {
+    if (!b.certificate) throw new PssoError('registration_invalid', 'certificate is required for smart_card');
+    const der = /-----BEGIN CERTIFICATE-----/.test(b.certificate)
+      ? Buffer.from(b.certificate.replace(/-----[^-]+-----|\s/g, ''), 'base64') : Buffer.from(b.certificate, 'base64');
+    try { new X509Certificate(der); } catch { throw new PssoError('registration_invalid', 'certificate is not X.509'); }
+    verifySmartCardChain(ctx, [der]);
+    certificate = der;
+  }
+  const now = ctx.clock.now();
+  const mfaVerified = principal.kind === 'bearer' && principal.amr.includes('mfa');
+  return ctx.store.transaction(async (tx) => {
+    const previous = await tx.userRegistrations.get(device.id, user.id);
+    if (userKid) {
+      const clash = await tx.userRegistrations.getByUserKid(userKid);
+      if (clash && clash.id !== previous?.id) throw new PssoError('device_key_conflict', 'user key already registered');
+    }
+    return tx.userRegistrations.upsert({
+      id: previous?.id ?? newId('ureg'), deviceId: device.id, userId: user.id, method, userKey, userKid,
+      certificate, certificateThumbprint: certificate ? sha256Hex(certificate) : null, mfaVerified,
+      createdAt: previous?.createdAt ?? now, updatedAt: now,
+    });
+  });
+}
+
+/** twocanoes-style body (psso-protocol.md §2.4): PEM keys and kids, no authorisation at all. */
+export const compatRegistrationSchema = z.object({
+  DeviceUUID: uuid,
+  DeviceSigningKey: z.string().min(40).max(2000),
+  DeviceEncryptionKey: z.string().min(40).max(2000),
+  SignKeyID: z.string().max(100),
+  EncKeyID: z.string().max(100),
+}).strict();
+
+export async function registerDeviceCompat(ctx: AppContext, body: unknown): Promise<Device> {
+  if (!ctx.config.registration.compatEndpoint) throw new PssoError('compat_registration_disabled');
+  const b = parseBody(compatRegistrationSchema, body);
+  const orgId = ctx.config.registration.compatOrgId ?? (await ctx.store.organisations.list())[0]?.id;
+  if (!orgId) throw new PssoError('registration_invalid', 'no organisation exists');
+  return registerDevice(ctx, { kind: 'registration_token', orgId, tokenId: 'compat' }, {
+    deviceUuid: b.DeviceUUID, signingKey: b.DeviceSigningKey, encryptionKey: b.DeviceEncryptionKey,
+    signingKeyId: b.SignKeyID, encryptionKeyId: b.EncKeyID, sharedDeviceKeys: true,
+  }, 'compat');
+}
+

@@ -1,0 +1,39 @@
+// What every sign-in attempt records (issue 4 stores these as Graph-shaped sign-in log rows).
+
+import type { PssoError } from '../errors/psso-error.js';
+
+export type SignInOperation =
+  | 'login' | 'refresh' | 'key_request' | 'key_exchange'
+  | 'device_registration' | 'user_registration' | 'interactive_signin' | 'admin_signin';
+
+export interface SignInEvent {
+  at: number; // epoch ms
+  correlationId: string;
+  operation: SignInOperation;
+  interactive: boolean;
+  method?: 'password' | 'encrypted_password' | 'secure_enclave' | 'smart_card' | 'refresh_token' | 'registration_token' | 'bearer';
+  orgId?: string;
+  userId?: string;
+  userPrincipalName?: string;
+  deviceId?: string;
+  deviceUuid?: string;
+  ipAddress: string;
+  userAgent?: string;
+  error?: PssoError;
+  /** Free-form extra facts for the log row (never secrets). */
+  details?: Record<string, unknown>;
+}
+
+export interface SignInRecorder {
+  record(e: SignInEvent): Promise<void>;
+}
+
+/** Keeps the last events in memory; the default until a persistent log is configured. */
+export class MemorySignInRecorder implements SignInRecorder {
+  readonly events: SignInEvent[] = [];
+  constructor(private readonly max = 1000) {}
+  async record(e: SignInEvent): Promise<void> {
+    this.events.push(e);
+    if (this.events.length > this.max) this.events.shift();
+  }
+}

@@ -1,0 +1,101 @@
+// The token endpoint use case: nonce, login, refresh, key_request and key_exchange, each answered
+// with a JWE to the device encryption key (psso-protocol.md §4-§7). Records one sign-in event per request.
+
+import type { AppContext } from './context.js';
+import { PssoError } from '../errors/psso-error.js';
+import { authenticateDeviceRequest, type AuthenticatedRequest } from './device-request.js';
+import { checkLoginCredential } from './login-credentials.js';
+import { checkRefreshToken } from './refresh.js';
+import { issueTokens } from './issue-tokens.js';
+import { issueNonce } from './nonces.js';
+import { keyExchangePayload, keyRequestPayload, provisionUnlockKey } from './key-service.js';
+import { buildPssoResponse } from '../protocol/build-response.js';
+import type { SignInEvent } from './sign-in-events.js';
+
+export interface TokenEndpointInput {
+  form: Record<string, string | undefined>;
+  ipAddress: string;
+  userAgent?: string | undefined;
+  correlationId: string;
+}
+
+export type TokenEndpointResult =
+  | { kind: 'nonce'; body: Record<string, string> }
+  | { kind: 'jwe'; contentType: string; body: string };
+
+const OPERATION = {
+  login_password: 'login', login_assertion: 'login', refresh: 'refresh', key_request: 'key_request', key_exchange: 'key_exchange',
+} as const;
+
+export async function handleTokenRequest(ctx: AppContext, input: TokenEndpointInput): Promise<TokenEndpointResult> {
+  if (input.form.grant_type === 'srv_challenge') {
+    return { kind: 'nonce', body: { Nonce: await issueNonce(ctx) } };
+  }
+  const event: SignInEvent = {
+    at: ctx.clock.now(), correlationId: input.correlationId, operation: 'login', interactive: false,
+    ipAddress: input.ipAddress, userAgent: input.userAgent,
+  };
+  try {
+    const auth = await authenticateDeviceRequest(ctx, input.form);
+    event.operation = OPERATION[auth.req.kind];
+    event.deviceId = auth.device.id;
+    event.deviceUuid = auth.device.deviceUuid;
+    event.orgId = auth.device.orgId;
+    event.userPrincipalName = auth.req.username;
+    const result = await dispatch(ctx, auth, event);
+    await ctx.signIns.record(event);
+    return result;
+  } catch (e) {
+    if (e instanceof PssoError) {
+      event.error = e;
+      await ctx.signIns.record(event);
+    }
+    throw e;
+  }
+}
+
+async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, event: SignInEvent): Promise<TokenEndpointResult> {
+  const reply = (payload: object, typ: 'platformsso-login-response+jwt' | 'platformsso-key-response+jwt'): TokenEndpointResult => ({
+    kind: 'jwe',
+    contentType: `application/${typ}`,
+    body: buildPssoResponse({ payload, deviceEncryptionKey: device.encryptionKey, apv: req.apv, typ }),
+  });
+
+  switch (req.kind) {
+    case 'login_password':
+    case 'login_assertion': {
+      const cred = await checkLoginCredential(ctx, device, req);
+      event.userId = cred.user.id;
+      event.userPrincipalName = cred.user.userPrincipalName;
+      event.method = cred.method;
+      if (!cred.user.enabled) throw new PssoError('user_disabled');
+      const tokens = await issueTokens(ctx, { user: cred.user, device, req, authTime: ctx.clock.now(), amr: cred.amr });
+      return reply(tokens, 'platformsso-login-response+jwt');
+    }
+    case 'refresh': {
+      event.method = 'refresh_token';
+      const live = await checkRefreshToken(ctx, device, req.refreshToken, req.username);
+      event.userId = live.user.id;
+      event.userPrincipalName = live.user.userPrincipalName;
+      const tokens = await issueTokens(ctx, {
+        user: live.user, device, req, authTime: live.record.authTime, amr: live.record.amr, previous: live.record,
+      });
+      return reply(tokens, 'platformsso-login-response+jwt');
+    }
+    case 'key_request':
+    case 'key_exchange': {
+      event.method = 'refresh_token';
+      if (req.keyPurpose !== 'user_unlock') throw new PssoError('unsupported_key_purpose', String(req.keyPurpose));
+      if (!device.sharedDeviceKeys) throw new PssoError('version_mismatch', 'device registered without shared device keys');
+      const live = await checkRefreshToken(ctx, device, req.refreshToken, req.username);
+      event.userId = live.user.id;
+      event.userPrincipalName = live.user.userPrincipalName;
+      if (req.kind === 'key_request') {
+        const key = await provisionUnlockKey(ctx, device, live.user);
+        return reply(keyRequestPayload(ctx, key), 'platformsso-key-response+jwt');
+      }
+      const payload = await keyExchangePayload(ctx, device, live.user, req.otherPublicKey!, req.keyContext);
+      return reply(payload, 'platformsso-key-response+jwt');
+    }
+  }
+}

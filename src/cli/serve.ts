@@ -1,0 +1,59 @@
+// `openpsso serve`: starts the identity provider and, on first start with --demo, seeds the demo organisation.
+
+import { readFileSync } from 'node:fs';
+import { configFrom, type GlobalOptions } from './context-from-options.js';
+import { createAppContext } from '../app/bootstrap.js';
+import { buildServer } from '../server/build-server.js';
+import { seedDemo, DEMO_PASSWORD, DEMO_USERS } from '../app/demo.js';
+import { createRegistrationToken } from '../app/registration-auth.js';
+
+export interface ServeOptions extends GlobalOptions {
+  demo?: boolean;
+  port?: string;
+  host?: string;
+}
+
+export async function serve(opts: ServeOptions): Promise<void> {
+  const overrides: Record<string, unknown> = {};
+  if (opts.demo) overrides.demo = true;
+  if (opts.port || opts.host) overrides.listen = { ...(opts.port ? { port: opts.port } : {}), ...(opts.host ? { host: opts.host } : {}) };
+  const config = configFrom(opts, overrides);
+  const ctx = await createAppContext(config);
+  const seed = config.demo ? await seedDemo(ctx) : undefined;
+  const https = config.tls ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } : undefined;
+  const app = await buildServer(ctx, { logLevel: config.log.level === 'info' ? 'warn' : config.log.level, ...(https ? { https } : {}) });
+  const purge = setInterval(() => { void ctx.store.nonces.purgeExpired(ctx.clock.now() - 3600_000).catch(() => undefined); }, 60_000);
+  purge.unref();
+  const close = async () => { clearInterval(purge); await app.close(); await ctx.store.close(); process.exit(0); };
+  process.once('SIGINT', close);
+  process.once('SIGTERM', close);
+  const address = await app.listen({ host: config.listen.host, port: config.listen.port });
+
+  const lines = [
+    '',
+    `OpenPSSO identity provider listening on ${address}`,
+    `  issuer          ${config.issuer}`,
+    `  discovery       ${ctx.urls.discovery}`,
+    `  token endpoint  ${ctx.urls.tokenEndpoint}`,
+    `  database        ${config.database.kind === 'sqlite' ? (config.database.file ?? `${config.dataDir}/openpsso.db`) : 'postgres'}`,
+  ];
+  if (!config.tls && !/^http:\/\/(127\.|localhost|\[::1\])/.test(config.issuer)) {
+    lines.push('', '  warning: a real Mac only talks HTTPS with a publicly trusted certificate; set tls.certFile/keyFile.');
+  }
+  if (seed) {
+    let token = seed.registrationToken;
+    if (!token) token = (await createRegistrationToken(ctx, seed.orgId, 'printed at start', 30)).token;
+    lines.push('', 'Demo organisation' + (seed.created ? ' (created now)' : ''),
+      ...DEMO_USERS.map((u) => `  ${u.userPrincipalName.padEnd(28)} password ${DEMO_PASSWORD}   groups ${u.groups.join(', ')}`),
+      `  registration token  ${token}`,
+      '', 'Next, in another terminal, try a virtual Mac:',
+      `  npx openpsso mac register --mac ./data/macs/mac1 --server ${config.issuer} --token ${token} --user alice@demo.openpsso.test --method password --password '${DEMO_PASSWORD}'`,
+      `  npx openpsso mac login    --mac ./data/macs/mac1 --password '${DEMO_PASSWORD}'`,
+      '  npx openpsso mac status   --mac ./data/macs/mac1',
+      '  npx openpsso mac key-exchange --mac ./data/macs/mac1',
+      '  npx openpsso device list',
+      '  npx openpsso profile generate --method password --out openpsso.mobileconfig',
+    );
+  }
+  console.log(lines.join('\n'));
+}

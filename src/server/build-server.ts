@@ -1,0 +1,62 @@
+// Builds the Fastify server: body limits, parsers, correlation ids, error replies, and the routes.
+
+import Fastify, { type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../app/context.js';
+import { sendError } from './error-reply.js';
+import { PssoError } from '../errors/psso-error.js';
+import { discoveryRoutes } from './routes/discovery.js';
+import { pssoRoutes } from './routes/psso.js';
+import { registrationRoutes } from './routes/registration.js';
+
+const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
+
+export interface ServerOptions {
+  logLevel?: string;
+  https?: { cert: Buffer; key: Buffer };
+}
+
+export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: opts.logLevel ?? ctx.config.log.level },
+    bodyLimit: ctx.config.limits.bodyLimitBytes,
+    // The Mac's client-request-id ties a nonce to its token request in logs; reuse it when well-formed.
+    genReqId: (req) => {
+      const h = req.headers['client-request-id'];
+      return typeof h === 'string' && UUID.test(h) ? h.toUpperCase() : randomUUID().toUpperCase();
+    },
+    trustProxy: false,
+    ...(opts.https ? { https: opts.https } : {}),
+  } as never) as unknown as FastifyInstance;
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    const params = new URLSearchParams(body as string);
+    const form: Record<string, string> = {};
+    for (const [k, v] of params) {
+      // A repeated field is ambiguous; refuse rather than pick one.
+      if (k in form) { done(new PssoError('malformed_request', `field ${k} repeated`), undefined); return; }
+      form[k] = v;
+    }
+    done(null, form);
+  });
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, (body as string).length === 0 ? undefined : JSON.parse(body as string));
+    } catch {
+      done(new PssoError('malformed_request', 'body is not valid JSON'), undefined);
+    }
+  });
+
+  app.setErrorHandler((err, req, reply) => sendError(req, reply, err));
+  app.setNotFoundHandler((req, reply) => sendError(req, reply, new PssoError('not_found', `${req.method} ${req.url}`)));
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    return payload;
+  });
+
+  await app.register(discoveryRoutes(ctx));
+  await app.register(pssoRoutes(ctx));
+  await app.register(registrationRoutes(ctx));
+  return app;
+}

@@ -1,0 +1,39 @@
+// Turns any error into the catalogue's JSON body; only PssoErrors carry their own status, so a
+// framework or driver error can never leak a stack trace or a misleading 401.
+
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { PssoError, errorBody, isPssoError } from '../errors/psso-error.js';
+
+/** Fastify's own client errors, mapped to catalogue entries. */
+function fromFastify(err: FastifyError): PssoError | undefined {
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': return new PssoError('body_too_large');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return new PssoError('unsupported_content_type', String(err.message));
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY': return new PssoError('malformed_request', 'body is not valid JSON');
+    case 'FST_ERR_VALIDATION': return new PssoError('malformed_request', err.message);
+    default: break;
+  }
+  if (err instanceof SyntaxError || err.statusCode === 400) return new PssoError('malformed_request', 'unreadable body');
+  if (err.statusCode === 413) return new PssoError('body_too_large');
+  if (err.statusCode === 415) return new PssoError('unsupported_content_type');
+  return undefined;
+}
+
+export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+  let perr: PssoError;
+  if (isPssoError(err)) perr = err;
+  else {
+    const mapped = fromFastify(err as FastifyError);
+    if (mapped) perr = mapped;
+    else {
+      req.log.error({ err, correlationId: req.id }, 'unexpected error');
+      perr = new PssoError('internal_error');
+    }
+  }
+  if (perr.entry.status >= 500) req.log.error({ err, correlationId: req.id }, perr.message);
+  else req.log.info({ code: perr.code, detail: perr.detail, correlationId: req.id }, 'request refused');
+  return reply.code(perr.entry.status).header('cache-control', 'no-store').type('application/json')
+    .send(errorBody(perr, req.id, new Date()));
+}

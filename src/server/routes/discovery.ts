@@ -1,0 +1,46 @@
+// Discovery: OpenID configuration, JWKS (signing and enc keys) and apple-app-site-association (psso-protocol.md §2).
+
+import type { FastifyPluginAsync } from 'fastify';
+import type { AppContext } from '../../app/context.js';
+
+export function discoveryRoutes(ctx: AppContext): FastifyPluginAsync {
+  return async (app) => {
+    app.get('/.well-known/openid-configuration', async (_req, reply) => {
+      const u = ctx.urls;
+      reply.header('cache-control', 'public, max-age=300');
+      return {
+        issuer: u.issuer,
+        token_endpoint: u.tokenEndpoint,
+        jwks_uri: u.jwksUri,
+        authorization_endpoint: u.signIn,
+        response_types_supported: ['id_token'],
+        subject_types_supported: ['public'],
+        id_token_signing_alg_values_supported: ['ES256'],
+        grant_types_supported: ['urn:ietf:params:oauth:grant-type:jwt-bearer', 'refresh_token', 'password'],
+        token_endpoint_auth_methods_supported: ['private_key_jwt'],
+        scopes_supported: ['openid', 'offline_access', 'urn:apple:platformsso'],
+        claims_supported: ['sub', 'oid', 'iss', 'aud', 'nonce', 'iat', 'exp', 'preferred_username', 'name', 'email', 'groups', 'upn'],
+        // OpenPSSO extensions: what an SSO extension needs for its login configuration.
+        'openpsso:nonce_endpoint': u.nonceEndpoint,
+        'openpsso:key_endpoint': u.keyEndpoint,
+        'openpsso:device_registration_endpoint': u.deviceRegistration,
+        'openpsso:client_id': ctx.config.clientId,
+      };
+    });
+
+    app.get('/.well-known/jwks.json', async (_req, reply) => {
+      await ctx.keys.refresh();
+      reply.type('application/jwk-set+json').header('cache-control', 'public, max-age=300');
+      return ctx.keys.jwks();
+    });
+
+    // Apple's CDN fetches this without redirects and needs application/json.
+    app.get('/.well-known/apple-app-site-association', async (_req, reply) => {
+      const { authsrvApps, webcredentialsApps } = ctx.config.aasa;
+      const body: Record<string, unknown> = { authsrv: { apps: authsrvApps } };
+      if (webcredentialsApps.length > 0) body.webcredentials = { apps: webcredentialsApps };
+      reply.type('application/json');
+      return body;
+    });
+  };
+}

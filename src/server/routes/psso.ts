@@ -1,0 +1,34 @@
+// The endpoints the Mac's AppSSOAgent calls: nonce and token (login, refresh, key_request, key_exchange).
+
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../app/context.js';
+import { handleTokenRequest } from '../../app/token-endpoint.js';
+import { issueNonce } from '../../app/nonces.js';
+import { PssoError } from '../../errors/psso-error.js';
+
+function formOf(req: FastifyRequest): Record<string, string | undefined> {
+  const ct = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (ct !== 'application/x-www-form-urlencoded') throw new PssoError('unsupported_content_type', ct || 'none');
+  return (req.body ?? {}) as Record<string, string | undefined>;
+}
+
+export function pssoRoutes(ctx: AppContext): FastifyPluginAsync {
+  return async (app) => {
+    const token = async (req: FastifyRequest, reply: FastifyReply) => {
+      const result = await handleTokenRequest(ctx, {
+        form: formOf(req), ipAddress: req.ip, userAgent: req.headers['user-agent'], correlationId: req.id,
+      });
+      reply.header('cache-control', 'no-store');
+      if (result.kind === 'nonce') return reply.type('application/json').send(result.body);
+      return reply.type(result.contentType).send(result.body);
+    };
+    app.post('/psso/token', token);
+
+    app.post('/psso/nonce', async (req, reply) => {
+      const form = formOf(req);
+      if (form.grant_type !== 'srv_challenge') throw new PssoError('unsupported_grant_type', String(form.grant_type));
+      reply.header('cache-control', 'no-store').type('application/json');
+      return { Nonce: await issueNonce(ctx) };
+    });
+  };
+}
