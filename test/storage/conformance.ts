@@ -1,0 +1,19 @@
+// The storage conformance suite: every adapter runs the same cases against a fresh store per test.
+import { describe } from 'node:test';
+import { deviceCases } from './conformance/devices.js';
+import type { MakeStore } from './conformance/fixtures.js';
+import { identityCases } from './conformance/identity.js';
+import { tokenCases } from './conformance/tokens.js';
+import { transactionCases } from './conformance/transactions.js';
+
+export type { MakeStore } from './conformance/fixtures.js';
+
+/** Registers the whole suite under `name`; makeStore must return an empty, migrated store. */
+export function runStoreConformance(name: string, makeStore: MakeStore): void {
+  describe(`${name} store conformance`, () => {
+    identityCases(makeStore);
+    deviceCases(makeStore);
+    tokenCases(makeStore);
+    transactionCases(makeStore);
+  });
+}
