@@ -2,7 +2,7 @@
 // half sealed at rest; key_request returns its certificate, key_exchange the raw ECDH secret.
 
 import { generateKeyPairSync, createPrivateKey, diffieHellman, webcrypto, type KeyObject } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import { x509 } from './x509.js';
 import type { AppContext } from './context.js';
 import type { Device, UnlockKeyRecord, User } from '../storage/ports.js';
 import { PssoError } from '../errors/psso-error.js';
@@ -11,7 +11,6 @@ import { toSeconds } from './clock.js';
 import { x963FromPublicKey, publicKeyFromX963 } from '../protocol/ec-keys.js';
 import { b64Encode, b64uEncode } from '../protocol/base64.js';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
 const aadFor = (userId: string, deviceId: string) => `unlock-key:${userId}:${deviceId}:user_unlock`;
 

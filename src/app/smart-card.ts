@@ -2,13 +2,11 @@
 // the certificate to a user (a registered certificate first, then the configured SAN/subject rule).
 
 import { X509Certificate } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import { x509 } from './x509.js';
 import type { AppContext } from './context.js';
 import type { Device, User } from '../storage/ports.js';
 import { PssoError } from '../errors/psso-error.js';
 import { sha256Hex } from './ids.js';
-
-const UPN_OID = '1.3.6.1.4.1.311.20.2.3';
 
 export function verifySmartCardChain(ctx: AppContext, x5c: Buffer[]): X509Certificate {
   if (ctx.smartCardCas.length === 0) throw new PssoError('certificate_untrusted', 'no trusted smart card CAs configured');
@@ -42,7 +40,6 @@ function mappedName(ctx: AppContext, cert: X509Certificate): string | undefined 
   for (const name of san.names.items) {
     if (rule === 'email-san' && name.type === 'email') return name.value;
     if (rule === 'upn-san' && name.type === 'upn') return name.value;
-    if (rule === 'upn-san' && name.type === 'other' && name.value.startsWith(UPN_OID)) return name.value;
   }
   return undefined;
 }

@@ -21,7 +21,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
     logger: { level: opts.logLevel ?? ctx.config.log.level },
     bodyLimit: ctx.config.limits.bodyLimitBytes,
     // The Mac's client-request-id ties a nonce to its token request in logs; reuse it when well-formed.
-    genReqId: (req) => {
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const h = req.headers['client-request-id'];
       return typeof h === 'string' && UUID.test(h) ? h.toUpperCase() : randomUUID().toUpperCase();
     },
@@ -48,8 +48,8 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
     }
   });
 
-  app.setErrorHandler((err, req, reply) => sendError(req, reply, err));
-  app.setNotFoundHandler((req, reply) => sendError(req, reply, new PssoError('not_found', `${req.method} ${req.url}`)));
+  app.setErrorHandler((err, req, reply) => sendError(req, reply, err, new Date(ctx.clock.now())));
+  app.setNotFoundHandler((req, reply) => sendError(req, reply, new PssoError('not_found', `${req.method} ${req.url}`), new Date(ctx.clock.now())));
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     return payload;

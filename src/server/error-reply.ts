@@ -21,7 +21,7 @@ function fromFastify(err: FastifyError): PssoError | undefined {
   return undefined;
 }
 
-export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown, now: Date = new Date()): FastifyReply {
   let perr: PssoError;
   if (isPssoError(err)) perr = err;
   else {
@@ -35,5 +35,5 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown
   if (perr.entry.status >= 500) req.log.error({ err, correlationId: req.id }, perr.message);
   else req.log.info({ code: perr.code, detail: perr.detail, correlationId: req.id }, 'request refused');
   return reply.code(perr.entry.status).header('cache-control', 'no-store').type('application/json')
-    .send(errorBody(perr, req.id, new Date()));
+    .send(errorBody(perr, req.id, now));
 }

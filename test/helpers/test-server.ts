@@ -1,0 +1,52 @@
+// Starts a real OpenPSSO server on loopback over a fresh SQLite file, for end-to-end tests.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../../src/config/load.js';
+import { createAppContext } from '../../src/app/bootstrap.js';
+import { buildServer } from '../../src/server/build-server.js';
+import { seedDemo } from '../../src/app/demo.js';
+import type { AppContext } from '../../src/app/context.js';
+import { ManualClock, type Clock } from '../../src/app/clock.js';
+import { MemorySignInRecorder } from '../../src/app/sign-in-events.js';
+
+export interface TestServer {
+  ctx: AppContext;
+  app: FastifyInstance;
+  url: string;
+  dataDir: string;
+  orgId: string;
+  registrationToken: string;
+  signIns: MemorySignInRecorder;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  overrides?: Record<string, unknown>;
+  clock?: Clock;
+}
+
+/** Binds port 0 first, then builds the context with the real issuer URL (the `aud` Macs sign). */
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'openpsso-test-'));
+  const probe = (await import('node:net')).createServer();
+  const port: number = await new Promise((resolve) => probe.listen(0, '127.0.0.1', () => resolve((probe.address() as { port: number }).port)));
+  await new Promise((r) => probe.close(r));
+  const issuer = `http://127.0.0.1:${port}`;
+  const config = loadConfig({ env: {}, overrides: { dataDir, issuer, demo: true, listen: { host: '127.0.0.1', port }, log: { level: 'silent' }, ...opts.overrides } });
+  const signIns = new MemorySignInRecorder(10_000);
+  const ctx = await createAppContext(config, { clock: opts.clock ?? new ManualClock(Date.now()), signIns });
+  const seed = await seedDemo(ctx);
+  const app = await buildServer(ctx, { logLevel: 'silent' });
+  await app.listen({ host: '127.0.0.1', port });
+  return {
+    ctx, app, url: issuer, dataDir, orgId: seed.orgId, registrationToken: seed.registrationToken!, signIns,
+    async close() {
+      await app.close();
+      await ctx.store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
