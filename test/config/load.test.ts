@@ -1,0 +1,48 @@
+// Configuration: defaults, file + environment layering, and clear messages for invalid values.
+
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, endpoints } from '../../src/config/load.js';
+import { PssoError } from '../../src/errors/psso-error.js';
+
+describe('configuration', () => {
+  it('has working defaults', () => {
+    const c = loadConfig({ env: {} });
+    assert.equal(c.issuer, 'http://127.0.0.1:9900');
+    assert.equal(c.tokens.refreshTokenLifetimeSeconds, 14 * 86400);
+    assert.equal(c.registration.compatEndpoint, false);
+    assert.equal(endpoints(c).tokenEndpoint, 'http://127.0.0.1:9900/psso/token');
+  });
+
+  it('layers file, then environment, then overrides', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const file = join(dir, 'c.json');
+    writeFileSync(file, JSON.stringify({ issuer: 'https://idp.example.com/', clientId: 'from-file', aasa: { authsrvApps: ['ABCDE12345.com.example.sso'] } }));
+    const c = loadConfig({ file, env: { OPENPSSO_CLIENT_ID: 'from-env', OPENPSSO_TOKENS__NONCE_LIFETIME_SECONDS: '120' }, overrides: { listen: { port: 9999 } } });
+    assert.equal(c.issuer, 'https://idp.example.com', 'trailing slash removed');
+    assert.equal(c.clientId, 'from-env');
+    assert.equal(c.tokens.nonceLifetimeSeconds, 120);
+    assert.equal(c.listen.port, 9999);
+    assert.deepEqual(c.aasa.authsrvApps, ['ABCDE12345.com.example.sso']);
+  });
+
+  it('reports every invalid key with its path', () => {
+    assert.throws(() => loadConfig({ env: { OPENPSSO_ISSUER: 'not a url', OPENPSSO_TOKENS__NONCE_LIFETIME_SECONDS: '1' } }), (e: unknown) => {
+      assert.ok(e instanceof PssoError);
+      assert.equal(e.code, 'OPSSO1604');
+      assert.match(e.message, /issuer/);
+      assert.match(e.message, /tokens\.nonceLifetimeSeconds/);
+      return true;
+    });
+  });
+
+  it('reports an unreadable or broken file clearly', () => {
+    assert.throws(() => loadConfig({ file: '/nonexistent/x.json', env: {} }), /cannot read/);
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    writeFileSync(join(dir, 'bad.json'), '{ nope');
+    assert.throws(() => loadConfig({ file: join(dir, 'bad.json'), env: {} }), /not valid JSON/);
+  });
+});
