@@ -1,0 +1,52 @@
+// The sign-in log row in Graph's signIn shape (subset plus OpenPSSO's requirement source), and its policy fields from a decision.
+import type { AccessDecision, AppliedConditionalAccessPolicy } from './types.js';
+
+export interface SignInStatus {
+  /** 0 on success. Entra's AADSTS number or OpenPSSO's catalogue code. */
+  errorCode: number;
+  failureReason: string | null;
+  additionalDetails: string | null;
+}
+
+export interface SignInDeviceDetail {
+  deviceId: string | null;
+  displayName: string | null;
+  operatingSystem: string | null;
+  isCompliant: boolean | null;
+  isManaged: boolean | null;
+  trustType: string | null;
+}
+
+export interface SignIn {
+  id: string;
+  /** ISO 8601 UTC, e.g. 2026-01-01T00:00:00Z. */
+  createdDateTime: string;
+  userId: string;
+  userPrincipalName: string;
+  userDisplayName: string;
+  appId: string;
+  appDisplayName: string;
+  ipAddress: string;
+  /** Graph's strings: 'Browser', 'Mobile Apps and Desktop clients' ... */
+  clientAppUsed: string;
+  isInteractive: boolean;
+  correlationId: string;
+  status: SignInStatus;
+  conditionalAccessStatus: 'success' | 'failure' | 'notApplied';
+  appliedConditionalAccessPolicies: AppliedConditionalAccessPolicy[];
+  authenticationRequirement: 'singleFactorAuthentication' | 'multiFactorAuthentication';
+  /** OpenPSSO extension: 'perUserMfa', 'conditionalAccess:<policy id>' or null. */
+  authenticationRequirementSource: string | null;
+  deviceDetail: SignInDeviceDetail;
+}
+
+/** The fields of a sign-in row that come from the access decision. */
+export function signInPolicyFields(decision: AccessDecision): Pick<SignIn,
+  'conditionalAccessStatus' | 'appliedConditionalAccessPolicies' | 'authenticationRequirement' | 'authenticationRequirementSource'> {
+  return {
+    conditionalAccessStatus: decision.conditionalAccessStatus,
+    appliedConditionalAccessPolicies: decision.appliedConditionalAccessPolicies,
+    authenticationRequirement: decision.authenticationRequirement,
+    authenticationRequirementSource: decision.authenticationRequirementSource,
+  };
+}
