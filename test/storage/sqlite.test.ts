@@ -39,4 +39,29 @@ describe('sqlite file setup', () => {
     assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
     raw.close();
   });
+
+  it('serves the per-request lookups from indexes, so they stay flat as devices grow', async () => {
+    const file = join(dir, 'plans', 'p.sqlite');
+    await (await openStore({ kind: 'sqlite', file })).close();
+    const Database = (await import('better-sqlite3')).default;
+    const raw = new Database(file, { readonly: true });
+    const hot = [
+      'select * from devices where signing_kid = ?',
+      'select * from user_registrations where user_kid = ?',
+      'select * from user_registrations where device_id = ? and user_id = ?',
+      'select * from refresh_tokens where token_hash = ?',
+      'select * from bearer_tokens where token_hash = ?',
+      'select * from registration_tokens where token_hash = ?',
+      'update nonces set used_at = ? where value = ? and used_at is null and expires_at > ?',
+      'select * from users where org_id = ? and upn_key = ?',
+      'select * from unlock_keys where user_id = ? and device_id = ? and purpose = ?',
+      'select * from devices where org_id = ? and device_uuid = ?',
+    ];
+    for (const q of hot) {
+      const plan = (raw.prepare(`explain query plan ${q}`).all(...q.split('?').slice(1).map(() => 'x')) as { detail: string }[]).map((r) => r.detail).join('; ');
+      assert.match(plan, /SEARCH .* USING (INDEX|PRIMARY KEY|COVERING INDEX)/, `${q}: ${plan}`);
+      assert.doesNotMatch(plan, /\bSCAN\b/, `${q}: ${plan}`);
+    }
+    raw.close();
+  });
 });
