@@ -236,18 +236,22 @@ describe('token endpoint flows', () => {
     await dev.register(s.registrationToken);
     const { r, built } = await passwordLogin(dev);
     const idToken = dev.open(r, built).id_token as string;
-    const oldKid = JSON.parse(Buffer.from(idToken.split('.')[0], 'base64url').toString()).kid;
+    const oldKid = headerOf(idToken).kid;
     const newKid = await s.ctx.keys.rotate('sig');
     const jwks = async () => ((await (await fetch(`${s.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
     assert.ok((await jwks()).includes(oldKid) && (await jwks()).includes(newKid));
     const second = await passwordLogin(dev);
-    const kid2 = JSON.parse(Buffer.from((dev.open(second.r, second.built).id_token as string).split('.')[0], 'base64url').toString()).kid;
+    const kid2 = headerOf(dev.open(second.r, second.built).id_token as string).kid;
     assert.equal(kid2, newKid);
     assert.equal(await s.ctx.keys.retire(newKid), false, 'the active key cannot be retired');
     assert.equal(await s.ctx.keys.retire(oldKid), true);
     assert.ok(!(await jwks()).includes(oldKid));
   });
 });
+
+function headerOf(jwt: string): { kid: string } {
+  return JSON.parse(Buffer.from(jwt.split('.')[0] ?? '', 'base64url').toString());
+}
 
 function pem(x963: Uint8Array): string {
   return `-----BEGIN PUBLIC KEY-----\n${Buffer.concat([Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex'), Buffer.from(x963)]).toString('base64')}\n-----END PUBLIC KEY-----\n`;
