@@ -9,7 +9,7 @@ import type { DB } from '../kysely/schema.js';
 
 export function openSqlite(file: string): Store {
   const inMemory = file === ':memory:' || file === '';
-  if (!inMemory && !file.startsWith('file:')) mkdirSync(dirname(file), { recursive: true });
+  if (!inMemory) mkdirSync(dirname(file), { recursive: true });
   const sqlite = new Database(file);
   // WAL lets readers (the CLI, a doctor run) work while the server writes; NORMAL sync is safe with WAL.
   if (!inMemory) sqlite.pragma('journal_mode = WAL');
