@@ -140,7 +140,7 @@ const entries = [
     message: 'This user is not registered for that sign-in method on this Mac.',
     remediation: 'Register the user on this Mac (Settings > Users & Groups > Register, or `openpsso mac register`).' },
   { code: 1507, name: 'device_key_conflict', status: 409, oauthError: 'invalid_request', audience: 'admin',
-    message: 'That signing key is already registered to another device.', remediation: 'Revoke the other device first, or generate new keys.' },
+    message: 'That key is already registered to another device or user.', remediation: 'Every Mac needs its own device keys: repair the registration on this Mac so it generates new keys.' },
 
   // 1600-1699: admin and CLI
   { code: 1601, name: 'admin_unauthorized', status: 401, oauthError: 'invalid_client', audience: 'admin',
