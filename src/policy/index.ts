@@ -1,0 +1,20 @@
+// Public surface of the pure policy core: conditional access, per-user MFA, TOTP, temporary access passes, sign-in filters, the doctor.
+export * from './types.js';
+export * from './app-ids.js';
+export { parseIp, parseCidr, cidrContains, type ParsedIp, type ParsedCidr } from './ip-range.js';
+export { locateIp, matchConditions, type ConditionFacts, type ConditionResult, type LocationFacts } from './conditions.js';
+export { evaluateAccess, perUserMfaStateAfterRegistration, sourceLabel, describeSource } from './evaluate-access.js';
+export { evaluatePolicy, signInFrequencySeconds, EVERY_TIME_SKEW_SECONDS, type PolicyEvaluation } from './evaluate-policy.js';
+export { formatDecision } from './format-decision.js';
+export * from './schemas.js';
+export * from './base32.js';
+export * from './totp.js';
+export * from './temporary-access-pass.js';
+export * from './sign-in.js';
+export * from './sign-in-filter.js';
+export * from './doctor-types.js';
+export { runDoctorChecks } from './doctor.js';
+export { planMfaFix } from './fix-plan.js';
+export { formatDoctorReport, formatFixPlan } from './format-doctor.js';
+export { errorCodeHint, type ErrorCodeHint } from './error-code-hints.js';
+export { userMfaCoverage, policyCoversUser, coverageTarget, type CoverageTarget, type UserCoverage } from './mfa-coverage.js';
