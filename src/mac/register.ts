@@ -1,0 +1,235 @@
+// Device then user registration as a vendor SSO extension does it (native API or twocanoes style), followed by the first full login and, for Password + shared keys, the key request (psso-protocol.md §2.4, §11 steps 1-2).
+
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { generateP256, kidFromX963, pemFromX963 } from '../protocol/ec-keys.js';
+import type { VirtualMac } from './agent.js';
+import { MacError } from './errors.js';
+import { FILES, userSlug } from './state-store.js';
+import { readCard } from './smart-card.js';
+import { DEFAULT_LOGIN_FREQUENCY } from './token-policy.js';
+import type { DeviceConfig, LoginConfig, Method, UserConfig } from './types.js';
+import { profileDefaults, type MacProfileSettings } from './profile-settings.js';
+
+export interface CompatLoginOptions {
+  clientId?: string;
+  issuer?: string;
+  tokenUrl?: string;
+  jwksUrl?: string;
+  nonceUrl?: string;
+  refreshUrl?: string;
+  keyUrl?: string;
+  audience?: string;
+}
+
+export interface RegisterOptions {
+  /** Server base URL (the issuer); may come from the profile. */
+  server?: string;
+  /** Registration token (rgt.…), as in the MDM profile. */
+  token?: string;
+  /** Sign in with user and password to get a bearer token instead of a registration token. */
+  interactive?: boolean;
+  user: string;
+  method?: Method;
+  /** The IdP password: proves the user at registration and is used for the first Password login. */
+  password?: string;
+  /** The local account password when it should differ from `password` (key methods). */
+  localPassword?: string;
+  sharedDeviceKeys?: boolean;
+  cardKeyPath?: string;
+  cardCertPath?: string;
+  compat?: boolean;
+  compatLogin?: CompatLoginOptions;
+  profile?: MacProfileSettings;
+  /** Use loginRequestEncryptionPublicKey for password logins when offered (default true, as macOS). */
+  encryptPassword?: boolean;
+  groups?: string[];
+  /** Register the device again with new keys even if it is registered. */
+  repair?: boolean;
+}
+
+export interface RegisterResult {
+  deviceUuid: string;
+  serverDeviceId?: string;
+  device: 'registered' | 'already registered' | 're-registered';
+  user: string;
+  method: Method;
+  sharedDeviceKeys: boolean;
+  signingKid: string;
+  encryptionKid: string;
+  userKeyId?: string;
+  loginLatencyMs: number;
+  unlockCertificateSubject?: string;
+  messages: string[];
+}
+
+interface NativeAnswer {
+  device?: { id?: string };
+  loginConfiguration?: Omit<LoginConfig, 'created'>;
+}
+
+const trimSlash = (u: string) => u.replace(/\/+$/, '');
+
+/** Registration token, or the bearer token of an interactive sign-in (a stand-in for the extension's web view). */
+async function authorisation(mac: VirtualMac, server: string, o: RegisterOptions, profileToken?: string): Promise<string> {
+  if (o.interactive) {
+    if (o.password === undefined) throw new MacError('usage', 'Interactive registration signs in with --user and --password.');
+    const r = await mac.http.json<{ access_token?: string }>('interactive sign-in', mac.http.postJson(`${server}/api/v1/signin`, { username: o.user, password: o.password }));
+    if (!r?.access_token) throw new MacError('verification', 'The sign-in answer has no access_token.');
+    return r.access_token;
+  }
+  const token = o.token ?? profileToken;
+  if (!token) throw new MacError('usage', 'Registration needs --token (the registration token from the profile) or --interactive.');
+  return token;
+}
+
+async function compatLoginConfig(mac: VirtualMac, server: string, c: CompatLoginOptions, now: number): Promise<LoginConfig> {
+  let discovered: { issuer?: string; token_endpoint?: string; jwks_uri?: string } = {};
+  if (!c.tokenUrl || !c.jwksUrl || !c.issuer) {
+    discovered = (await mac.http.json<typeof discovered>('discovery', mac.http.getJson(`${server}/.well-known/openid-configuration`))) ?? {};
+  }
+  const clientID = c.clientId;
+  const tokenEndpointURL = c.tokenUrl ?? discovered.token_endpoint;
+  const jwksEndpointURL = c.jwksUrl ?? discovered.jwks_uri;
+  const issuer = c.issuer ?? discovered.issuer;
+  if (!clientID) throw new MacError('usage', 'With --compat the client id must be given (--client-id): it is part of the extension, not of the server.');
+  if (!tokenEndpointURL || !jwksEndpointURL || !issuer) throw new MacError('usage', 'With --compat give --token-url, --jwks-url and --issuer, or a server that serves /.well-known/openid-configuration.');
+  return {
+    clientID, issuer, audience: c.audience ?? clientID, tokenEndpointURL, jwksEndpointURL,
+    nonceEndpointURL: c.nonceUrl ?? tokenEndpointURL,
+    ...(c.refreshUrl ? { refreshEndpointURL: c.refreshUrl } : {}),
+    ...(c.keyUrl ? { keyEndpointURL: c.keyUrl } : {}),
+    nonceResponseKeypath: 'Nonce', serverNonceClaimName: 'request_nonce', additionalScopes: 'urn:apple:platformsso', created: now,
+  };
+}
+
+/** The Mac's hardware UUID survives a reset, like a real Mac's. */
+async function hardwareUuid(mac: VirtualMac): Promise<string> {
+  const text = await mac.state.store.readText('hardware.json');
+  if (text) return (JSON.parse(text) as { deviceUuid: string }).deviceUuid;
+  const deviceUuid = randomUUID().toUpperCase();
+  await mac.state.store.writeText('hardware.json', `${JSON.stringify({ deviceUuid }, null, 2)}\n`);
+  return deviceUuid;
+}
+
+export async function registerMac(mac: VirtualMac, o: RegisterOptions): Promise<RegisterResult> {
+  const p = profileDefaults(o.profile);
+  const method: Method = o.method ?? p.method ?? 'password';
+  const shared = o.sharedDeviceKeys ?? p.sharedDeviceKeys ?? true;
+  const serverRaw = o.server ?? p.issuerBaseUrl;
+  if (!serverRaw) throw new MacError('usage', 'Registration needs the server URL (--server), or a profile that names it.');
+  const server = trimSlash(serverRaw);
+  const compat = o.compat ?? false;
+  if (compat && method === 'secure_enclave') throw new MacError('usage', 'The twocanoes-style registration has no user registration, so the Secure Enclave key cannot be uploaded; use the native API or the Password method.');
+  const messages: string[] = [];
+  const now = mac.clock.now();
+
+  let device = await mac.state.device();
+  let cfg = await mac.state.loginConfig();
+  let deviceOutcome: RegisterResult['device'] = 'already registered';
+  const reuse = device?.registrationCompleted && cfg && !o.repair && !device.needsRepair && device.serverUrl === server
+    && device.compat === compat && device.sharedDeviceKeys === shared;
+  let bearer: string | undefined;
+  if (!reuse) {
+    deviceOutcome = device?.registrationCompleted ? 're-registered' : 'registered';
+    const deviceUuid = await hardwareUuid(mac);
+    const signing = generateP256();
+    const encryption = generateP256();
+    const signingKid = kidFromX963(signing.x963);
+    const encryptionKid = kidFromX963(encryption.x963);
+    let serverDeviceId: string | undefined;
+    if (compat) {
+      await mac.http.json('device registration', mac.http.postJson(`${server}/register`, {
+        DeviceUUID: deviceUuid, DeviceSigningKey: pemFromX963(signing.x963), DeviceEncryptionKey: pemFromX963(encryption.x963), SignKeyID: signingKid, EncKeyID: encryptionKid,
+      }));
+      cfg = await compatLoginConfig(mac, server, o.compatLogin ?? {}, now);
+    } else {
+      bearer = await authorisation(mac, server, o, p.registrationToken);
+      const answer = await mac.http.json<NativeAnswer>('device registration', mac.http.postJson(`${server}/api/v1/devices`, {
+        deviceUuid, signingKey: pemFromX963(signing.x963), encryptionKey: pemFromX963(encryption.x963), signingKeyId: signingKid, encryptionKeyId: encryptionKid, sharedDeviceKeys: shared,
+      }, bearer));
+      if (!answer?.device?.id || !answer.loginConfiguration) throw new MacError('verification', 'The device registration answer lacks the device id or the login configuration.');
+      serverDeviceId = answer.device.id;
+      cfg = { ...answer.loginConfiguration, created: now };
+    }
+    await mac.state.writePem(FILES.signingKey, signing.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+    await mac.state.writePem(FILES.encryptionKey, encryption.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+    device = {
+      version: 1, deviceUuid, created: device?.created ?? now, signingKid, encryptionKid, sharedDeviceKeys: shared, registrationCompleted: true,
+      ...(serverDeviceId ? { serverDeviceId } : {}), serverUrl: server, compat, extensionIdentifier: p.extensionIdentifier ?? 'org.openpsso.mac.ssoextension',
+      method: p.method ?? method, loginFrequency: p.loginFrequency ?? DEFAULT_LOGIN_FREQUENCY, createUsersEnabled: p.createUsersEnabled ?? false,
+      encryptPassword: o.encryptPassword ?? true, lastEncryptionKeyChange: now,
+      ...((o.groups ?? p.groups)?.length ? { groupsToRequest: o.groups ?? p.groups } : {}),
+      ...(p.accountDisplayName ? { accountDisplayName: p.accountDisplayName } : {}),
+      tokenToUserMapping: p.tokenToUserMapping ?? cfg.tokenToUserMapping ?? { AccountName: 'preferred_username', FullName: 'name' },
+    } satisfies DeviceConfig;
+    await mac.state.saveLoginConfig(cfg);
+    await mac.state.saveDevice(device);
+    mac.dropKeyCache();
+    // New device keys end every user registration bound to the old ones (the server drops them too).
+    for (const u of await mac.state.users()) {
+      if (u.config) await mac.state.saveUserConfig(u.slug, { ...u.config, registered: false, unlockCertificate: undefined, keyContext: undefined } as UserConfig);
+      if (u.tokens) await mac.state.removeTokens(u.slug);
+    }
+    messages.push(`Device ${deviceOutcome}: ${deviceUuid}${compat ? ' (twocanoes-style /register)' : ''}, ${shared ? 'shared device keys' : 'per-user device keys'}.`);
+  } else {
+    messages.push(`Device already registered (${device!.deviceUuid}); registering the user only.`);
+  }
+  device = device!;
+  cfg = cfg!;
+
+  // User registration: the extension saves the login name and, for key methods, its key or certificate.
+  const slug = userSlug(o.user);
+  const existing = await mac.state.user(o.user);
+  const userConfig: UserConfig = { loginUserName: o.user, method, created: existing.config?.created ?? now, registered: true };
+  const body: Record<string, unknown> = { userPrincipalName: o.user, method };
+  if (o.password !== undefined && !o.interactive) body.password = o.password;
+  if (method === 'secure_enclave') {
+    const key = generateP256();
+    userConfig.userKeyId = kidFromX963(key.x963);
+    await mac.state.writePem(FILES.userKey(slug), key.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+    Object.assign(body, { userKey: pemFromX963(key.x963), userKeyId: userConfig.userKeyId });
+    mac.dropKeyCache();
+  } else if (method === 'smart_card') {
+    if (!o.cardKeyPath || !o.cardCertPath) throw new MacError('usage', 'The smart card method needs --card-key and --card-cert (PEM files).');
+    readCard(o.cardKeyPath, o.cardCertPath); // fails early when the key does not match the certificate
+    Object.assign(userConfig, { smartCardKeyPath: o.cardKeyPath, smartCardCertPath: o.cardCertPath });
+    body.certificate = readFileSync(o.cardCertPath, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/)![0];
+  }
+  if (!compat) {
+    bearer ??= await authorisation(mac, server, o, p.registrationToken);
+    await mac.http.json('user registration', mac.http.postJson(`${server}/api/v1/devices/${encodeURIComponent(device.serverDeviceId!)}/users`, body, bearer));
+  }
+  messages.push(`User ${o.user} registered for the ${method} method.`);
+
+  if (!existing.account) {
+    const local = o.localPassword ?? o.password;
+    const shortName = o.user.split('@')[0]!.toLowerCase();
+    if (local !== undefined) await mac.setLocalPassword(slug, { shortName, fullName: o.user }, local);
+    else await mac.state.saveAccount(slug, { shortName, fullName: o.user, created: now, passwordHash: 'none' });
+    messages.push(`Local account ${shortName} created${local === undefined ? ' without a usable password' : ''}.`);
+  }
+  await mac.state.saveUserConfig(slug, userConfig);
+
+  // macOS performs a full login right after user registration to obtain the SSO tokens.
+  let login;
+  try {
+    login = await mac.fullLogin(o.user, o.password !== undefined ? { password: o.password } : {});
+  } catch (e) {
+    throw e instanceof MacError ? new MacError(e.kind, `The user is registered, but the first login failed: ${e.message}`, { ...(e.status !== undefined ? { status: e.status } : {}), ...(e.body ? { body: e.body } : {}) }) : e;
+  }
+  messages.push(`First full login done; SSO tokens stored (${method === 'password' ? 'password' : method === 'secure_enclave' ? 'Secure Enclave assertion' : 'smart card assertion'}).`);
+
+  const result: RegisterResult = {
+    deviceUuid: device.deviceUuid, ...(device.serverDeviceId ? { serverDeviceId: device.serverDeviceId } : {}), device: deviceOutcome, user: o.user, method,
+    sharedDeviceKeys: device.sharedDeviceKeys, signingKid: device.signingKid, encryptionKid: device.encryptionKid,
+    ...(userConfig.userKeyId ? { userKeyId: userConfig.userKeyId } : {}), loginLatencyMs: login.result.latencyMs, messages,
+  };
+  // PSSO 2.0 key_request follows a Password-method user registration with shared device keys (A-REG).
+  if (method === 'password' && device.sharedDeviceKeys && cfg.keyEndpointURL) {
+    const kr = await mac.keyRequest(o.user);
+    result.unlockCertificateSubject = kr.subject;
+    messages.push(`Key request done: unlock certificate stored (${kr.subject.replace(/\n/g, ', ')}).`);
+  }
+  return result;
+}

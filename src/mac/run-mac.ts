@@ -1,0 +1,166 @@
+// `openpsso mac <command>`: the virtual Mac's command line, printing what the Mac did and why in plain words.
+
+import { Command, CommanderError, Option } from 'commander';
+import { VirtualMac } from './agent.js';
+import { MacError, describeError } from './errors.js';
+import { loadProfileSettings, normaliseMethod } from './profile-settings.js';
+import type { LoginResult } from './login-window.js';
+import type { MacClock, Method } from './types.js';
+
+interface Common {
+  mac: string;
+  now?: string;
+  json?: boolean;
+}
+
+type Out = (line: string) => void;
+
+function clockFrom(now: string | undefined): MacClock | undefined {
+  if (now === undefined) return undefined;
+  const s = Number(now);
+  if (!Number.isFinite(s) || s < 0) throw new MacError('usage', `--now must be seconds since 1970 (got ${now}).`);
+  return { now: () => s * 1000 };
+}
+
+function macFor(o: Common): VirtualMac {
+  const clock = clockFrom(o.now);
+  return new VirtualMac({ dir: o.mac, ...(clock ? { clock } : {}) });
+}
+
+const common = (c: Command) => c
+  .option('--mac <dir>', 'state directory of this virtual Mac', './data/macs/default')
+  .option('--now <epoch>', 'pretend the time is this many seconds since 1970')
+  .option('--json', 'print the result as JSON');
+
+function method(v: string): Method {
+  const m = normaliseMethod(v);
+  if (!m) throw new MacError('usage', `unknown method ${v}; use password, secure_enclave or smart_card`);
+  return m;
+}
+
+function printLogin(out: Out, r: LoginResult): number {
+  const path = { local: 'no network (local password, fresh tokens)', refresh: 'refresh request', full_login: 'full login', none: 'none' }[r.path];
+  out(`${r.event === 'login' ? 'Login window' : 'Screensaver unlock'}: ${r.user} (${r.method})`);
+  for (const m of r.messages) out(`  ${m}`);
+  if (r.network || r.path !== 'none') out(`  Path: ${path}${r.latencyMs !== undefined ? ` in ${r.latencyMs.toFixed(1)} ms` : ''}`);
+  if (r.passwordSynced) out('  Local password updated to the new identity provider password.');
+  if (r.tokens) out(`  SSO tokens received ${r.tokens.received}, expire ${r.tokens.expiration}`);
+  out(r.ok ? (r.event === 'login' ? 'Logged in.' : 'Unlocked.') : 'Access denied.');
+  return r.ok ? 0 : 1;
+}
+
+export async function runMac(argv: string[]): Promise<number> {
+  let code = 0;
+  const out: Out = (l) => process.stdout.write(`${l}\n`);
+  const json = (v: unknown) => out(JSON.stringify(v, null, 2));
+  const program = new Command('openpsso mac').description('a virtual Mac that speaks Platform SSO (AppSSOAgent + login window)').exitOverride();
+
+  common(program.command('register').description('register the device, then the user, then log in as macOS does'))
+    .option('--server <url>', 'identity provider base URL (issuer)')
+    .option('--token <rgt>', 'registration token (from the MDM profile)')
+    .option('--interactive', 'sign in with --user/--password for a bearer token instead of a registration token')
+    .requiredOption('--user <upn>', 'user principal name')
+    .addOption(new Option('--method <method>', 'authentication method').choices(['password', 'secure_enclave', 'smart_card']))
+    .option('--password <password>', 'identity provider password')
+    .option('--local-password <password>', 'local account password, if different (key methods)')
+    .option('--shared-keys', 'shared device keys (default)').option('--no-shared-keys', 'per-user device keys (no PSSO 2.0 key service)')
+    .option('--card-key <pem>', 'smart card private key (PEM)').option('--card-cert <pem>', 'smart card certificate chain (PEM, leaf first)')
+    .option('--compat', 'twocanoes-style POST /register (other PSSO servers)')
+    .option('--client-id <id>').option('--issuer <iss>').option('--token-url <url>').option('--jwks-url <url>').option('--nonce-url <url>')
+    .option('--refresh-url <url>').option('--key-url <url>').option('--audience <aud>')
+    .option('--profile <file>', 'read settings from a .mobileconfig')
+    .option('--no-encrypt-password', 'send the password in clear inside the signed request even if the server offers an encryption key')
+    .option('--groups <list>', 'comma-separated groups to request in id_tokens')
+    .option('--repair', 'register the device again with new keys')
+    .action(async (o: Common & Record<string, string | boolean | undefined>) => {
+      const mac = macFor(o);
+      const profile = typeof o.profile === 'string' ? await loadProfileSettings(o.profile) : undefined;
+      const s = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
+      const r = await mac.register({
+        user: s('user')!, ...(s('server') ? { server: s('server') } : {}), ...(s('token') ? { token: s('token') } : {}),
+        interactive: o.interactive === true, ...(s('method') ? { method: method(s('method')!) } : {}),
+        ...(s('password') !== undefined ? { password: s('password') } : {}), ...(s('localPassword') !== undefined ? { localPassword: s('localPassword') } : {}),
+        ...(o.sharedKeys === false ? { sharedDeviceKeys: false } : o.sharedKeys === true && !profile ? { sharedDeviceKeys: true } : {}),
+        ...(s('cardKey') ? { cardKeyPath: s('cardKey') } : {}), ...(s('cardCert') ? { cardCertPath: s('cardCert') } : {}),
+        compat: o.compat === true,
+        compatLogin: { clientId: s('clientId'), issuer: s('issuer'), tokenUrl: s('tokenUrl'), jwksUrl: s('jwksUrl'), nonceUrl: s('nonceUrl'), refreshUrl: s('refreshUrl'), keyUrl: s('keyUrl'), audience: s('audience') },
+        ...(profile ? { profile } : {}), encryptPassword: o.encryptPassword !== false,
+        ...(s('groups') ? { groups: s('groups')!.split(',').map((g) => g.trim()).filter(Boolean) } : {}),
+        repair: o.repair === true,
+      });
+      if (o.json) return json(r);
+      for (const m of r.messages) out(m);
+      out(`Registered ${r.user} on ${mac.location} (signing kid ${r.signingKid}).`);
+    });
+
+  for (const event of ['login', 'unlock'] as const) {
+    common(program.command(event).description(event === 'login' ? 'log in at the login window' : 'unlock the screensaver'))
+      .requiredOption('--user <upn>').option('--password <password>')
+      .option('--key-exchanges <n>', 'key exchanges to run after a PSSO 2.0 login', '1')
+      .action(async (o: Common & { user: string; password?: string; keyExchanges: string }) => {
+        const mac = macFor(o);
+        const args = { user: o.user, ...(o.password !== undefined ? { password: o.password } : {}), keyExchanges: Number(o.keyExchanges) || 1 };
+        const r = event === 'login' ? await mac.login(args) : await mac.unlock(args);
+        if (event === 'login' && r.method === 'secure_enclave' && r.ok) r.messages.push('Note: with the Secure Enclave key method the local password is independent of the identity provider password.');
+        if (o.json) { json(r); code = r.ok ? 0 : 1; return; }
+        code = printLogin(out, r);
+      });
+  }
+
+  common(program.command('refresh').description("renew SSO tokens following Apple's rules"))
+    .option('--user <upn>').option('--force', 'renew even if the tokens are fresh').option('--password <password>', 'for a Password-method full login')
+    .action(async (o: Common & { user?: string; force?: boolean; password?: string }) => {
+      const r = await macFor(o).refresh({ ...(o.user ? { user: o.user } : {}), force: o.force === true, ...(o.password !== undefined ? { password: o.password } : {}) });
+      code = r.ok ? 0 : 2;
+      if (o.json) return json(r);
+      for (const m of r.messages) out(m);
+      out(`Path taken: ${r.action === 'none' ? 'none (tokens are fresh)' : r.action === 'deferred' ? 'none yet (waiting for the password)' : r.action.replace('_', ' ')}${r.latencyMs !== undefined ? ` in ${r.latencyMs.toFixed(1)} ms` : ''}.`);
+      if (r.tokens) out(`SSO tokens received ${r.tokens.received}, expire ${r.tokens.expiration}.`);
+    });
+
+  common(program.command('key-exchange').description('one PSSO 2.0 key exchange, verified against the unlock certificate'))
+    .option('--user <upn>').option('--count <n>', 'exchanges to run at once', '1')
+    .action(async (o: Common & { user?: string; count: string }) => {
+      const r = await macFor(o).keyExchange({ ...(o.user ? { user: o.user } : {}), count: Number(o.count) || 1 });
+      if (o.json) return json(r);
+      for (const x of r.exchanges) out(`Key exchange for ${r.user}: unlock key verified in ${x.latencyMs.toFixed(1)} ms.`);
+    });
+
+  common(program.command('change-password').description('change the local account password (not the identity provider password)'))
+    .requiredOption('--user <upn>').requiredOption('--old <password>').requiredOption('--new <password>')
+    .action(async (o: Common & { user: string; old: string; new: string }) => {
+      const r = await macFor(o).changePassword({ user: o.user, oldPassword: o.old, newPassword: o.new });
+      code = r.ok ? 0 : 1;
+      if (o.json) return json(r);
+      for (const m of r.messages) out(m);
+    });
+
+  common(program.command('status').description('state in the layout of `app-sso platform -s`, plus System Settings'))
+    .option('--user <upn>')
+    .action(async (o: Common & { user?: string }) => {
+      const r = await macFor(o).status(o.user ? { user: o.user } : {});
+      if (o.json) return json(r.json);
+      process.stdout.write(r.text);
+    });
+
+  common(program.command('reset').description('forget the registration; keep local accounts'))
+    .action(async (o: Common) => {
+      const mac = macFor(o);
+      const r = await mac.reset();
+      if (o.json) return json(r);
+      for (const m of r.messages) out(m);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    if (e instanceof MacError) {
+      process.stderr.write(`${describeError(e)}\n`);
+      return 1;
+    }
+    process.stderr.write(`openpsso mac: ${describeError(e)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,109 @@
+// The virtual Mac's persistent state shapes (device, login, user configuration and keychain), after what `app-sso platform -s` shows (psso-protocol.md §9.1).
+
+export type Method = 'password' | 'secure_enclave' | 'smart_card';
+
+export const METHODS: readonly Method[] = ['password', 'secure_enclave', 'smart_card'];
+
+/** Epoch milliseconds, like the server's Clock, so one ManualClock can drive both in tests. */
+export interface MacClock {
+  now(): number;
+}
+
+export interface TokenToUserMapping {
+  AccountName?: string;
+  FullName?: string;
+}
+
+/** What AppSSOAgent keeps about the device registration (app-sso "Device Configuration"). */
+export interface DeviceConfig {
+  version: 1;
+  deviceUuid: string;
+  created: number;
+  signingKid: string;
+  encryptionKid: string;
+  sharedDeviceKeys: boolean;
+  registrationCompleted: boolean;
+  /** Why the last request said the registration is no longer valid (unknown or revoked device). */
+  needsRepair?: string;
+  /** The server's id for this device (native API), used for user registration. */
+  serverDeviceId?: string;
+  serverUrl?: string;
+  compat: boolean;
+  extensionIdentifier: string;
+  /** The profile's AuthenticationMethod (users may still be registered with another one). */
+  method: Method;
+  /** Raw profile value; the effective one is clamped by token-policy.effectiveLoginFrequency. */
+  loginFrequency: number;
+  createUsersEnabled: boolean;
+  /** Use loginRequestEncryptionPublicKey when the login configuration has one (Apple's behaviour). */
+  encryptPassword: boolean;
+  /** Group names the profile cares about (Administrator/Additional/Authorization groups). */
+  groupsToRequest?: string[];
+  accountDisplayName?: string;
+  tokenToUserMapping?: TokenToUserMapping;
+  lastEncryptionKeyChange?: number;
+}
+
+/** ASAuthorizationProviderExtensionLoginConfiguration as the extension saved it (app-sso "Login Configuration"). */
+export interface LoginConfig {
+  clientID: string;
+  issuer: string;
+  audience?: string;
+  tokenEndpointURL: string;
+  nonceEndpointURL?: string;
+  refreshEndpointURL?: string;
+  keyEndpointURL?: string;
+  jwksEndpointURL: string;
+  nonceResponseKeypath?: string;
+  serverNonceClaimName?: string;
+  additionalScopes?: string;
+  uniqueIdentifierClaimName?: string;
+  loginRequestEncryptionPublicKey?: string;
+  loginRequestEncryptionAPVPrefix?: string;
+  tokenToUserMapping?: TokenToUserMapping;
+  accountDisplayName?: string;
+  created: number;
+}
+
+/** The local macOS account, with a software stand-in for its password hash (scrypt). */
+export interface LocalAccount {
+  shortName: string;
+  fullName: string;
+  passwordHash: string;
+  created: number;
+  passwordChanged?: number;
+}
+
+/** Per-user PSSO state (app-sso "User Configuration"). */
+export interface UserConfig {
+  loginUserName: string;
+  method: Method;
+  created: number;
+  registered: boolean;
+  uniqueIdentifier?: string;
+  /** Time of the last FULL login; refreshes do not move it (LoginFrequency is measured from it). */
+  lastLoginDate?: number;
+  userKeyId?: string;
+  smartCardKeyPath?: string;
+  smartCardCertPath?: string;
+  /** base64url DER of the PSSO 2.0 unlock certificate from key_request. */
+  unlockCertificate?: string;
+  keyContext?: string;
+  groups?: string[];
+}
+
+/** The keychain item holding the SSO tokens (app-sso "SSO Tokens"). */
+export interface SsoTokens {
+  idToken: string;
+  refreshToken: string;
+  tokenType?: string;
+  received: number;
+  expiration: number;
+}
+
+export interface UserState {
+  slug: string;
+  account?: LocalAccount;
+  config?: UserConfig;
+  tokens?: SsoTokens;
+}
