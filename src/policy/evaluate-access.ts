@@ -25,7 +25,7 @@ function perUserMfaRequirement(ctx: AccessContext, mfaDone: boolean): AccessRequ
   if (state === 'disabled') return null;
   const req: AccessRequirement = {
     kind: 'mfa', source: { type: 'perUserMfa', perUserMfaState: state }, satisfied: mfaDone,
-    detail: state === 'enforced' ? 'per-user MFA enforced: MFA on every sign-in' : 'per-user MFA enabled: register MFA methods, then MFA on every sign-in',
+    detail: state === 'enforced' ? 'MFA on every sign-in' : 'MFA methods must be registered, then MFA on every sign-in',
   };
   if (!mfaDone && (ctx.user.mfaRegistered === false)) {
     req.registrationRequired = true;
@@ -80,7 +80,7 @@ export function evaluateAccess(
     trace.push('per-user MFA: disabled -> no requirement');
   } else {
     requirements.push(perUser);
-    trace.push(`per-user MFA: ${perUser.detail} -> ${perUser.satisfied ? 'satisfied' : 'NOT satisfied'}`);
+    trace.push(`per-user MFA ${ctx.user.perUserMfaState}: ${perUser.detail} -> ${perUser.satisfied ? 'satisfied' : 'NOT satisfied'}`);
   }
 
   const applied = [];
