@@ -18,7 +18,7 @@ export const BRANCH: NamedLocation = {
 export const LOCATIONS = [HQ, BRANCH];
 
 type PolicyOverrides = Partial<Omit<ConditionalAccessPolicy, 'conditions'>> & {
-  conditions?: Partial<ConditionalAccessPolicy['conditions']> & {
+  conditions?: Partial<Omit<ConditionalAccessPolicy['conditions'], 'users' | 'applications'>> & {
     users?: Partial<ConditionalAccessPolicy['conditions']['users']>;
     applications?: Partial<ConditionalAccessPolicy['conditions']['applications']>;
   };
