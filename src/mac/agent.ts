@@ -151,7 +151,7 @@ export class VirtualMac {
   async noteFailure(e: unknown): Promise<void> {
     if (!(e instanceof MacError) || !e.code || !REPAIR_CODES.has(e.code)) return;
     const device = await this.state.device();
-    if (device) await this.state.saveDevice({ ...device, needsRepair: e.message });
+    if (device) await this.state.saveDevice({ ...device, needsRepair: `${e.code} ${e.body?.error_description ?? e.message}` });
   }
 
   /** A full login for one user (no local password logic): nonce, login, verify, store. */

@@ -43,6 +43,7 @@ function outcomeOf(e: unknown): LiveOutcome {
 export async function loginWindow(mac: VirtualMac, event: 'login' | 'unlock', o: { user: string; password?: string; keyExchanges?: number }): Promise<LoginResult> {
   const { device, cfg } = await mac.registered();
   const u = await mac.state.user(o.user);
+  if (!u.account && event === 'login' && device.createUsersEnabled && device.sharedDeviceKeys) return createUserAtLogin(mac, o);
   if (!u.account) throw new MacError('state', `There is no local account for ${o.user} on this Mac. Register the user first (\`openpsso mac register\`).`);
   if (!u.config) throw new MacError('state', `${o.user} has a local account but is not registered for Platform SSO on this Mac.`);
   const method = u.config.method;
@@ -104,7 +105,6 @@ export async function loginWindow(mac: VirtualMac, event: 'login' | 'unlock', o:
     await mac.setLocalPassword(u.slug, { ...u.account, fullName: (await mac.state.user(o.user)).account?.fullName ?? u.account.fullName }, o.password);
     result.passwordSynced = true;
   }
-  if (method !== 'password' && result.ok) result.messages.push('The local password is independent of the identity provider password and was not changed.');
   if (tokens) {
     result.tokens = { received: isoZ(tokens.tokens.received), expiration: isoZ(tokens.tokens.expiration) };
     result.claims = tokens.result.claims;
@@ -122,6 +122,39 @@ export async function loginWindow(mac: VirtualMac, event: 'login' | 'unlock', o:
       result.unlockKeyVerified = false;
       result.messages.push(`The unlock key could not be verified: ${e instanceof Error ? e.message : String(e)}`);
     }
+  }
+  return result;
+}
+
+/**
+ * EnableCreateUserAtLogin: an unknown name at the login window is checked live with the IdP and, on
+ * success, becomes a local account named after TokenToUserMapping (Password method only here).
+ */
+async function createUserAtLogin(mac: VirtualMac, o: { user: string; password?: string }): Promise<LoginResult> {
+  if (o.password === undefined) throw new MacError('usage', 'Creating a user at the login window needs --password.');
+  const slug = (await mac.state.user(o.user)).slug;
+  const now = mac.clock.now();
+  await mac.state.saveUserConfig(slug, { loginUserName: o.user, method: 'password', created: now, registered: true });
+  const result: LoginResult = {
+    ok: false, event: 'login', user: o.user, method: 'password', plan: 'live', path: 'full_login', network: true, passwordSynced: false, keyExchanges: [],
+    reason: 'No local account has this name and the profile enables creating users at login, so the Mac authenticates live.', messages: [],
+  };
+  result.messages.push(result.reason);
+  try {
+    const t = await mac.fullLogin(o.user, { password: o.password });
+    const { device } = await mac.registered();
+    const map = device.tokenToUserMapping ?? {};
+    const account = t.result.claims[map.AccountName ?? 'preferred_username'];
+    const full = t.result.claims[map.FullName ?? 'name'];
+    const shortName = (typeof account === 'string' ? account : o.user).split('@')[0]!.toLowerCase();
+    await mac.setLocalPassword(slug, { shortName, fullName: typeof full === 'string' ? full : o.user }, o.password);
+    Object.assign(result, { ok: true, claims: t.result.claims, latencyMs: t.result.latencyMs, tokens: { received: isoZ(t.tokens.received), expiration: isoZ(t.tokens.expiration) } });
+    result.messages.push(`Local account ${shortName} created from the id_token; its password is the identity provider password.`);
+  } catch (e) {
+    await mac.state.store.remove(`users/${slug}`);
+    if (!(e instanceof MacError) || e.kind === 'state' || e.kind === 'usage') throw e;
+    result.error = e.toJSON();
+    result.messages.push(e.message, 'No account was created.');
   }
   return result;
 }

@@ -24,8 +24,8 @@ export interface LoginWindowInput {
 export function planLoginWindow(i: LoginWindowInput): LoginWindowPlan {
   if (i.method !== 'password') {
     if (!i.matchesLocal) return { kind: 'reject', reason: 'The password is not the local account password (with a key method only the local password is checked, on the Mac itself).' };
-    const key = i.method === 'secure_enclave' ? 'Secure Enclave key' : 'smart card';
-    return { kind: 'silent', reason: `Local password accepted; SSO tokens come from a silent full login signed with the ${key}.` };
+    if (i.method === 'smart_card') return { kind: 'silent', reason: 'The smart card (with its PIN) is the credential; SSO tokens come from a full login signed with the card key.' };
+    return { kind: 'silent', reason: 'Local password accepted; SSO tokens come from a silent full login signed with the Secure Enclave key.' };
   }
   if (!i.matchesLocal) {
     // macOS default policy: a password that differs from the local one must be checked live by the IdP.
@@ -56,7 +56,7 @@ export function afterNetworkStep(method: Method, matchesLocal: boolean, outcome:
     if (method === 'password' && !matchesLocal) {
       return { loggedIn: true, updateLocalPassword: true, message: 'Password sync: the identity provider accepted a new password, so the local account password was updated to match.' };
     }
-    return { loggedIn: true, updateLocalPassword: false, message: method === 'password' ? 'Signed in; the local password already matches the identity provider password.' : 'Signed in; the local password was not changed (it is independent of the identity provider).' };
+    return { loggedIn: true, updateLocalPassword: false, message: method === 'password' ? 'Signed in; the local password already matches the identity provider password.' : 'Signed in; the local password is independent of the identity provider password and was not changed.' };
   }
   if (matchesLocal) {
     const why = outcome === 'credential'

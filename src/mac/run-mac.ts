@@ -101,7 +101,6 @@ export async function runMac(argv: string[]): Promise<number> {
         const mac = macFor(o);
         const args = { user: o.user, ...(o.password !== undefined ? { password: o.password } : {}), keyExchanges: Number(o.keyExchanges) || 1 };
         const r = event === 'login' ? await mac.login(args) : await mac.unlock(args);
-        if (event === 'login' && r.method === 'secure_enclave' && r.ok) r.messages.push('Note: with the Secure Enclave key method the local password is independent of the identity provider password.');
         if (o.json) { json(r); code = r.ok ? 0 : 1; return; }
         code = printLogin(out, r);
       });
