@@ -1,6 +1,6 @@
 // P-256 key conversions between ANSI X9.63 points, JWK, PEM SPKI and kids (psso-protocol.md §1, §2.4; SEC 1 §2.3.3).
 
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { PssoError } from '../errors/psso-error.js';
 import { b64Encode, b64uDecode, b64uEncode, decodeAnyBase64 } from './base64.js';
 
@@ -111,11 +111,11 @@ export function generateP256(): { privateKey: KeyObject; publicKey: KeyObject; x
   return { privateKey, publicKey, x963: x963FromPublicKey(publicKey) };
 }
 
-export function privateKeyFromJwk(jwk: { kty: string; crv?: string; x?: string; y?: string; d?: string }): KeyObject {
+/** Private key from a JWK with `d` (EC as in Apple's vector; RSA works too, for test IdP keys). */
+export function privateKeyFromJwk(jwk: { kty: string; d?: string; [member: string]: unknown }): KeyObject {
   if (typeof jwk.d !== 'string') throw new PssoError('bad_public_key', 'JWK has no private part');
   try {
-    // Only the members node:crypto needs: extra ones such as kid would be ignored anyway.
-    return createPrivateKey({ key: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, d: jwk.d }, format: 'jwk' });
+    return createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });
   } catch {
     throw new PssoError('bad_public_key', 'invalid private JWK');
   }
