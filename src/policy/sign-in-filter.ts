@@ -70,38 +70,39 @@ type Token =
   | { t: '(' | ')' | ','; pos: number }
   | { t: 'end'; pos: number };
 
-function tokenize(s: string): Token[] {
-  const out: Token[] = [];
-  let i = 0;
-  while (i < s.length) {
+/** Lexes on demand, so an unsupported construct is reported by the parser before any odd character after it. */
+class Lexer {
+  private i = 0;
+  constructor(private readonly s: string) {}
+
+  next(): Token {
+    const s = this.s;
+    while (this.i < s.length && /\s/.test(s[this.i]!)) this.i++;
+    const i = this.i;
+    if (i >= s.length) return { t: 'end', pos: s.length };
     const ch = s[i]!;
-    if (/\s/.test(ch)) { i++; continue; }
-    if (ch === '(' || ch === ')' || ch === ',') { out.push({ t: ch, pos: i }); i++; continue; }
+    if (ch === '(' || ch === ')' || ch === ',') { this.i++; return { t: ch, pos: i }; }
     if (ch === "'") {
-      const start = i;
       let v = '';
-      i++;
+      let j = i + 1;
       for (;;) {
-        if (i >= s.length) throw new SignInFilterError('syntax', 'unterminated string literal', start);
-        if (s[i] === "'") {
-          if (s[i + 1] === "'") { v += "'"; i += 2; continue; } // OData escapes a quote by doubling it
-          i++;
+        if (j >= s.length) throw new SignInFilterError('syntax', 'unterminated string literal', i);
+        if (s[j] === "'") {
+          if (s[j + 1] === "'") { v += "'"; j += 2; continue; } // OData escapes a quote by doubling it
           break;
         }
-        v += s[i];
-        i++;
+        v += s[j];
+        j++;
       }
-      out.push({ t: 'string', v, pos: start });
-      continue;
+      this.i = j + 1;
+      return { t: 'string', v, pos: i };
     }
     const word = /^[A-Za-z_][A-Za-z0-9_/]*/.exec(s.slice(i));
-    if (word) { out.push({ t: 'ident', v: word[0], pos: i }); i += word[0].length; continue; }
+    if (word) { this.i += word[0].length; return { t: 'ident', v: word[0], pos: i }; }
     const lit = /^[-+]?[0-9][0-9A-Za-z:.+-]*/.exec(s.slice(i));
-    if (lit) { out.push({ t: 'literal', v: lit[0], pos: i }); i += lit[0].length; continue; }
+    if (lit) { this.i += lit[0].length; return { t: 'literal', v: lit[0], pos: i }; }
     throw new SignInFilterError('syntax', `unexpected character '${ch}'`, i);
   }
-  out.push({ t: 'end', pos: s.length });
-  return out;
 }
 
 const DATETIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2}))?$/;
@@ -109,12 +110,16 @@ const OPERATORS = new Set<string>(ALL);
 const FIELD_BY_LOWER = new Map(Object.keys(SIGN_IN_FILTER_FIELDS).map((k) => [k.toLowerCase(), k as SignInFilterField]));
 
 class Parser {
-  private i = 0;
+  private lookahead: Token | null = null;
   private comparisons = 0;
-  constructor(private readonly tokens: Token[]) {}
+  constructor(private readonly lexer: Lexer) {}
 
-  private peek(): Token { return this.tokens[this.i]!; }
-  private next(): Token { return this.tokens[this.i++]!; }
+  private peek(): Token { return (this.lookahead ??= this.lexer.next()); }
+  private next(): Token {
+    const tok = this.peek();
+    this.lookahead = null;
+    return tok;
+  }
   private isKeyword(tok: Token, kw: string): boolean { return tok.t === 'ident' && tok.v.toLowerCase() === kw; }
 
   parse(): FilterAst {
@@ -149,6 +154,7 @@ class Parser {
     if (tok.t !== 'ident') throw new SignInFilterError('syntax', `expected a property name, found ${describe(tok)}`, tok.pos);
     if (tok.v.toLowerCase() === 'not') throw new SignInFilterError('unsupported', "'not' is not supported; use 'ne'", tok.pos);
     if (this.peek().t === '(') {
+      if (/\/(any|all)$/i.test(tok.v)) throw new SignInFilterError('unsupported', `lambda operator ${tok.v}() is not supported`, tok.pos);
       throw new SignInFilterError('unsupported', `function ${tok.v}() is not supported; use eq/ne/gt/ge/lt/le comparisons`, tok.pos);
     }
     return this.parseComparison(tok);
@@ -214,7 +220,7 @@ function describe(tok: Token): string {
 export function parseSignInFilter(s: string): FilterAst {
   if (s.length > MAX_FILTER_LENGTH) throw new SignInFilterError('too_complex', `filter longer than ${MAX_FILTER_LENGTH} characters`, MAX_FILTER_LENGTH);
   if (s.trim() === '') throw new SignInFilterError('syntax', 'empty filter', 0);
-  return new Parser(tokenize(s)).parse();
+  return new Parser(new Lexer(s)).parse();
 }
 
 function compare(a: string | number | boolean, b: string | number | boolean, op: FilterOperator): boolean {
