@@ -14,7 +14,8 @@ export interface MacProfileSettings {
   issuerBaseUrl?: string;
   accountDisplayName?: string;
   extensionIdentifier?: string;
-  tokenToUserMapping?: TokenToUserMapping;
+  /** src/profile spells the members accountName/fullName; the profile itself AccountName/FullName. */
+  tokenToUserMapping?: { accountName?: string; fullName?: string; AccountName?: string; FullName?: string };
   administratorGroups?: string[];
   additionalGroups?: string[];
   authorizationGroups?: Record<string, string> | string[];
@@ -61,7 +62,12 @@ export function profileDefaults(p: MacProfileSettings | undefined): ProfileDefau
   for (const k of ['registrationToken', 'issuerBaseUrl', 'accountDisplayName', 'extensionIdentifier'] as const) {
     if (typeof p[k] === 'string' && p[k]) out[k] = p[k];
   }
-  if (p.tokenToUserMapping && typeof p.tokenToUserMapping === 'object') out.tokenToUserMapping = p.tokenToUserMapping;
+  const m = p.tokenToUserMapping;
+  if (m && typeof m === 'object') {
+    const AccountName = m.AccountName ?? m.accountName;
+    const FullName = m.FullName ?? m.fullName;
+    out.tokenToUserMapping = { ...(AccountName ? { AccountName } : {}), ...(FullName ? { FullName } : {}) };
+  }
   if (groups.length) out.groups = groups;
   return out;
 }

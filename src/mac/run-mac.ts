@@ -80,7 +80,8 @@ export async function runMac(argv: string[]): Promise<number> {
         user: s('user')!, ...(s('server') ? { server: s('server') } : {}), ...(s('token') ? { token: s('token') } : {}),
         interactive: o.interactive === true, ...(s('method') ? { method: method(s('method')!) } : {}),
         ...(s('password') !== undefined ? { password: s('password') } : {}), ...(s('localPassword') !== undefined ? { localPassword: s('localPassword') } : {}),
-        ...(o.sharedKeys === false ? { sharedDeviceKeys: false } : o.sharedKeys === true && !profile ? { sharedDeviceKeys: true } : {}),
+        // With both --shared-keys and --no-shared-keys defined, commander leaves it undefined unless one is typed.
+        ...(typeof o.sharedKeys === 'boolean' ? { sharedDeviceKeys: o.sharedKeys } : {}),
         ...(s('cardKey') ? { cardKeyPath: s('cardKey') } : {}), ...(s('cardCert') ? { cardCertPath: s('cardCert') } : {}),
         compat: o.compat === true,
         compatLogin: { clientId: s('clientId'), issuer: s('issuer'), tokenUrl: s('tokenUrl'), jwksUrl: s('jwksUrl'), nonceUrl: s('nonceUrl'), refreshUrl: s('refreshUrl'), keyUrl: s('keyUrl'), audience: s('audience') },

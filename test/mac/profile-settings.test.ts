@@ -15,11 +15,12 @@ test('method names from profiles and the command line', () => {
 test('profile defaults: create-user flag, groups from all three group keys', () => {
   const p = profileDefaults({
     method: 'UserSecureEnclaveKey', loginFrequency: 7200, sharedDeviceKeys: true, createUserAtLogin: true, registrationToken: 'rgt.x',
+    tokenToUserMapping: { accountName: 'preferred_username', fullName: 'name' },
     administratorGroups: ['mac-admins'], additionalGroups: ['engineering', 'mac-admins'], authorizationGroups: { 'system.preferences': 'it' },
   });
   assert.deepEqual(p, {
     method: 'secure_enclave', loginFrequency: 7200, sharedDeviceKeys: true, createUsersEnabled: true, registrationToken: 'rgt.x',
-    groups: ['mac-admins', 'engineering', 'it'],
+    groups: ['mac-admins', 'engineering', 'it'], tokenToUserMapping: { AccountName: 'preferred_username', FullName: 'name' },
   });
   assert.deepEqual(profileDefaults(undefined), {});
 });
