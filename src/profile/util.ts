@@ -46,7 +46,8 @@ export function didYouMean(input: string, candidates: Iterable<string>): string 
     if (cl === low) return c;
     let score = levenshtein(low, cl);
     // A truncated or extended name ("UserSecureEnclave", "LoginFrequencySeconds") is a likely typo.
-    if (low.length >= 4 && (cl.startsWith(low) || low.startsWith(cl))) score = Math.min(score, 1.5);
+    const short = Math.min(low.length, cl.length);
+    if (short >= 4 && short * 10 >= Math.max(low.length, cl.length) * 6 && (cl.startsWith(low) || low.startsWith(cl))) score = Math.min(score, 1.5);
     if (score < bestScore) { bestScore = score; best = c; }
   }
   const limit = Math.max(2, Math.floor(low.length / 3));
