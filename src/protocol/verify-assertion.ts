@@ -73,6 +73,7 @@ export function verifyEmbeddedAssertion(
   const alg = p.header.alg as JwsAlg;
   if (!allowedAlgs.includes(alg)) throw new PssoError('malformed_assertion', `alg ${String(p.header.alg)} not allowed`);
   if (!verifyJwsSignature(p, key, alg)) throw new PssoError('assertion_invalid', 'signature does not verify');
+  if (p.header.crit !== undefined) throw new PssoError('malformed_assertion', 'crit header not supported');
   checkBinding(p.claims, outer, opts, 'assertion_invalid');
   checkTimes(p.claims, opts.now, opts.skewSeconds, typ !== TYP.legacy);
   return p.claims;

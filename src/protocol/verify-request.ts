@@ -145,6 +145,8 @@ export function verifyPssoRequest(
 ): VerifiedRequest {
   const kid = requestSigningKid(p);
   if (!verifyJwsSignature(p, device.signingKey, 'ES256')) throw new PssoError('bad_signature');
+  // No PSSO extension is critical; RFC 7515 §4.1.11 says unknown crit entries must be refused.
+  if (p.header.crit !== undefined) throw new PssoError('malformed_jws', 'crit header not supported');
   const typ = p.header.typ === undefined ? TYP.legacy : String(p.header.typ);
   if (!REQUEST_TYPS.has(typ)) throw new PssoError('malformed_jws', `typ ${typ} is not a request`);
   const c = p.claims;

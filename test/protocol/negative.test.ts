@@ -57,6 +57,10 @@ describe('kid and signature', () => {
     }
   });
 
+  it('a crit header is refused even when signed', () => {
+    assert.throws(() => verify(resign(login(), key, (_c, h) => { h.crit = ['exp']; })), isCode('malformed_jws'));
+  });
+
   it('a request signed by another key is bad_signature', () => {
     assert.throws(() => verify(resign(login(), generateP256().privateKey, () => {})), isCode('bad_signature'));
   });
