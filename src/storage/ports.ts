@@ -2,6 +2,8 @@
 // and passes the shared conformance suite in test/storage/. Times are epoch milliseconds (UTC).
 // One-time values are consumed by an atomic conditional update; tokens are stored as SHA-256 hashes.
 
+import type { AccessStores } from './ports-access.js';
+
 export type Millis = number;
 
 export interface Organisation {
@@ -244,7 +246,7 @@ export interface OrganisationStore {
 }
 
 /** All stores over one database. `transaction` runs `fn` with stores bound to one transaction. */
-export interface Store {
+export interface Store extends AccessStores {
   readonly kind: 'sqlite' | 'postgres';
   organisations: OrganisationStore;
   users: UserStore;
