@@ -286,7 +286,12 @@ export class VirtualMac {
   async status(o: { user?: string } = {}): Promise<StatusResult> {
     const [device, login] = await Promise.all([this.state.device(), this.state.loginConfig()]);
     let u: UserState | undefined;
-    try { u = await this.resolveUser(o.user); } catch { u = undefined; }
+    if (o.user) u = await this.state.user(o.user);
+    else {
+      // Like the console user: with several Platform SSO users, show the one who logged in last.
+      const users = (await this.state.users()).filter((x) => x.config);
+      u = users.sort((a, b) => (b.config!.lastLoginDate ?? 0) - (a.config!.lastLoginDate ?? 0))[0];
+    }
     const snapshot: StatusSnapshot = { now: this.clock.now(), device, login, user: u?.config, tokens: u?.tokens, fullName: u?.account?.fullName };
     return { text: formatStatus(snapshot), json: statusJson(snapshot), snapshot };
   }

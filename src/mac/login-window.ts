@@ -50,6 +50,12 @@ export async function loginWindow(mac: VirtualMac, event: 'login' | 'unlock', o:
   const now = mac.clock.now();
   // A smart card login is card + PIN; the local password is only checked when one is typed.
   const matchesLocal = o.password === undefined ? method === 'smart_card' : await verifyLocalPassword(o.password, u.account.passwordHash);
+  if (!u.config.registered) {
+    // After the device keys changed the user must register again; until then only the local account works.
+    const reason = 'This user needs to register for Platform SSO again (the device registration changed); only the local password is checked.';
+    return { ok: matchesLocal, event, user: u.config.loginUserName, method, plan: matchesLocal ? 'local' : 'reject', path: matchesLocal ? 'local' : 'none', reason,
+      network: false, passwordSynced: false, keyExchanges: [], messages: [reason, matchesLocal ? 'Signed in with the local password.' : 'Incorrect password.'] };
+  }
   const plan = planLoginWindow({ method, matchesLocal, tokensFresh: tokenFreshness(now, u.tokens) === 'fresh' });
   const result: LoginResult = {
     ok: false, event, user: u.config.loginUserName, method, plan: plan.kind, path: 'none', reason: plan.reason,
