@@ -4,10 +4,11 @@
 import { ENTRA_EXTENSION_ID, ENTRA_TEAM_ID, touchIdPolicyValues } from './keys.js';
 import { get, getBool, getString, getStrings, type PNode } from './plist-read.js';
 import { join, type Linter } from './linter.js';
+import type { ClaimedUrl } from './lint.js';
 
 const policyKeys = ['LoginPolicy', 'UnlockPolicy', 'FileVaultPolicy'] as const;
 
-export function lintPayloadRules(l: Linter, p: PNode & { kind: 'dict' }, path: string, scope: string | undefined, claimed: { url: string; path: string }[]): void {
+export function lintPayloadRules(l: Linter, p: PNode & { kind: 'dict' }, path: string, scope: string | undefined, claimed: ClaimedUrl[]): void {
   const at = (k: string) => join(path, k);
   const pssPath = at('PlatformSSO');
   const ps = (k: string) => join(pssPath, k);
@@ -46,7 +47,7 @@ export function lintPayloadRules(l: Linter, p: PNode & { kind: 'dict' }, path: s
       else if (u.value.includes('#')) bad = 'must not contain a fragment (#…)';
       else { try { new URL(u.value); } catch { bad = 'is not a valid URL'; } }
       if (bad) l.add('PSSO-L023', up, '10.15', `URL "${u.value}" ${bad}.`, 'Use the plain scheme, host and optional path prefix, e.g. https://sso.example.com.', { pos: u.pos });
-      if (type !== 'Credential') claimed.push({ url: u.value, path: up });
+      if (type !== 'Credential') claimed.push({ url: u.value, path: up, ...(u.pos ? { pos: u.pos } : {}) });
     });
   }
   if (type === 'Credential' && get(p, 'URLs')) {
@@ -206,7 +207,7 @@ export function lintPayloadRules(l: Linter, p: PNode & { kind: 'dict' }, path: s
 
   // ---- semantic traps
   const lf = get(pssDict, 'LoginFrequency');
-  if (lf) {
+  if (lf?.kind === 'integer') {
     l.add('PSSO-L040', ps('LoginFrequency'), '14.0', 'LoginFrequency is not a re-prompt or lock timer: it only decides when macOS sends the credential again (a full login) instead of refreshing tokens, at the next login or unlock. Users are never prompted when it elapses, and it does not shorten the identity provider session.', 'To force re-authentication, use a server-side sign-in frequency / maximum credential age policy; to lock idle Macs, use a screensaver/lock policy.', { pos: lf.pos });
     if (method === 'UserSecureEnclaveKey') {
       l.add('PSSO-L042', ps('LoginFrequency'), '14.0', 'With UserSecureEnclaveKey every login is a full, silent key-signed login, so LoginFrequency has no visible effect.', 'Remove LoginFrequency, or use a server-side policy if you need periodic re-authentication.', { pos: lf.pos });

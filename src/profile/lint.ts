@@ -13,6 +13,9 @@ import { Linter, join, type Finding } from './linter.js';
 export type { Severity } from './finding-codes.js';
 export type { Finding } from './linter.js';
 
+/** A URL an extensible-SSO payload claims, for conflicts across payloads and files. */
+export interface ClaimedUrl { readonly url: string; readonly path: string; readonly pos?: Pos }
+
 export interface LintOptions {
   /** macOS version the fleet runs ('14', '15.4', '26'); decides which keys are known. Default: latest release. */
   readonly targetMacOS?: string;
@@ -27,7 +30,7 @@ export interface LintResult {
   readonly findings: Finding[];
   readonly counts: { error: number; warning: number; note: number };
   /** URLs claimed by each extensible-SSO payload, for conflicts across files (lintProfiles). */
-  readonly claimedUrls: { url: string; path: string }[];
+  readonly claimedUrls: ClaimedUrl[];
 }
 
 /** The newest released macOS this linter knows; used when no target is given. */
@@ -36,6 +39,7 @@ export const LATEST_MACOS = '26.2';
 const kindName: Record<PlistKind, string> = {
   string: 'string', integer: 'integer', real: 'real', boolean: 'boolean (<true/> or <false/>)', date: 'date', data: 'data', array: 'array', dict: 'dictionary',
 };
+const a = (k: PlistKind) => `${/^[aeiou]/.test(kindName[k]) ? 'an' : 'a'} ${kindName[k]}`;
 
 const standardPayloadKeys = ['PayloadType', 'PayloadUUID', 'PayloadIdentifier', 'PayloadVersion', 'PayloadDisplayName', 'PayloadDescription', 'PayloadOrganization'];
 
@@ -65,10 +69,10 @@ export function checkDict(l: Linter, dict: PNode & { kind: 'dict' }, path: strin
 }
 
 function misplaced(l: Linter, key: string, path: string, scope: KeyScope, right: KeySpec, pos?: Pos): void {
-  let where = scopeLabel[right.scope];
-  let fix = `Move "${key}" into ${where}.`;
+  let where = `in ${scopeLabel[right.scope]}`;
+  let fix = `Move "${key}" into ${scopeLabel[right.scope]}.`;
   if (right.scope === 'payload' && scope === 'platformSSO') {
-    where = 'the payload level (next to ExtensionIdentifier), not inside PlatformSSO';
+    where = 'at the payload level (next to ExtensionIdentifier), not inside PlatformSSO';
     fix = `Move "${key}" out of the PlatformSSO dictionary up to the payload dictionary.`;
   } else if (right.scope === 'platformSSO') {
     fix = `Move "${key}" into the PlatformSSO dictionary of the payload.`;
@@ -77,7 +81,7 @@ function misplaced(l: Linter, key: string, path: string, scope: KeyScope, right:
   } else if (right.scope === 'payload' && scope === 'profile') {
     fix = `Move "${key}" into the com.apple.extensiblesso payload inside PayloadContent.`;
   }
-  l.add('PSSO-L005', path, right.since, `"${key}" is in ${scopeLabel[scope]}, but it belongs in ${where}. macOS does not look for it here, so it has no effect.`, fix, { pos });
+  l.add('PSSO-L005', path, right.since, `"${key}" is in ${scopeLabel[scope]}, but it belongs ${where}. macOS does not look for it here, so it has no effect.`, fix, { pos });
 }
 
 function describe(n: PNode): string {
@@ -95,7 +99,7 @@ function typeFix(spec: KeySpec, n: PNode, want: PlistKind): string {
   if (want === 'boolean' && n.kind === 'string' && /^(true|false|yes|no|1|0)$/i.test(n.value.trim())) return `Write <${/^(true|yes|1)$/i.test(n.value.trim()) ? 'true' : 'false'}/> instead of a string.`;
   if (want === 'boolean' && n.kind === 'integer') return `Write <${n.value ? 'true' : 'false'}/> instead of an integer.`;
   if (want === 'array' && n.kind === 'string') return `Wrap the value in an array: <array><string>${n.value}</string></array>.`;
-  return `Give ${spec.name} a ${kindName[want]} value.`;
+  return `Give ${spec.name} ${a(want)} value.`;
 }
 
 function typeOk(want: PlistKind, n: PNode): boolean {
@@ -111,7 +115,7 @@ export function checkValue(l: Linter, spec: KeySpec, n: PNode, path: string, key
     l.add('PSSO-L046', path, spec.since, `${spec.name} comes from a pre-release macOS ${spec.since} schema and may change before release.`, 'Re-check the key against the released documentation before deploying.', { pos: keyPos ?? pos });
   }
   if (!typeOk(spec.type, n)) {
-    l.add('PSSO-L003', path, spec.since, `${spec.name} must be a ${kindName[spec.type]}, but it is ${describe(n)}. macOS ignores a value of the wrong type.`, typeFix(spec, n, spec.type), { pos });
+    l.add('PSSO-L003', path, spec.since, `${spec.name} must be ${a(spec.type)}, but it is ${describe(n)}. macOS ignores a value of the wrong type.`, typeFix(spec, n, spec.type), { pos });
     return;
   }
   if (n.kind === 'string') {
@@ -132,7 +136,7 @@ export function checkValue(l: Linter, spec: KeySpec, n: PNode, path: string, key
     n.items.forEach((it, i) => {
       const ip = `${path}[${i}]`;
       if (item && !typeOk(item, it)) {
-        l.add('PSSO-L003', ip, spec.since, `Every entry of ${spec.name} must be a ${kindName[item]}, but entry ${i} is ${describe(it)}.`, `Make entry ${i} a ${kindName[item]}.`, { pos: it.pos ?? pos });
+        l.add('PSSO-L003', ip, spec.since, `Every entry of ${spec.name} must be ${a(item)}, but entry ${i} is ${describe(it)}.`, `Make entry ${i} ${a(item)}.`, { pos: it.pos ?? pos });
         return;
       }
       if (it.kind === 'string') {
@@ -151,7 +155,7 @@ export function checkValue(l: Linter, spec: KeySpec, n: PNode, path: string, key
     if (spec.itemType) {
       for (const e of n.entries) {
         if (!typeOk(spec.itemType, e.value)) {
-          l.add('PSSO-L003', join(path, e.key), spec.since, `Every value in ${spec.name} must be a ${kindName[spec.itemType]}, but "${e.key}" is ${describe(e.value)}.`, `Make the value of "${e.key}" a ${kindName[spec.itemType]}.`, { pos: e.value.pos ?? e.pos ?? pos });
+          l.add('PSSO-L003', join(path, e.key), spec.since, `Every value in ${spec.name} must be ${a(spec.itemType)}, but "${e.key}" is ${describe(e.value)}.`, `Make the value of "${e.key}" ${a(spec.itemType)}.`, { pos: e.value.pos ?? e.pos ?? pos });
         }
       }
       if (spec.maxItems !== undefined && n.entries.length > spec.maxItems) {
@@ -195,7 +199,7 @@ export function lintProfile(bytes: Buffer, opts: LintOptions = {}): LintResult {
   let signers: SignerReport[] = [];
   let signed = false;
   let content = bytes;
-  const claimedUrls: { url: string; path: string }[] = [];
+  const claimedUrls: ClaimedUrl[] = [];
   const finish = (format: LintResult['format']): LintResult => {
     const counts = { error: 0, warning: 0, note: 0 };
     for (const f of l.findings) counts[f.severity]++;
@@ -265,7 +269,7 @@ function reportSigners(l: Linter, signers: SignerReport[]): void {
   }
 }
 
-function lintProfileRoot(l: Linter, root: PNode & { kind: 'dict' }, claimed: { url: string; path: string }[]): void {
+function lintProfileRoot(l: Linter, root: PNode & { kind: 'dict' }, claimed: ClaimedUrl[]): void {
   checkDict(l, root, '', 'profile');
   const type = get(root, 'PayloadType');
   if (type?.kind === 'string' && type.value !== 'Configuration') {
@@ -282,6 +286,7 @@ function lintProfileRoot(l: Linter, root: PNode & { kind: 'dict' }, claimed: { u
   if (content.kind !== 'array') return; // wrong type already reported
   const scope = getString(root, 'PayloadScope');
   let found = 0;
+  let pssoAt: string | undefined;
   const ids = new Map<string, string>();
   const note = (kind: string, v: PNode | undefined, p: string) => {
     if (v?.kind !== 'string') return;
@@ -298,6 +303,11 @@ function lintProfileRoot(l: Linter, root: PNode & { kind: 'dict' }, claimed: { u
     note('PayloadIdentifier', get(p, 'PayloadIdentifier'), `${path}.PayloadIdentifier`);
     if (getString(p, 'PayloadType') !== EXTENSIBLE_SSO) return;
     found++;
+    if (get(p, 'PlatformSSO')?.kind === 'dict') {
+      if (pssoAt !== undefined) {
+        l.add('PSSO-L031', join(path, 'PlatformSSO'), '14.0', `A second Platform SSO payload (the first is ${pssoAt}); a Mac registers with one Platform SSO extension only, and the payloads conflict.`, 'Keep one Platform SSO payload per profile and per Mac.', { pos: get(p, 'PlatformSSO')?.pos });
+      } else pssoAt = path;
+    }
     lintPayload(l, p, path, scope, claimed);
   });
   if (found === 0) {
@@ -305,7 +315,7 @@ function lintProfileRoot(l: Linter, root: PNode & { kind: 'dict' }, claimed: { u
   }
 }
 
-function lintPayload(l: Linter, p: PNode & { kind: 'dict' }, path: string, scope: string | undefined, claimed: { url: string; path: string }[]): void {
+function lintPayload(l: Linter, p: PNode & { kind: 'dict' }, path: string, scope: string | undefined, claimed: ClaimedUrl[]): void {
   checkDict(l, p, path, 'payload');
   const type = getString(p, 'Type');
   for (const k of ['PayloadUUID', 'PayloadIdentifier', 'PayloadVersion', 'ExtensionIdentifier', 'TeamIdentifier', 'Type']) {
@@ -327,7 +337,7 @@ function lintPayload(l: Linter, p: PNode & { kind: 'dict' }, path: string, scope
 }
 
 /** Two payloads of one file claiming the same URL (Intune error 10002). */
-function lintCrossPayload(l: Linter, claimed: { url: string; path: string }[]): void {
+function lintCrossPayload(l: Linter, claimed: ClaimedUrl[]): void {
   const byKey = new Map<string, string>();
   for (const c of claimed) {
     const key = urlKey(c.url);
@@ -335,7 +345,7 @@ function lintCrossPayload(l: Linter, claimed: { url: string; path: string }[]): 
     const prev = byKey.get(key);
     if (prev !== undefined && payloadOf(prev) !== owner) {
       l.add('PSSO-L030', c.path, '10.15', `"${c.url}" is also claimed by ${payloadOf(prev) || 'another payload'}. Two extensible-SSO payloads with the same URL conflict; Intune reports error 10002 "multiple SSOe payloads".`,
-        'Keep one SSO payload per identity provider: remove the old SSO-extension payload or profile, or drop the URL from one of them.');
+        'Keep one SSO payload per identity provider: remove the old SSO-extension payload or profile, or drop the URL from one of them.', { pos: c.pos });
     } else if (prev === undefined) byKey.set(key, c.path);
   }
 }
