@@ -38,8 +38,12 @@ export async function makeCardPki(dir: string, upn: string) {
   });
   const caFile = join(dir, 'card-ca.pem');
   writeFileSync(caFile, ca.toString('pem'));
+  const cardKeyFile = join(dir, 'card-key.pem');
+  const cardCertFile = join(dir, 'card-cert.pem');
+  writeFileSync(cardKeyFile, card.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string);
+  writeFileSync(cardCertFile, cardCert.toString('pem'));
   return {
-    caFile, cardKey: card.privateKey, cardCertDer: Buffer.from(cardCert.rawData),
+    caFile, cardKeyFile, cardCertFile, cardKey: card.privateKey, cardCertDer: Buffer.from(cardCert.rawData),
     selfSignedKey: rogue.privateKey, selfSignedDer: Buffer.from(rogueCert.rawData),
   };
 }
