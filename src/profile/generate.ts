@@ -155,7 +155,9 @@ export function buildProfile(input: GenerateOptions): GenerateResult {
       v = { ...(m.accountName ? { AccountName: m.accountName } : {}), ...(m.fullName ? { FullName: m.fullName } : {}) };
     }
     const spec = findSpecs(key).find((s) => s.scope === 'platformSSO')!;
-    if (compareVersions(target, spec.since) < 0) tooNew.push(`${opt} (${key}, macOS ${spec.since})`);
+    // A macOS 13 fleet gets the top-level method; the PlatformSSO dict (14.0 keys) serves its newer Macs.
+    const gate = compareVersions(target, '14') < 0 ? '14' : target;
+    if (compareVersions(gate, spec.since) < 0) tooNew.push(`${opt} (${key}, macOS ${spec.since})`);
     pss[key] = v;
   }
   if (o.newUserAuthorizationMode === 'Temporary' && compareVersions(target, '26') < 0) tooNew.push('newUserAuthorizationMode Temporary (macOS 26)');
