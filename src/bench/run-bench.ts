@@ -1,0 +1,637 @@
+// `openpsso bench`: starts the identity provider in a child process (pinned to one core when taskset is
+// available), drives concurrent virtual Macs against it from this process (pinned to the other core),
+// and prints throughput, p50/p99 latency and server memory per operation, next to the raw
+// elliptic-curve limit of the same operation measured in the same run, on the server's core.
+// Figures are printed, never asserted.
+
+import { fork, execFileSync, type ChildProcess } from 'node:child_process';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import { DEMO_PASSWORD, DEMO_USERS } from '../app/demo.js';
+import { BenchMac, type Prepared } from './mac.js';
+import type { HttpReply } from './http.js';
+import { changePct, summarise, type LatencySummary } from './stats.js';
+import { describeCost, PRIMITIVE_LABEL, rawLimit, type Primitive, type RawRates } from './raw-crypto.js';
+import type { ServerStats } from './server-process.js';
+import type { BulkResult } from './bulk-devices.js';
+
+// ---------------------------------------------------------------------------------------------------
+// Options
+
+export interface BenchOptions {
+  quick: boolean;
+  macs: number;
+  /** Measured seconds per phase. */
+  duration: number;
+  /** Warm-up seconds before each phase. */
+  warmup: number;
+  /** Seconds per primitive in the raw crypto measurement at the start. */
+  rawSeconds: number;
+  /** Seconds per primitive in the raw measurement repeated right before each crypto phase. */
+  phaseRawSeconds: number;
+  /** Registered devices for the "small" side of the device-count test. */
+  baseDevices: number;
+  /** Registered devices for the "large" side. */
+  devices: number;
+  json: boolean;
+  pin: boolean;
+  /** Directory for a V8 CPU profile of the server process (node --cpu-prof), written when it exits. */
+  profileDir?: string;
+}
+
+const USAGE = `openpsso bench [options]
+
+Starts the identity provider in a child process on 127.0.0.1 (fresh SQLite file in a temporary
+directory), drives concurrent virtual Macs against it, and prints per operation the throughput,
+p50/p99 latency, server CPU and memory, and the ratio to the operation's raw elliptic-curve limit
+measured in the same run. Figures are printed, never asserted.
+
+Options:
+  --quick           small counts for a smoke run (under 30 s)
+  --macs N          concurrent virtual Macs (default 50)
+  --duration S      measured seconds per phase (default 5; quick 1)
+  --warmup S        warm-up seconds per phase (default 1; quick 0.3)
+  --devices N       registered devices for the device-count test (default 100000; quick 10000)
+  --no-pin          do not pin server and load generator to separate cores with taskset
+  --json            print the results as JSON
+  --server-cpu-prof DIR  write a V8 CPU profile of the server process to DIR (open in Chrome DevTools)
+  -h, --help        this text
+`;
+
+export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      macs: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      devices: { type: 'string' },
+      'raw-seconds': { type: 'string' },
+      'no-pin': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      'server-cpu-prof': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return 'help';
+  const quick = values.quick === true;
+  const num = (name: string, v: string | undefined, dflt: number, min: number, max: number): number => {
+    if (v === undefined) return dflt;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min || n > max) throw new Error(`--${name} must be a number between ${min} and ${max}`);
+    return n;
+  };
+  return {
+    quick,
+    macs: Math.round(num('macs', values.macs, quick ? 10 : 50, 1, 500)),
+    duration: num('duration', values.duration, quick ? 1 : 5, 0.2, 60),
+    warmup: num('warmup', values.warmup, quick ? 0.3 : 1, 0, 30),
+    rawSeconds: num('raw-seconds', values['raw-seconds'], quick ? 0.2 : 1.5, 0.05, 10),
+    phaseRawSeconds: quick ? 0.1 : 0.3,
+    baseDevices: 100,
+    devices: Math.round(num('devices', values.devices, quick ? 10_000 : 100_000, 100, 1_000_000)),
+    json: values.json === true,
+    pin: values['no-pin'] !== true,
+    ...(values['server-cpu-prof'] ? { profileDir: values['server-cpu-prof'] } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The server child process
+
+interface Ready { type: 'ready'; url: string; registrationToken: string; orgId: string; pid: number }
+
+class ServerHandle {
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  constructor(readonly child: ChildProcess, readonly ready: Ready) {
+    child.on('message', (m: { id?: number; result?: unknown; error?: string }) => {
+      if (m.id === undefined) return;
+      const w = this.waiting.get(m.id);
+      if (!w) return;
+      this.waiting.delete(m.id);
+      if (m.error !== undefined) w.reject(new Error(`server process: ${m.error}`));
+      else w.resolve(m.result);
+    });
+    child.on('exit', (code) => {
+      for (const w of this.waiting.values()) w.reject(new Error(`server process exited (${code})`));
+      this.waiting.clear();
+    });
+  }
+
+  call<T>(cmd: string, extra: Record<string, unknown> = {}): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.child.send({ id, cmd, ...extra });
+    });
+  }
+
+  stats(): Promise<ServerStats> { return this.call<ServerStats>('stats'); }
+
+  async close(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise<void>((r) => this.child.once('exit', () => r()));
+    try {
+      await Promise.race([this.call('exit'), new Promise((r) => setTimeout(r, 5000))]);
+    } catch { /* already gone */ }
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+async function startServer(profileDir?: string): Promise<ServerHandle> {
+  // Run the sibling module with this module's own extension: .js from dist/, .ts under tsx.
+  const self = fileURLToPath(import.meta.url);
+  const script = fileURLToPath(new URL(`./server-process${extname(self)}`, import.meta.url));
+  const execArgv = [...process.execArgv, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])];
+  const child = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
+  const ready = await new Promise<Ready>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server process did not start within 60 s')), 60_000);
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`server process exited during start-up (${code})`)));
+    child.on('message', (m: Ready) => {
+      if (m && m.type === 'ready') { clearTimeout(timer); resolve(m); }
+    });
+  });
+  child.removeAllListeners('exit');
+  child.removeAllListeners('error');
+  return new ServerHandle(child, ready);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Core pinning (Linux taskset): server on core 0, load generator on core 1.
+
+interface Pinning { server: string; bench: string; restore?: () => void }
+
+function pinCores(serverPid: number, enabled: boolean): Pinning {
+  const n = cpus().length;
+  if (!enabled) return { server: 'not pinned (--no-pin)', bench: 'not pinned' };
+  if (n < 2) return { server: 'not pinned (one core)', bench: 'not pinned' };
+  try {
+    execFileSync('taskset', ['-a', '-cp', '0', String(serverPid)], { stdio: 'ignore' });
+    execFileSync('taskset', ['-a', '-cp', `1-${n - 1}`, String(process.pid)], { stdio: 'ignore' });
+    return {
+      server: 'core 0 (taskset, all threads)',
+      bench: n === 2 ? 'core 1' : `cores 1-${n - 1}`,
+      restore: () => { try { execFileSync('taskset', ['-a', '-cp', `0-${n - 1}`, String(process.pid)], { stdio: 'ignore' }); } catch { /* best effort */ } },
+    };
+  } catch {
+    return { server: 'not pinned (taskset unavailable)', bench: 'not pinned' };
+  }
+}
+
+/** The core the server is pinned to (for /proc/stat accounting), or undefined when not pinned. */
+let serverCore: number | undefined;
+
+/** Busy time of one core from /proc/stat, in microseconds (Linux; undefined elsewhere). */
+function coreBusyMicros(core: number | undefined): number | undefined {
+  if (core === undefined) return undefined;
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`cpu${core} `));
+    if (!line) return undefined;
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal: busy = all but idle and iowait, in USER_HZ (100/s).
+    const busy = f.slice(0, 8).reduce((a, b) => a + b, 0) - (f[3] ?? 0) - (f[4] ?? 0);
+    return busy * 10_000;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Load phases
+
+export interface PhaseResult {
+  key: string;
+  name: string;
+  macs: number;
+  requests: number;
+  errors: number;
+  firstError?: string;
+  seconds: number;
+  throughput: number;
+  latency: LatencySummary;
+  serverCpuPct: number;
+  clientCpuPct: number;
+  /** CPU taken on the server's core by other processes on the machine during the phase. */
+  otherOnServerCorePct?: number;
+  serverRssMiB: number;
+  devices: number;
+  /** The raw rates the ratio is computed against (measured on the server's core right before the phase). */
+  rawRates?: RawRates;
+  rawOp?: string;
+  rawLimit?: number;
+  ratio?: number;
+  verified: number;
+}
+
+interface LoopOptions {
+  /** Seconds per primitive for the raw EC measurement taken on the server's core just before the phase; 0 = none. */
+  rawSeconds?: number;
+  /** Include argon2id in that measurement (password phase). */
+  rawArgon2?: boolean;
+  durationMs: number;
+  warmupMs: number;
+  /** Mean think time between a Mac's requests (exponential), for paced load; 0 = back to back. */
+  thinkMs?: number;
+}
+
+/** One unit of work for one Mac; returns the reply to check (status 200) and optionally keep. */
+type Op = (mac: BenchMac) => Promise<{ reply: HttpReply; prepared?: Prepared }>;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const expRandom = (mean: number) => -Math.log(1 - Math.random()) * mean;
+
+interface LoopResult {
+  latencies: number[];
+  errors: number;
+  firstError?: string;
+  seconds: number;
+  serverCpuPct: number;
+  clientCpuPct: number;
+  stats: ServerStats;
+  /** Raw EC rates measured on the server's core right before this phase. */
+  rates?: RawRates;
+  /** CPU used on the server's core by processes other than the server during the phase (other work on the machine). */
+  otherOnServerCorePct?: number;
+  /** First good reply of each Mac, opened after the phase to check the response really decrypts. */
+  samples: { mac: BenchMac; reply: HttpReply; prepared: Prepared }[];
+}
+
+async function closedLoop(server: ServerHandle, macs: BenchMac[], o: LoopOptions, op: Op, hasMore: (m: BenchMac) => boolean = () => true, onOk?: (m: BenchMac, r: HttpReply, p: Prepared | undefined) => void): Promise<LoopResult> {
+  const think = o.thinkMs ?? 0;
+  const rates = o.rawSeconds ? await server.call<RawRates>('crypto', { seconds: o.rawSeconds, argon2: o.rawArgon2 === true }) : undefined;
+  // Warm-up: same traffic, not recorded.
+  if (o.warmupMs > 0) {
+    const end = performance.now() + o.warmupMs;
+    await Promise.all(macs.map(async (mac) => {
+      if (think) await sleep(Math.random() * think);
+      while (performance.now() < end && hasMore(mac)) {
+        try {
+          const { reply, prepared } = await op(mac);
+          if (reply.status === 200 && onOk) onOk(mac, reply, prepared);
+        } catch { /* counted in the measured part only */ }
+        if (think) await sleep(expRandom(think));
+      }
+    }));
+  }
+  const latencies: number[] = [];
+  let errors = 0;
+  let firstError: string | undefined;
+  const samples: LoopResult['samples'] = [];
+  const sampled = new Set<BenchMac>();
+  const s0 = await server.stats();
+  const core0 = coreBusyMicros(serverCore);
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const end = t0 + o.durationMs;
+  await Promise.all(macs.map(async (mac) => {
+    if (think) await sleep(Math.random() * think);
+    while (performance.now() < end && hasMore(mac)) {
+      const start = performance.now();
+      try {
+        const { reply, prepared } = await op(mac);
+        latencies.push(performance.now() - start);
+        if (reply.status !== 200) {
+          errors++;
+          firstError ??= `${reply.status} ${reply.text.slice(0, 200)}`;
+        } else {
+          if (prepared && !sampled.has(mac)) { sampled.add(mac); samples.push({ mac, reply, prepared }); }
+          if (onOk) onOk(mac, reply, prepared);
+        }
+      } catch (e) {
+        errors++;
+        firstError ??= (e as Error).message;
+      }
+      if (think) await sleep(expRandom(think));
+    }
+  }));
+  const t1 = performance.now();
+  const c1 = process.cpuUsage(c0);
+  const core1 = coreBusyMicros(serverCore);
+  const s1 = await server.stats();
+  const wallMicros = (t1 - t0) * 1000;
+  const other = core0 !== undefined && core1 !== undefined ? Math.max(0, ((core1 - core0) - (s1.cpuMicros - s0.cpuMicros)) / wallMicros * 100) : undefined;
+  return {
+    latencies, errors, ...(firstError !== undefined ? { firstError } : {}), seconds: (t1 - t0) / 1000,
+    serverCpuPct: ((s1.cpuMicros - s0.cpuMicros) / wallMicros) * 100,
+    clientCpuPct: ((c1.user + c1.system) / wallMicros) * 100,
+    stats: s1, samples, ...(rates ? { rates } : {}), ...(other !== undefined ? { otherOnServerCorePct: other } : {}),
+  };
+}
+
+function toPhase(key: string, name: string, macs: number, r: LoopResult, runRates: RawRates, rawOp?: string): PhaseResult {
+  const latency = summarise(r.latencies);
+  const throughput = (r.latencies.length - r.errors) / r.seconds;
+  // Prefer the rates measured right before this phase (same machine load); argon2 only comes from the start.
+  const rates = r.rates ? { ...r.rates, argon2id_verify: r.rates.argon2id_verify ?? runRates.argon2id_verify } : runRates;
+  const limit = rawOp ? rawLimit(rawOp, rates) : undefined;
+  let verified = 0;
+  for (const s of r.samples) {
+    try { s.mac.open(s.reply, s.prepared); verified++; } catch { /* reported as verified < macs */ }
+  }
+  return {
+    key, name, macs, requests: r.latencies.length, errors: r.errors, ...(r.firstError !== undefined ? { firstError: r.firstError } : {}),
+    seconds: r.seconds, throughput, latency,
+    serverCpuPct: r.serverCpuPct, clientCpuPct: r.clientCpuPct,
+    ...(r.otherOnServerCorePct !== undefined ? { otherOnServerCorePct: r.otherOnServerCorePct } : {}),
+    ...(r.rates ? { rawRates: rates } : {}),
+    serverRssMiB: r.stats.rss / 1048576, devices: r.stats.devices,
+    ...(rawOp ? { rawOp } : {}),
+    ...(limit !== undefined ? { rawLimit: limit, ratio: throughput / limit } : {}),
+    verified,
+  };
+}
+
+/**
+ * Pre-builds each Mac's requests for a token-request-only phase: fetches a fresh server nonce per
+ * request and signs the request (the Mac's crypto happens here, before the clock starts), so the
+ * measured phase is the server doing nothing but that operation.
+ */
+async function buildPools(macs: BenchMac[], perMac: (m: BenchMac) => number, build: (m: BenchMac, nonce: string) => Prepared): Promise<Map<BenchMac, Prepared[]>> {
+  const pools = new Map<BenchMac, Prepared[]>();
+  await Promise.all(macs.map(async (mac) => {
+    const n = perMac(mac);
+    const pool: Prepared[] = [];
+    for (let i = 0; i < n; i++) pool.push(build(mac, await mac.nonce()));
+    pools.set(mac, pool);
+  }));
+  return pools;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Output
+
+const fmt = (n: number | undefined, digits = 0) => (n === undefined || !Number.isFinite(n) ? '-' : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }));
+
+function table(headers: string[], rows: string[][], alignLeft = 1): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < alignLeft ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export interface BenchReport {
+  date: string;
+  machine: {
+    cpu: string; cores: number; memoryGiB: number; node: string; platform: string; serverPinning: string; benchPinning: string;
+    /** 1-minute load average when the run started and ended: other work on the machine skews every figure. */
+    loadAverageBefore: number; loadAverageAfter: number;
+  };
+  options: BenchOptions;
+  raw: { rates: RawRates; measuredIn: string; limits: Record<string, number> };
+  phases: PhaseResult[];
+  deviceCount?: {
+    small: { devices: number; seLogin: PhaseResult; keyExchange: PhaseResult };
+    bulk: BulkResult;
+    large: { devices: number; seLogin: PhaseResult; keyExchange: PhaseResult };
+  };
+  serverPeakRssMiB: number;
+  aims: { aim: string; figure: string; met: boolean }[];
+}
+
+function renderReport(r: BenchReport): string {
+  const out: string[] = [];
+  out.push(`OpenPSSO benchmark  ${r.date}`);
+  out.push(`machine   ${r.machine.cpu}, ${r.machine.cores} cores, ${fmt(r.machine.memoryGiB, 1)} GiB, Node ${r.machine.node} (${r.machine.platform})`);
+  out.push(`server    child process, ${r.machine.serverPinning}; SQLite (WAL) in a temp dir; log level silent`);
+  out.push(`macs      load generator in this process, ${r.machine.benchPinning}; ${r.options.macs} concurrent virtual Macs, one keep-alive HTTP/1.1 connection each`);
+  out.push(`phases    ${r.options.warmup} s warm-up + ${r.options.duration} s measured each${r.options.quick ? ' (--quick)' : ''}`);
+  out.push(`load      1-min load average ${fmt(r.machine.loadAverageBefore, 2)} at start, ${fmt(r.machine.loadAverageAfter, 2)} at end (2.0 = both cores busy)`);
+  out.push('');
+  out.push(`Raw elliptic-curve work, node:crypto tight loop, ${r.options.rawSeconds} s per primitive, measured in ${r.raw.measuredIn}:`);
+  out.push(table(['primitive', 'ops/s', 'µs/op'], (Object.keys(r.raw.rates) as Primitive[]).map((p) => [PRIMITIVE_LABEL[p], fmt(r.raw.rates[p]), fmt(1e6 / r.raw.rates[p], 1)])));
+  out.push('');
+  out.push('Raw limit per operation (one core doing only that crypto):');
+  out.push(table(['operation', 'server crypto per request', 'limit req/s'], Object.entries(r.raw.limits).map(([op, l]) => [op, describeCost(op), fmt(l)])));
+  out.push('');
+  out.push('Load (latency in ms as the Mac sees it, per request or per flow; req/s = successful requests or flows per second;');
+  out.push('srv CPU = server process on its core; other = other processes on that core; gen CPU = load generator;');
+  out.push('raw limit = from primitives re-measured on the server core just before the phase; ratio = req/s / raw limit):');
+  const rows = r.phases.map((p) => [
+    p.name, String(p.macs), fmt(p.requests), fmt(p.errors), fmt(p.throughput), fmt(p.latency.p50, 2), fmt(p.latency.p99, 2),
+    `${fmt(p.serverCpuPct)}%`, p.otherOnServerCorePct !== undefined ? `${fmt(p.otherOnServerCorePct)}%` : '-', `${fmt(p.clientCpuPct)}%`, fmt(p.serverRssMiB, 1), p.rawLimit !== undefined ? fmt(p.rawLimit) : 'n/a',
+    p.ratio !== undefined ? `${fmt(p.ratio * 100, 1)}%` : 'n/a',
+  ]);
+  out.push(table(['operation', 'macs', 'requests', 'errors', 'req/s', 'p50', 'p99', 'srv CPU', 'other', 'gen CPU', 'srv RSS MiB', 'raw limit/s', 'ratio'], rows));
+  const errs = r.phases.filter((p) => p.firstError);
+  for (const p of errs) out.push(`  ${p.name}: first error: ${p.firstError}`);
+  const unverified = r.phases.filter((p) => p.verified === 0 && p.key !== 'nonce');
+  for (const p of unverified) out.push(`  ${p.name}: no response sample could be opened`);
+  if (r.deviceCount) {
+    const d = r.deviceCount;
+    out.push('');
+    out.push(`Device count (same ${r.options.macs} Macs, token request only; the large side bulk-inserted ${fmt(d.bulk.inserted)} devices with a`);
+    out.push(`Secure Enclave registration and a refresh token each, straight into the SQLite file in ${fmt(d.bulk.seconds, 1)} s):`);
+    const row = (label: string, a: PhaseResult, b: PhaseResult) => [
+      label, fmt(a.latency.p50, 2), fmt(b.latency.p50, 2), `${changePct(a.latency.p50, b.latency.p50) >= 0 ? '+' : ''}${fmt(changePct(a.latency.p50, b.latency.p50), 1)}%`,
+      fmt(a.latency.p99, 2), fmt(b.latency.p99, 2), fmt(a.throughput), fmt(b.throughput),
+    ];
+    out.push(table(['operation', `p50 @${fmt(d.small.devices)}`, `p50 @${fmt(d.large.devices)}`, 'p50 change', `p99 @${fmt(d.small.devices)}`, `p99 @${fmt(d.large.devices)}`, `req/s @${fmt(d.small.devices)}`, `req/s @${fmt(d.large.devices)}`], [
+      row('Secure Enclave login', d.small.seLogin, d.large.seLogin),
+      row('key exchange', d.small.keyExchange, d.large.keyExchange),
+    ]));
+  }
+  out.push('');
+  out.push(`Server peak RSS (VmHWM): ${fmt(r.serverPeakRssMiB, 1)} MiB`);
+  out.push('');
+  out.push('Aims (printed, not asserted):');
+  for (const a of r.aims) out.push(`  [${a.met ? 'met' : 'NOT met'}] ${a.aim}: ${a.figure}`);
+  return out.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The run
+
+export async function runBenchReport(opts: BenchOptions, log: (s: string) => void): Promise<BenchReport> {
+  const t0 = performance.now();
+  const step = (s: string) => log(`[bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${s}`);
+  step('starting the server process');
+  const server = await startServer(opts.profileDir);
+  const pin = pinCores(server.ready.pid, opts.pin);
+  serverCore = pin.restore ? 0 : undefined;
+  const loadBefore = loadavg();
+  const macs: BenchMac[] = [];
+  const idle: BenchMac[] = [];
+  try {
+    const url = server.ready.url;
+    const rt = server.ready.registrationToken;
+    step(`server ${url} (pid ${server.ready.pid}), ${pin.server}; measuring raw crypto on that core`);
+    const rates = await server.call<RawRates>('crypto', { seconds: opts.rawSeconds });
+    const limits: Record<string, number> = {};
+    for (const op of ['se_login', 'refresh', 'key_exchange', 'password_login']) limits[op] = rawLimit(op, rates)!;
+
+    // Register the devices: the active Macs plus idle ones up to the small device count.
+    const total = Math.max(opts.baseDevices, opts.macs);
+    step(`registering ${total} devices (${opts.macs} active) and a Secure Enclave user on each active Mac`);
+    for (let i = 0; i < total; i++) (i < opts.macs ? macs : idle).push(new BenchMac(url));
+    for (let i = 0; i < total; i += 25) await Promise.all([...macs, ...idle].slice(i, i + 25).map((m) => m.register(rt)));
+    for (const m of idle) m.close();
+    for (let i = 0; i < macs.length; i += 10) {
+      await Promise.all(macs.slice(i, i + 10).map((m, j) => m.registerSecureEnclaveUser(rt, DEMO_USERS[(i + j) % DEMO_USERS.length]!.userPrincipalName, DEMO_PASSWORD)));
+    }
+
+    const loop: LoopOptions = { durationMs: opts.duration * 1000, warmupMs: opts.warmup * 1000, rawSeconds: opts.phaseRawSeconds };
+    const plain: LoopOptions = { durationMs: opts.duration * 1000, warmupMs: opts.warmup * 1000 };
+    const phases: PhaseResult[] = [];
+    // Pre-built pools: enough for the phase at the best rate seen so far (never above the raw limit),
+    // so building them (one nonce each) does not take longer than the phase.
+    const seen: Record<string, number> = {};
+    const perMacFor = (op: string, estimate?: number) => {
+      const rate = Math.min(limits[op]!, (estimate ?? seen[op] ?? limits[op]!) * 1.5);
+      return Math.min(20_000, Math.ceil((rate * (opts.duration + opts.warmup)) / macs.length) + 2);
+    };
+
+    // 1. Nonce alone.
+    step('nonce');
+    phases.push(toPhase('nonce', 'nonce (srv_challenge)', macs.length,
+      await closedLoop(server, macs, plain, async (m) => ({ reply: await m.http.post('/psso/token', 'grant_type=srv_challenge') })), rates));
+
+    // 2. Password login, full flow: nonce then login. argon2id dominates.
+    step('password login (nonce + login)');
+    phases.push(toPhase('password_login', 'password login (nonce+login flow)', macs.length,
+      await closedLoop(server, macs, { ...loop, rawArgon2: true }, async (m) => {
+        const p = m.passwordLogin(await m.nonce(), m.username, DEMO_PASSWORD);
+        return { reply: await m.send(p), prepared: p };
+      }), rates, 'password_login'));
+
+    // 3. Secure Enclave login, full flow as a Mac does it: nonce, sign request + assertion, login.
+    step('Secure Enclave login (nonce + login)');
+    phases.push(toPhase('se_login_flow', 'SE login (nonce+login flow)', macs.length,
+      await closedLoop(server, macs, loop, async (m) => {
+        const p = m.secureEnclaveLogin(await m.nonce());
+        return { reply: await m.send(p), prepared: p };
+      }), rates, 'se_login'));
+
+    // Token-request-only phases: pre-built requests, so the server does nothing else.
+    const pooled = async (key: string, name: string, rawOp: string, perMac: number, build: (m: BenchMac, nonce: string) => Prepared, o: LoopOptions = loop, onOk?: (m: BenchMac, r: HttpReply, p: Prepared | undefined) => void) => {
+      const pools = await buildPools(macs, () => perMac, build);
+      const r = await closedLoop(server, macs, o, async (m) => {
+        const p = pools.get(m)!.shift()!;
+        return { reply: await m.send(p), prepared: p };
+      }, (m) => pools.get(m)!.length > 0, onOk);
+      const phase = toPhase(key, name, macs.length, r, rates, rawOp);
+      seen[rawOp] = Math.max(seen[rawOp] ?? 0, phase.throughput);
+      if (pools.get(macs[0]!)!.length === 0) step(`  note: the pre-built requests ran out after ${phase.seconds.toFixed(1)} s`);
+      return phase;
+    };
+
+    // 4. Secure Enclave login, token request alone. Keeps the replies to harvest refresh tokens.
+    step('Secure Enclave login (token request only)');
+    const harvested = new Map<BenchMac, { reply: HttpReply; prepared: Prepared }[]>();
+    const seFlow = phases.find((p) => p.key === 'se_login_flow')!;
+    const sePerMac = perMacFor('se_login', seFlow.throughput * 3);
+    const refreshPerMac = sePerMac;
+    phases.push(await pooled('se_login', 'SE login (token request)', 'se_login', sePerMac, (m, n) => m.secureEnclaveLogin(n), loop, (m, reply, prepared) => {
+      let list = harvested.get(m);
+      if (!list) harvested.set(m, (list = []));
+      if (list.length < refreshPerMac && prepared) list.push({ reply, prepared });
+    }));
+    // Open the harvested replies (the Mac's ECDH, off the clock): each one is a live refresh token.
+    for (const m of macs) {
+      const tokens = (harvested.get(m) ?? []).map(({ reply, prepared }) => m.open(reply, prepared).refresh_token as string);
+      if (tokens.length < 2) throw new Error('Secure Enclave login phase produced too few refresh tokens');
+      m.keyRefreshToken = tokens.shift()!;
+      m.refreshTokens = tokens;
+    }
+
+    // 5. Refresh, token request alone: each pre-built request spends one of the Mac's refresh tokens.
+    step('refresh (token request only)');
+    phases.push(await pooled('refresh', 'refresh (token request)', 'refresh', Math.min(...macs.map((m) => m.refreshTokens.length)), (m, n) => m.refresh(n, m.refreshTokens.shift()!)));
+
+    // 6. Key exchange: one key_request per Mac first (mints the unlock key), then exchanges.
+    step('key request (once per Mac), then key exchange');
+    await Promise.all(macs.map(async (m) => {
+      const p = m.keyRequest(await m.nonce());
+      const payload = m.open(await m.send(p), p);
+      if (typeof payload.certificate !== 'string') throw new Error('key_request returned no certificate');
+    }));
+    const kx = await pooled('key_exchange', 'key exchange (token request)', 'key_exchange', perMacFor('key_exchange', seen.se_login), (m, n) => m.keyExchange(n));
+    phases.push(kx);
+
+    // 7. Key exchange at half the measured capacity, spread over the same Macs with random think time.
+    step('key exchange, paced at 50% of capacity');
+    const rate = kx.throughput * 0.5;
+    const thinkMs = Math.max(0, (macs.length / rate) * 1000 - kx.latency.p50);
+    const pacedPerMac = Math.ceil((rate * (opts.duration + opts.warmup) * 1.3) / macs.length) + 2;
+    const paced = await pooled('key_exchange_paced', `key exchange, paced ~${fmt(rate)}/s`, 'key_exchange', pacedPerMac, (m, n) => m.keyExchange(n), { ...loop, thinkMs });
+    phases.push(paced);
+
+    // 8. Device count: the same token requests at 100 devices, then at opts.devices.
+    step(`device count: Secure Enclave login and key exchange at ${fmt((await server.stats()).devices)} devices`);
+    const smallSe = await pooled('se_login', 'SE login (token request)', 'se_login', perMacFor('se_login'), (m, n) => m.secureEnclaveLogin(n));
+    const smallKx = await pooled('key_exchange', 'key exchange (token request)', 'key_exchange', perMacFor('key_exchange'), (m, n) => m.keyExchange(n));
+    step(`bulk-inserting devices up to ${fmt(opts.devices)}`);
+    const bulk = await server.call<BulkResult>('bulk', { target: opts.devices });
+    step(`inserted ${fmt(bulk.inserted)} in ${bulk.seconds.toFixed(1)} s; measuring again`);
+    const largeSe = await pooled('se_login', 'SE login (token request)', 'se_login', perMacFor('se_login'), (m, n) => m.secureEnclaveLogin(n));
+    const largeKx = await pooled('key_exchange', 'key exchange (token request)', 'key_exchange', perMacFor('key_exchange'), (m, n) => m.keyExchange(n));
+
+    const final = await server.stats();
+    const loadAfter = loadavg();
+    const se = phases.find((p) => p.key === 'se_login')!;
+    const seRatio = se.ratio ?? 0;
+    const dSe = changePct(smallSe.latency.p50, largeSe.latency.p50);
+    const dKx = changePct(smallKx.latency.p50, largeKx.latency.p50);
+    const aims = [
+      { aim: 'Secure Enclave login (token request) >= 60% of its raw crypto limit on one core', figure: `${fmt(se.throughput)} req/s of ${fmt(se.rawLimit)} = ${fmt(seRatio * 100, 1)}%`, met: seRatio >= 0.6 },
+      { aim: `key exchange p99 < 5 ms with ${macs.length} concurrent Macs (saturating, back to back)`, figure: `p99 ${fmt(kx.latency.p99, 2)} ms at ${fmt(kx.throughput)} req/s`, met: kx.latency.p99 < 5 },
+      { aim: `key exchange p99 < 5 ms with ${macs.length} concurrent Macs (paced at 50% of capacity)`, figure: `p99 ${fmt(paced.latency.p99, 2)} ms at ${fmt(paced.throughput)} req/s`, met: paced.latency.p99 < 5 },
+      { aim: `latency flat (within 10%) between ${fmt(smallSe.devices)} and ${fmt(largeSe.devices)} devices`, figure: `p50 SE login ${dSe >= 0 ? '+' : ''}${fmt(dSe, 1)}%, key exchange ${dKx >= 0 ? '+' : ''}${fmt(dKx, 1)}%`, met: Math.abs(dSe) <= 10 && Math.abs(dKx) <= 10 },
+    ];
+    step('done');
+    return {
+      date: new Date().toISOString(),
+      machine: {
+        cpu: cpus()[0]?.model.trim() ?? 'unknown', cores: cpus().length, memoryGiB: totalmem() / 1073741824,
+        node: process.versions.node, platform: `${process.platform} ${process.arch}`, serverPinning: pin.server, benchPinning: pin.bench,
+        loadAverageBefore: loadBefore[0]!, loadAverageAfter: loadAfter[0]!,
+      },
+      options: opts,
+      raw: { rates, measuredIn: `the server process (${pin.server}) while idle`, limits },
+      phases,
+      deviceCount: {
+        small: { devices: smallSe.devices, seLogin: smallSe, keyExchange: smallKx },
+        bulk,
+        large: { devices: largeSe.devices, seLogin: largeSe, keyExchange: largeKx },
+      },
+      serverPeakRssMiB: final.peakRss / 1048576,
+      aims,
+    };
+  } finally {
+    for (const m of macs) m.close();
+    await server.close();
+    pin.restore?.();
+  }
+}
+
+export async function runBench(argv: string[]): Promise<number> {
+  let opts: BenchOptions | 'help';
+  try {
+    opts = parseBenchArgs(argv);
+  } catch (e) {
+    console.error(`openpsso bench: ${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (opts === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  const o = opts;
+  try {
+    const report = await runBenchReport(o, (s) => { if (!o.json) console.error(s); });
+    console.log(o.json ? JSON.stringify(report, null, 2) : `\n${renderReport(report)}`);
+    return 0;
+  } catch (e) {
+    console.error(`openpsso bench: ${(e as Error).stack ?? String(e)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,116 @@
+// The server side of `openpsso bench`: a child process that runs the real identity provider on
+// 127.0.0.1 over a fresh SQLite file in a temporary data directory (log level silent, demo
+// organisation seeded), so it can be pinned to one core apart from the load generator.
+// Talks to the parent over the fork IPC channel:
+//   child → parent  {type:'ready', url, registrationToken, orgId, pid}
+//   parent → child  {id, cmd:'stats'|'crypto'|'bulk'|'exit', ...} → {id, result} or {id, error}
+
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../config/load.js';
+import { createAppContext } from '../app/bootstrap.js';
+import { buildServer } from '../server/build-server.js';
+import { seedDemo } from '../app/demo.js';
+import { measurePrimitives } from './raw-crypto.js';
+import { bulkInsertDevices } from './bulk-devices.js';
+
+export interface ServerStats {
+  rss: number;
+  peakRss: number;
+  heapUsed: number;
+  cpuMicros: number;
+  devices: number;
+}
+
+export type ControlMessage =
+  | { id: number; cmd: 'stats' }
+  | { id: number; cmd: 'crypto'; seconds: number; argon2?: boolean }
+  | { id: number; cmd: 'bulk'; target: number }
+  | { id: number; cmd: 'exit' };
+
+function peakRss(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? Number(m[1]) * 1024 : process.memoryUsage().rss;
+  } catch {
+    return process.memoryUsage().rss;
+  }
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  const port: number = await new Promise((resolve) => probe.listen(0, '127.0.0.1', () => resolve((probe.address() as { port: number }).port)));
+  await new Promise((r) => probe.close(r));
+  return port;
+}
+
+async function main(): Promise<void> {
+  if (!process.send) throw new Error('server-process must be started with an IPC channel (child_process.fork)');
+  const send = (m: unknown) => process.send!(m);
+  const dataDir = mkdtempSync(join(tmpdir(), 'openpsso-bench-'));
+  // An explicit empty config file, so neither ./openpsso.config.json nor OPENPSSO_* variables leak in.
+  const configFile = join(dataDir, 'bench.config.json');
+  writeFileSync(configFile, '{}');
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const config = loadConfig({
+    file: configFile, env: {},
+    overrides: { dataDir, issuer, demo: true, listen: { host: '127.0.0.1', port }, log: { level: 'silent' } },
+  });
+  const ctx = await createAppContext(config);
+  const seed = await seedDemo(ctx);
+  const app = await buildServer(ctx, { logLevel: 'silent' });
+  // As `openpsso serve` does.
+  const purge = setInterval(() => { void ctx.store.nonces.purgeExpired(ctx.clock.now() - 3600_000).catch(() => undefined); }, 60_000);
+  purge.unref();
+  await app.listen({ host: '127.0.0.1', port });
+
+  let closing = false;
+  const shutdown = async () => {
+    if (closing) return;
+    closing = true;
+    clearInterval(purge);
+    await app.close().catch(() => undefined);
+    await ctx.store.close().catch(() => undefined);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  process.on('message', (raw: ControlMessage) => {
+    void (async () => {
+      try {
+        let result: unknown;
+        if (raw.cmd === 'stats') {
+          const cpu = process.cpuUsage();
+          const mem = process.memoryUsage();
+          result = {
+            rss: mem.rss, peakRss: peakRss(), heapUsed: mem.heapUsed, cpuMicros: cpu.user + cpu.system,
+            devices: await ctx.store.devices.count(seed.orgId),
+          } satisfies ServerStats;
+        } else if (raw.cmd === 'crypto') {
+          result = await measurePrimitives(raw.seconds, raw.argon2 !== false);
+        } else if (raw.cmd === 'bulk') {
+          result = bulkInsertDevices(join(dataDir, 'openpsso.db'), seed.orgId, raw.target);
+        } else if (raw.cmd === 'exit') {
+          await shutdown();
+          send({ id: raw.id, result: true });
+          process.disconnect();
+          return;
+        }
+        send({ id: raw.id, result });
+      } catch (e) {
+        send({ id: raw.id, error: e instanceof Error ? e.stack ?? e.message : String(e) });
+      }
+    })();
+  });
+  // The parent went away: clean up and leave.
+  process.on('disconnect', () => { void shutdown().then(() => process.exit(0)); });
+
+  send({ type: 'ready', url: issuer, registrationToken: seed.registrationToken, orgId: seed.orgId, pid: process.pid });
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
