@@ -10,20 +10,25 @@ export const TAP_MIN_LIFETIME_MINUTES = 10;
 export const TAP_MAX_LIFETIME_MINUTES = 43200;
 export const TAP_DEFAULT_LIFETIME_MINUTES = 60;
 
-export interface TemporaryAccessPassRecord {
+/**
+ * What the check needs from a stored pass, in epoch seconds (the storage port keeps milliseconds;
+ * the app converts at the edge). Named apart from the storage record on purpose.
+ */
+export interface TemporaryAccessPassState {
   /** Hex SHA-256 of the normalised code; the code itself is shown once and never stored. */
   codeHash: string;
-  /** Epoch seconds. */
   createdAt: number;
   startAt: number;
-  lifetimeInMinutes: number;
+  expiresAt: number;
   isUsableOnce: boolean;
-  /** Epoch seconds of the first successful use, or null. */
+  /** First successful use, or null. */
   usedAt: number | null;
+  revokedAt?: number | null;
 }
 
 /** Graph's methodUsabilityReason values for a pass that cannot be used. */
-export type TapUnusableReason = 'Expired' | 'NotYetValid' | 'OneTimeUsed';
+/** Graph's values, plus 'Revoked' for a pass an admin withdrew (Graph deletes those outright). */
+export type TapUnusableReason = 'Expired' | 'NotYetValid' | 'OneTimeUsed' | 'Revoked';
 
 /** Upper-cases and drops separators, so 'abcd-efgh jkmn' and 'ABCDEFGHJKMN' are the same code. */
 export function normalizeTemporaryAccessPass(code: string): string {
@@ -46,30 +51,33 @@ export function createTemporaryAccessPass(opts: {
   startAt?: number;
   lifetimeInMinutes?: number;
   isUsableOnce?: boolean;
-}): { code: string; record: TemporaryAccessPassRecord } {
+}): { code: string; record: TemporaryAccessPassState } {
   const lifetime = opts.lifetimeInMinutes ?? TAP_DEFAULT_LIFETIME_MINUTES;
   if (!Number.isInteger(lifetime) || lifetime < TAP_MIN_LIFETIME_MINUTES || lifetime > TAP_MAX_LIFETIME_MINUTES) {
     throw new RangeError(`lifetimeInMinutes must be an integer from ${TAP_MIN_LIFETIME_MINUTES} to ${TAP_MAX_LIFETIME_MINUTES}`);
   }
   const code = generateTemporaryAccessPass();
+  const startAt = opts.startAt ?? opts.now;
   return {
     code,
     record: {
       codeHash: hashTemporaryAccessPass(code),
       createdAt: opts.now,
-      startAt: opts.startAt ?? opts.now,
-      lifetimeInMinutes: lifetime,
+      startAt,
+      expiresAt: startAt + lifetime * 60,
       isUsableOnce: opts.isUsableOnce ?? true,
       usedAt: null,
+      revokedAt: null,
     },
   };
 }
 
 /** Graph's isUsable/methodUsabilityReason for a stored pass at time now. */
-export function temporaryAccessPassUsability(record: TemporaryAccessPassRecord, now: number):
+export function temporaryAccessPassUsability(record: TemporaryAccessPassState, now: number):
   { isUsable: true } | { isUsable: false; reason: TapUnusableReason } {
+  if (record.revokedAt !== undefined && record.revokedAt !== null) return { isUsable: false, reason: 'Revoked' };
   if (now < record.startAt) return { isUsable: false, reason: 'NotYetValid' };
-  if (now >= record.startAt + record.lifetimeInMinutes * 60) return { isUsable: false, reason: 'Expired' };
+  if (now >= record.expiresAt) return { isUsable: false, reason: 'Expired' };
   if (record.isUsableOnce && record.usedAt !== null) return { isUsable: false, reason: 'OneTimeUsed' };
   return { isUsable: true };
 }
@@ -81,7 +89,7 @@ export type TapCheck = { ok: true } | { ok: false; reason: 'invalid' | TapUnusab
  * pass's state. On ok, the caller marks a one-time pass used with an atomic conditional update
  * (usedAt IS NULL), which is what actually stops two concurrent uses.
  */
-export function checkTemporaryAccessPass(record: TemporaryAccessPassRecord, code: string, now: number): TapCheck {
+export function checkTemporaryAccessPass(record: TemporaryAccessPassState, code: string, now: number): TapCheck {
   const typed = Buffer.from(hashTemporaryAccessPass(code), 'hex');
   const stored = Buffer.from(record.codeHash, 'hex');
   if (stored.length !== typed.length || !timingSafeEqual(stored, typed)) return { ok: false, reason: 'invalid' };

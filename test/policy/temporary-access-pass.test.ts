@@ -23,7 +23,7 @@ test('hash ignores case and separators; the record keeps only the hash', () => {
   assert.equal(record.codeHash, hashTemporaryAccessPass(code.toLowerCase().replace(/-/g, ' ')));
   assert.match(record.codeHash, /^[0-9a-f]{64}$/);
   assert.equal(JSON.stringify(record).includes(code), false);
-  assert.deepEqual({ ...record, codeHash: '' }, { codeHash: '', createdAt: NOW, startAt: NOW, lifetimeInMinutes: 60, isUsableOnce: true, usedAt: null });
+  assert.deepEqual({ ...record, codeHash: '' }, { codeHash: '', createdAt: NOW, startAt: NOW, expiresAt: NOW + 3600, isUsableOnce: true, usedAt: null, revokedAt: null });
 });
 
 test('check: right code, wrong code, not yet valid, expired, one-time used', () => {
@@ -37,6 +37,7 @@ test('check: right code, wrong code, not yet valid, expired, one-time used', () 
   assert.deepEqual(checkTemporaryAccessPass(used, code, NOW + 800), { ok: false, reason: 'OneTimeUsed' });
   assert.deepEqual(checkTemporaryAccessPass(used, 'wrong', NOW + 800), { ok: false, reason: 'invalid' }, 'a wrong guess learns nothing');
   assert.deepEqual(temporaryAccessPassUsability(used, NOW + 800), { isUsable: false, reason: 'OneTimeUsed' });
+  assert.deepEqual(checkTemporaryAccessPass({ ...record, revokedAt: NOW + 650 }, code, NOW + 700), { ok: false, reason: 'Revoked' });
 });
 
 test('multi-use pass stays usable until expiry', () => {
@@ -48,5 +49,5 @@ test('lifetime outside Entra bounds is refused', () => {
   assert.throws(() => createTemporaryAccessPass({ now: NOW, lifetimeInMinutes: 9 }), RangeError);
   assert.throws(() => createTemporaryAccessPass({ now: NOW, lifetimeInMinutes: 43201 }), RangeError);
   assert.throws(() => createTemporaryAccessPass({ now: NOW, lifetimeInMinutes: 1.5 }), RangeError);
-  assert.equal(createTemporaryAccessPass({ now: NOW, lifetimeInMinutes: 43200 }).record.lifetimeInMinutes, 43200);
+  assert.equal(createTemporaryAccessPass({ now: NOW, lifetimeInMinutes: 43200 }).record.expiresAt, NOW + 43200 * 60);
 });
