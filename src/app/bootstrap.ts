@@ -11,12 +11,16 @@ import { KeyCache, type AppContext } from './context.js';
 import { systemClock, type Clock } from './clock.js';
 import { loadMasterKey } from './master-key.js';
 import { ServerKeys } from './server-keys.js';
-import { MemorySignInRecorder, type SignInRecorder } from './sign-in-events.js';
+import type { SignInRecorder } from './sign-in-events.js';
+import { StoreSignInRecorder } from './sign-in-log.js';
 import { PssoError } from '../errors/psso-error.js';
 
 export interface BootstrapOptions {
   clock?: Clock;
-  signIns?: SignInRecorder;
+  /** Also sees every sign-in event (tests observe them); events are always stored in the sign-in log. */
+  observeSignIns?: SignInRecorder;
+  /** Where sign-in log write failures are reported. */
+  log?: (msg: string, err: unknown) => void;
 }
 
 function loadCas(files: string[]): X509Certificate[] {
@@ -40,9 +44,14 @@ export async function createAppContext(config: Config, opts: BootstrapOptions = 
   const master = loadMasterKey(join(config.dataDir, 'master.key'));
   const keys = new ServerKeys(store, master, clock);
   await keys.load();
+  const persistent = new StoreSignInRecorder(store, opts.log ?? ((msg, err) => console.error(`openpsso: ${msg}:`, err)));
+  const observer = opts.observeSignIns;
+  const signIns: SignInRecorder = observer
+    ? { record: async (e) => { await observer.record(e); await persistent.record(e); } }
+    : persistent;
   return {
     config, urls: endpoints(config), store, clock, master, keys,
-    keyCache: new KeyCache(), signIns: opts.signIns ?? new MemorySignInRecorder(),
+    keyCache: new KeyCache(), signIns,
     smartCardCas: loadCas(config.smartCard.trustedCaFiles),
   };
 }

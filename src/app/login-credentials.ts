@@ -18,7 +18,7 @@ export interface CheckedCredential {
   user: User;
   method: LoginMethod;
   amr: string[];
-  /** The password the user typed (password methods only), for nothing but the hash check. */
+  /** The credential was registered after an MFA-verified sign-in, so using it counts as multi-factor. */
   mfaVerifiedCredential: boolean;
 }
 
@@ -66,7 +66,7 @@ export async function checkLoginCredential(ctx: AppContext, device: Device, req:
     const user = await userForCertificate(ctx, device, leaf, username);
     verifyEmbeddedAssertion(req.assertion, leaf.publicKey, ['ES256', 'ES384', 'RS256', 'RS384', 'RS512'], req, opts);
     const reg = await ctx.store.userRegistrations.get(device.id, user.id);
-    return { user, method: 'smart_card', amr: ['sc', 'mfa'], mfaVerifiedCredential: reg?.mfaVerified ?? false };
+    return { user, method: 'smart_card', amr: ['sc'], mfaVerifiedCredential: reg?.mfaVerified ?? false };
   }
 
   if (!info.kid) throw new PssoError('malformed_assertion', 'no kid');

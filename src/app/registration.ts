@@ -4,7 +4,7 @@
 import { X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import type { AppContext } from './context.js';
-import type { AuthMethod, Device, UserRegistration } from '../storage/ports.js';
+import type { AuthMethod, Device, User, UserRegistration } from '../storage/ports.js';
 import { PssoError } from '../errors/psso-error.js';
 import { newId, sha256Hex } from './ids.js';
 import { verifyPassword } from './passwords.js';
@@ -96,7 +96,10 @@ export async function registerDevice(ctx: AppContext, principal: RegistrationPri
   });
 }
 
-export async function registerUser(ctx: AppContext, principal: RegistrationPrincipal, deviceId: string, body: unknown): Promise<UserRegistration> {
+/** Called once the user is authenticated, before anything is stored: the access check goes here. */
+export type BeforeUserRegistration = (user: User, device: Device) => Promise<void>;
+
+export async function registerUser(ctx: AppContext, principal: RegistrationPrincipal, deviceId: string, body: unknown, before?: BeforeUserRegistration): Promise<UserRegistration> {
   const b = parseBody(userRegistrationSchema, body);
   const device = await ctx.store.devices.get(deviceId);
   if (!device || device.orgId !== principal.orgId) throw new PssoError('unknown_device', deviceId);
@@ -111,6 +114,7 @@ export async function registerUser(ctx: AppContext, principal: RegistrationPrinc
     if (!user || !ok) throw new PssoError('invalid_credentials');
   }
   if (!user.enabled) throw new PssoError('user_disabled');
+  await before?.(user, device);
 
   let userKey: Buffer | null = null;
   let userKid: string | null = null;

@@ -1,6 +1,7 @@
 // What every sign-in attempt records (issue 4 stores these as Graph-shaped sign-in log rows).
 
 import type { PssoError } from '../errors/psso-error.js';
+import type { AccessDecision } from '../policy/types.js';
 
 export type SignInOperation =
   | 'login' | 'refresh' | 'key_request' | 'key_exchange'
@@ -20,6 +21,10 @@ export interface SignInEvent {
   ipAddress: string;
   userAgent?: string;
   error?: PssoError;
+  /** The application the sign-in was for (defaults from the operation). */
+  appId?: string;
+  /** The access decision, when policy was evaluated. */
+  decision?: AccessDecision;
   /** Free-form extra facts for the log row (never secrets). */
   details?: Record<string, unknown>;
 }
@@ -28,12 +33,13 @@ export interface SignInRecorder {
   record(e: SignInEvent): Promise<void>;
 }
 
-/** Keeps the last events in memory; the default until a persistent log is configured. */
+/** Keeps the last events in memory (tests), optionally passing them on to another recorder. */
 export class MemorySignInRecorder implements SignInRecorder {
   readonly events: SignInEvent[] = [];
-  constructor(private readonly max = 1000) {}
+  constructor(private readonly max = 1000, private readonly next?: SignInRecorder) {}
   async record(e: SignInEvent): Promise<void> {
     this.events.push(e);
     if (this.events.length > this.max) this.events.shift();
+    await this.next?.record(e);
   }
 }

@@ -11,6 +11,8 @@ import { issueNonce } from './nonces.js';
 import { keyExchangePayload, keyRequestPayload, provisionUnlockKey } from './key-service.js';
 import { buildPssoResponse } from '../protocol/build-response.js';
 import type { SignInEvent } from './sign-in-events.js';
+import { checkAccess } from './access.js';
+import { PLATFORM_SSO_APP_ID } from '../policy/app-ids.js';
 
 export interface TokenEndpointInput {
   form: Record<string, string | undefined>;
@@ -42,7 +44,7 @@ export async function handleTokenRequest(ctx: AppContext, input: TokenEndpointIn
     event.deviceUuid = auth.device.deviceUuid;
     event.orgId = auth.device.orgId;
     event.userPrincipalName = auth.req.username;
-    const result = await dispatch(ctx, auth, event);
+    const result = await dispatch(ctx, auth, event, input.ipAddress);
     await ctx.signIns.record(event);
     return result;
   } catch (e) {
@@ -54,7 +56,7 @@ export async function handleTokenRequest(ctx: AppContext, input: TokenEndpointIn
   }
 }
 
-async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, event: SignInEvent): Promise<TokenEndpointResult> {
+async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, event: SignInEvent, ipAddress: string): Promise<TokenEndpointResult> {
   const reply = (payload: object, typ: 'platformsso-login-response+jwt' | 'platformsso-key-response+jwt'): TokenEndpointResult => ({
     kind: 'jwe',
     contentType: `application/${typ}`,
@@ -69,7 +71,10 @@ async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, 
       event.userPrincipalName = cred.user.userPrincipalName;
       event.method = cred.method;
       if (!cred.user.enabled) throw new PssoError('user_disabled');
-      const tokens = await issueTokens(ctx, { user: cred.user, device, req, authTime: ctx.clock.now(), amr: cred.amr });
+      // A Secure Enclave or smart card credential registered after MFA counts as multi-factor (as in Entra).
+      const amr = cred.mfaVerifiedCredential && !cred.amr.includes('mfa') ? [...cred.amr, 'mfa'] : cred.amr;
+      event.decision = await checkAccess(ctx, { user: cred.user, appId: PLATFORM_SSO_APP_ID, ipAddress, device, interactive: false, amr });
+      const tokens = await issueTokens(ctx, { user: cred.user, device, req, authTime: ctx.clock.now(), amr });
       return reply(tokens, 'platformsso-login-response+jwt');
     }
     case 'refresh': {
@@ -77,6 +82,9 @@ async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, 
       const live = await checkRefreshToken(ctx, device, req.refreshToken, req.username);
       event.userId = live.user.id;
       event.userPrincipalName = live.user.userPrincipalName;
+      event.decision = await checkAccess(ctx, {
+        user: live.user, appId: PLATFORM_SSO_APP_ID, ipAddress, device, interactive: false, amr: live.record.amr, lastFullAuthAt: live.record.authTime,
+      });
       const tokens = await issueTokens(ctx, {
         user: live.user, device, req, authTime: live.record.authTime, amr: live.record.amr, previous: live.record,
       });
@@ -90,6 +98,9 @@ async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, 
       const live = await checkRefreshToken(ctx, device, req.refreshToken, req.username);
       event.userId = live.user.id;
       event.userPrincipalName = live.user.userPrincipalName;
+      event.decision = await checkAccess(ctx, {
+        user: live.user, appId: PLATFORM_SSO_APP_ID, ipAddress, device, interactive: false, amr: live.record.amr, lastFullAuthAt: live.record.authTime,
+      });
       if (req.kind === 'key_request') {
         const key = await provisionUnlockKey(ctx, device, live.user);
         return reply(keyRequestPayload(ctx, key), 'platformsso-key-response+jwt');

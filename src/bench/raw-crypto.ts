@@ -62,7 +62,7 @@ export async function measurePrimitives(seconds: number, argon2 = true): Promise
   out.p256_ecdh = loop(seconds, () => { diffieHellman({ privateKey: a.privateKey, publicKey: b.publicKey }); });
   if (!argon2) return out;
   const hash = await hashPassword('bench-password');
-  out.argon2id_verify = await asyncLoop(Math.max(seconds, 0.5), async () => {
+  out.argon2id_verify = await asyncLoop(Math.max(seconds, 0.3), async () => {
     if (!(await verifyPassword(hash, 'bench-password'))) throw new Error('argon2 verify failed');
   });
   return out;

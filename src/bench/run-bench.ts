@@ -53,8 +53,8 @@ measured in the same run. Figures are printed, never asserted.
 Options:
   --quick           small counts for a smoke run (under 30 s)
   --macs N          concurrent virtual Macs (default 50)
-  --duration S      measured seconds per phase (default 5; quick 1)
-  --warmup S        warm-up seconds per phase (default 1; quick 0.3)
+  --duration S      measured seconds per phase (default 5; quick 0.8)
+  --warmup S        warm-up seconds per phase (default 1; quick 0.2)
   --devices N       registered devices for the device-count test (default 100000; quick 10000)
   --no-pin          do not pin server and load generator to separate cores with taskset
   --json            print the results as JSON
@@ -91,10 +91,10 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
   return {
     quick,
     macs: Math.round(num('macs', values.macs, quick ? 10 : 50, 1, 500)),
-    duration: num('duration', values.duration, quick ? 1 : 5, 0.2, 60),
-    warmup: num('warmup', values.warmup, quick ? 0.3 : 1, 0, 30),
-    rawSeconds: num('raw-seconds', values['raw-seconds'], quick ? 0.2 : 1.5, 0.05, 10),
-    phaseRawSeconds: quick ? 0.1 : 0.3,
+    duration: num('duration', values.duration, quick ? 0.8 : 5, 0.2, 60),
+    warmup: num('warmup', values.warmup, quick ? 0.2 : 1, 0, 30),
+    rawSeconds: num('raw-seconds', values['raw-seconds'], quick ? 0.15 : 1.5, 0.05, 10),
+    phaseRawSeconds: quick ? 0.08 : 0.3,
     baseDevices: 100,
     devices: Math.round(num('devices', values.devices, quick ? 10_000 : 100_000, 100, 1_000_000)),
     json: values.json === true,
@@ -486,7 +486,7 @@ export async function runBenchReport(opts: BenchOptions, log: (s: string) => voi
     // so building them (one nonce each) does not take longer than the phase.
     const seen: Record<string, number> = {};
     const perMacFor = (op: string, estimate?: number) => {
-      const rate = Math.min(limits[op]!, (estimate ?? seen[op] ?? limits[op]!) * 1.5);
+      const rate = Math.min(limits[op]! * 1.1, (estimate ?? seen[op] ?? limits[op]!) * 2.5);
       return Math.min(20_000, Math.ceil((rate * (opts.duration + opts.warmup)) / macs.length) + 2);
     };
 

@@ -48,7 +48,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
       `  registration token  ${token}`,
       '', 'Next, in another terminal, try a virtual Mac:',
       `  npx openpsso mac register --mac ./data/macs/mac1 --server ${config.issuer} --token ${token} --user alice@demo.openpsso.test --method password --password '${DEMO_PASSWORD}'`,
-      `  npx openpsso mac login    --mac ./data/macs/mac1 --password '${DEMO_PASSWORD}'`,
+      `  npx openpsso mac login    --mac ./data/macs/mac1 --user alice@demo.openpsso.test --password '${DEMO_PASSWORD}'`,
       '  npx openpsso mac status   --mac ./data/macs/mac1',
       '  npx openpsso mac key-exchange --mac ./data/macs/mac1',
       '  npx openpsso device list',

@@ -75,6 +75,11 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     throw new PssoError('invalid_configuration', `\n${lines.join('\n')}`);
   }
   const cfg = parsed.data;
+  // Unless configured, the issuer follows the listen address, so `serve --port 9911` stays coherent.
+  if ((merged as { issuer?: unknown }).issuer === undefined) {
+    const host = cfg.listen.host === '0.0.0.0' || cfg.listen.host === '::' ? '127.0.0.1' : cfg.listen.host;
+    cfg.issuer = `http://${host.includes(':') ? `[${host}]` : host}:${cfg.listen.port}`;
+  }
   cfg.issuer = cfg.issuer.replace(/\/+$/, '');
   return cfg;
 }

@@ -18,6 +18,8 @@ export interface CatalogueEntry {
   readonly remediation: string;
   /** Equivalent Microsoft Entra AADSTS error number, if there is one. */
   readonly entra?: number;
+  /** What the user can do, when `remediation` is addressed to the admin. */
+  readonly userAction?: string;
 }
 
 const entries = [
@@ -151,6 +153,45 @@ const entries = [
     message: 'That resource already exists.', remediation: 'Use another name, or update the existing resource.' },
   { code: 1604, name: 'invalid_configuration', status: 500, oauthError: 'server_error', audience: 'admin',
     message: 'The configuration is invalid.', remediation: 'Fix the reported keys in the configuration file or environment.' },
+
+  // 1700-1799: access policy (per-user MFA, conditional access) on requests that cannot prompt
+  { code: 1701, name: 'mfa_required', status: 400, oauthError: 'interaction_required', audience: 'admin',
+    message: 'Multi-factor authentication is required for this sign-in, and this request cannot ask for it (the login window and background requests have no way to prompt).',
+    userAction: 'Sign in once in the browser sign-in page, which can ask for your second factor, or contact IT with this code.',
+    remediation: "If per-user MFA is 'enforced' or 'enabled' for the user, move MFA to a conditional access policy and set per-user MFA to disabled (`openpsso doctor --fix`). If a policy that targets OpenPSSO Platform SSO requires MFA, use a Secure Enclave or smart card method registered after MFA.",
+    entra: 50076 },
+  { code: 1702, name: 'mfa_registration_required', status: 400, oauthError: 'interaction_required', audience: 'admin',
+    message: 'The user must register a multi-factor method first, and this request cannot do that.',
+    userAction: 'Open the sign-in page in a browser to set up an authenticator app or passkey, then try again.',
+    remediation: "Per-user MFA 'enabled' (or a policy requiring MFA) for a user with no MFA method blocks background sign-in. Let the user enrol (a temporary access pass helps), or move MFA to conditional access (`openpsso doctor --fix`).",
+    entra: 50079 },
+  { code: 1703, name: 'blocked_by_conditional_access', status: 400, oauthError: 'access_denied', audience: 'admin',
+    message: 'A conditional access policy blocks this sign-in.',
+    userAction: 'Contact IT with this code and the time of the attempt.',
+    remediation: 'See appliedConditionalAccessPolicies in the sign-in log row (`openpsso logs --error 53003`) or try `openpsso whatif`.',
+    entra: 53003 },
+  { code: 1704, name: 'reauthentication_required', status: 400, oauthError: 'interaction_required', audience: 'admin',
+    message: 'The sign-in frequency set by a conditional access policy has passed; a full sign-in is needed.',
+    userAction: 'Lock and unlock your Mac with your password (or sign in again) to renew your session.',
+    remediation: 'This is the sign-in frequency session control working as configured; lengthen it in the policy if it is too short.',
+    entra: 70043 },
+  { code: 1705, name: 'compliant_device_required', status: 400, oauthError: 'access_denied', audience: 'admin',
+    message: 'A conditional access policy requires a compliant device.',
+    userAction: 'Contact IT: this Mac is not reported compliant.',
+    remediation: 'Check the policy grant controls and the device state.', entra: 53000 },
+  { code: 1706, name: 'mfa_required_interactive', status: 401, oauthError: 'invalid_grant', audience: 'user',
+    message: 'Enter the code from your authenticator app or use your passkey to continue.',
+    remediation: 'An admin can reset your methods or issue a temporary access pass.', entra: 50074 },
+  { code: 1707, name: 'mfa_failed', status: 401, oauthError: 'invalid_grant', audience: 'user',
+    message: 'That verification code or passkey was not accepted.',
+    remediation: 'Use the current code from your authenticator app (codes change every 30 seconds and work once).', entra: 500121 },
+  { code: 1708, name: 'invalid_filter', status: 400, oauthError: 'invalid_request', audience: 'admin',
+    message: 'The $filter expression is not supported.',
+    remediation: 'Supported: eq/ne/gt/ge/lt/le on status/errorCode, createdDateTime, userPrincipalName, userId, appId, isInteractive, conditionalAccessStatus, joined with and/or.' },
+  { code: 1709, name: 'forbidden', status: 403, oauthError: 'access_denied', audience: 'admin',
+    message: "The admin client's roles do not allow this operation.", remediation: 'Grant the client the needed role (`openpsso admin-client create --role ...`).' },
+  { code: 1710, name: 'invalid_policy', status: 400, oauthError: 'invalid_request', audience: 'admin',
+    message: 'The policy or named location is invalid.', remediation: 'See the details for the failing field; shapes follow Microsoft Graph conditionalAccessPolicy and ipNamedLocation.' },
 
   // 1900: last resort
   { code: 1900, name: 'internal_error', status: 500, oauthError: 'server_error', audience: 'admin',

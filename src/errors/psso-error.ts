@@ -6,14 +6,17 @@ export class PssoError extends Error {
   readonly entry: CatalogueEntry;
   /** Extra, non-secret detail for developers and logs (never a password or key). */
   readonly detail: string | undefined;
+  /** Structured facts for the sign-in log (e.g. the access decision); never sent on the wire. */
+  readonly extra: Record<string, unknown> | undefined;
 
-  constructor(name: ErrorName | string, detail?: string) {
+  constructor(name: ErrorName | string, detail?: string, extra?: Record<string, unknown>) {
     const entry = catalogue.get(name as ErrorName);
     if (!entry) throw new Error(`unknown error name ${name}`);
     super(detail ? `${entry.message} (${detail})` : entry.message);
     this.name = 'PssoError';
     this.entry = entry;
     this.detail = detail;
+    this.extra = extra;
   }
 
   get code(): string {
@@ -32,6 +35,7 @@ export interface ErrorBody {
   error_code: string;
   error_codes: number[];
   remediation: string;
+  user_action?: string;
   correlation_id: string;
   timestamp: string;
 }
@@ -44,6 +48,7 @@ export function errorBody(err: PssoError, correlationId: string, now: Date): Err
     error_code: formatCode(e),
     error_codes: e.entra !== undefined ? [e.code, e.entra] : [e.code],
     remediation: e.remediation,
+    ...(e.userAction ? { user_action: e.userAction } : {}),
     correlation_id: correlationId,
     timestamp: now.toISOString(),
   };

@@ -4,7 +4,7 @@ import { catalogue, formatCode } from './catalogue.js';
 
 export function renderErrorDocs(): string {
   const rows = [...catalogue.values()].sort((a, b) => a.code - b.code).map((e) =>
-    `| ${formatCode(e)} | \`${e.name}\` | ${e.status} | \`${e.oauthError}\` | ${e.audience} | ${e.entra !== undefined ? `AADSTS${e.entra}` : ''} | ${e.message} | ${e.remediation} |`);
+    `| ${formatCode(e)} | \`${e.name}\` | ${e.status} | \`${e.oauthError}\` | ${e.audience} | ${e.entra !== undefined ? `AADSTS${e.entra}` : ''} | ${e.message}${e.userAction ? ` User: ${e.userAction}` : ''} | ${e.remediation} |`);
   return [
     '# OpenPSSO error catalogue',
     '',

@@ -16,6 +16,8 @@ export interface ConditionFacts {
   appId: string;
   deviceState: DeviceState;
   clientAppType: Exclude<ClientAppType, 'all'>;
+  /** false for the Mac's token endpoint, where only policies naming the app apply (see matchApplications). */
+  interactive: boolean;
   location: LocationFacts;
 }
 
@@ -61,6 +63,12 @@ function matchApplications(c: ConditionalAccessConditionSet['applications'], f: 
   const name = `${appDisplayName(f.appId)}${appDisplayName(f.appId) === f.appId ? '' : ` (${f.appId})`}`;
   if (c.excludeApplications.includes(f.appId) || c.excludeApplications.includes('All')) {
     return r(false, `app ${name} is excluded (excludeApplications)`);
+  }
+  // Entra does not evaluate CA when the PRT is issued or renewed (entra-mdm.md §2.4, §3.4), so an "All
+  // apps" policy never reaches the login window there. OpenPSSO keeps that: a non-interactive request
+  // is governed only by policies that name its app, an explicit admin choice that then fails visibly.
+  if (!f.interactive && !c.includeApplications.includes(f.appId)) {
+    return r(false, `app ${name} is non-interactive and not named in includeApplications ('All' covers interactive sign-ins only)`);
   }
   if (c.includeApplications.includes('All')) return r(true, `all apps are included (${name})`);
   if (c.includeApplications.includes(f.appId)) return r(true, `app ${name} is included`);

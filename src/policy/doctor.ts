@@ -82,10 +82,11 @@ function checkPolicies(data: DoctorData, options: DoctorOptions): DoctorFinding[
       remediation: 'Review the reportOnly results in the sign-in logs, then set the policy state to enabled (§5.4 step 4).',
     });
   }
-  // Entra does not evaluate CA when the PRT is issued (§2.4); OpenPSSO does, so an MFA policy on its login
-  // app fails password-method logins at the login window just as per-user MFA does.
+  // Like Entra, OpenPSSO leaves the non-interactive login to policies that name its app explicitly
+  // (conditions.ts); such an MFA policy fails password-method logins at the login window just as
+  // per-user MFA does.
   if (options.target !== 'entra') {
-    const loginTarget = { appIds: loginAppIds(options), userActions: [], clientAppType: 'mobileAppsAndDesktopClients' as const };
+    const loginTarget = { appIds: loginAppIds(options), userActions: [], clientAppType: 'mobileAppsAndDesktopClients' as const, interactive: false };
     for (const p of mfaPolicies.filter((x) => x.state === 'enabled')) {
       const hit = data.users.filter((u) => u.platformSsoMethod === 'password' && inPlatformSsoScope(u, data.platformSsoScope) &&
         policyCoversUser(p, u, loginTarget, data.namedLocations).covers);
@@ -95,7 +96,7 @@ function checkPolicies(data: DoctorData, options: DoctorOptions): DoctorFinding[
         title: `Policy "${p.displayName}" requires MFA on the non-interactive Platform SSO login for ${hit.length} password-method user(s)`,
         affected: [{ type: 'policy', id: p.id, displayName: p.displayName }, ...hit.map(userRef)],
         explanation: 'A password login at the login window is single-factor and cannot prompt, so these logins fail with interaction required. Secure Enclave and smart card credentials registered after MFA count as multi-factor and are unaffected.',
-        remediation: `Exclude ${loginAppIds(options).map(appDisplayName).join(', ')} from the policy (MFA is then asked at registration and in interactive sign-ins), or move the users to the Secure Enclave method.`,
+        remediation: `Remove ${loginAppIds(options).map(appDisplayName).join(', ')} from the policy's applications (MFA is then asked at registration and in interactive sign-ins), or move the users to the Secure Enclave method.`,
       });
     }
   }

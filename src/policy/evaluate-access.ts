@@ -65,7 +65,9 @@ export function evaluateAccess(
   const clientAppType = ctx.clientAppType ?? (ctx.interactive ? 'browser' : 'mobileAppsAndDesktopClients');
   const location = locateIp(ctx.ipAddress, namedLocations);
   const deviceState = ctx.device?.state ?? 'unregistered';
-  const facts: ConditionFacts = { userId: ctx.user.id, groupIds: ctx.user.groupIds, appId: ctx.appId, deviceState, clientAppType, location };
+  const facts: ConditionFacts = {
+    userId: ctx.user.id, groupIds: ctx.user.groupIds, appId: ctx.appId, deviceState, clientAppType, interactive: ctx.interactive, location,
+  };
 
   const trace: string[] = [
     `sign-in: user ${ctx.user.id}${ctx.user.groupIds.length ? ` (groups ${ctx.user.groupIds.join(', ')})` : ''}, app ${appDisplayName(ctx.appId)}, ` +

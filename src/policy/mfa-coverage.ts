@@ -8,8 +8,10 @@ export interface CoverageTarget {
   appIds: string[];
   /** Entra user actions that also count, e.g. 'urn:user:registerdevice' for device registration. */
   userActions: string[];
-  /** The client type of the interactive sign-in where MFA would be asked. */
+  /** The client type of the sign-in where MFA would be asked. */
   clientAppType: Exclude<ClientAppType, 'all'>;
+  /** Coverage is about interactive sign-ins; the login-app check asks about the non-interactive grant. */
+  interactive: boolean;
 }
 
 export function coverageTarget(options: DoctorOptions): CoverageTarget {
@@ -18,9 +20,10 @@ export function coverageTarget(options: DoctorOptions): CoverageTarget {
       appIds: options.coverageAppIds ?? [ENTRA_APPS.deviceRegistrationService.appId],
       userActions: ['urn:user:registerdevice'],
       clientAppType: 'mobileAppsAndDesktopClients',
+      interactive: true,
     };
   }
-  return { appIds: options.coverageAppIds ?? [DEVICE_REGISTRATION_APP_ID], userActions: [], clientAppType: 'browser' };
+  return { appIds: options.coverageAppIds ?? [DEVICE_REGISTRATION_APP_ID], userActions: [], clientAppType: 'browser', interactive: true };
 }
 
 export function loginAppIds(options: DoctorOptions): string[] {
@@ -80,7 +83,8 @@ export function policyCoversUser(
   const location = locateIp('', namedLocations);
   for (const appId of target.appIds) {
     const facts: ConditionFacts = {
-      userId: user.id, groupIds: user.groupIds, appId, deviceState: 'unregistered', clientAppType: target.clientAppType, location,
+      userId: user.id, groupIds: user.groupIds, appId, deviceState: 'unregistered', clientAppType: target.clientAppType,
+      interactive: target.interactive, location,
     };
     const results = matchConditions(conditions, facts);
     const failed = results.filter((r) => !r.applies && !(actionHit && r.condition === 'applications'));

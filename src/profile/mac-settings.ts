@@ -7,7 +7,8 @@ import { get, getBool, getInt, getString, getStringMap, getStrings, parsePlist, 
 
 export type MacAuthMethod = 'password' | 'secure_enclave' | 'smart_card';
 
-export interface MacSettings {
+// A type alias (not an interface) so it is assignable to the virtual Mac's index-signature settings type.
+export type MacSettings = {
   method: MacAuthMethod;
   /** Seconds; 64800 (18 h) when the profile does not set it. */
   loginFrequency: number;
@@ -21,7 +22,8 @@ export interface MacSettings {
   extensionIdentifier?: string;
   teamIdentifier?: string;
   accountDisplayName?: string;
-  tokenToUserMapping?: { accountName?: string; fullName?: string };
+  /** Claim names, in the profile's spelling (what the virtual Mac's login configuration uses). */
+  tokenToUserMapping?: { AccountName?: string; FullName?: string };
   userAuthorizationMode?: 'Standard' | 'Admin' | 'Groups';
   newUserAuthorizationMode?: 'Standard' | 'Admin' | 'Groups' | 'Temporary';
   administratorGroups?: string[];
@@ -34,7 +36,7 @@ export interface MacSettings {
   authenticationGracePeriod?: number;
   nonPlatformSSOAccounts?: string[];
   screenLockedBehavior?: 'Cancel' | 'DoNotHandle';
-}
+};
 
 export class ProfileReadError extends Error {
   constructor(message: string) { super(message); this.name = 'ProfileReadError'; }
@@ -83,11 +85,11 @@ export function readMacSettings(profileBytes: Buffer): MacSettings {
   set('accountDisplayName', getString(pss, 'AccountDisplayName'));
   const map = get(pss, 'TokenToUserMapping');
   if (map?.kind === 'dict') {
-    const m: { accountName?: string; fullName?: string } = {};
+    const m: { AccountName?: string; FullName?: string } = {};
     const a = getString(map, 'AccountName');
     const f = getString(map, 'FullName');
-    if (a) m.accountName = a;
-    if (f) m.fullName = f;
+    if (a) m.AccountName = a;
+    if (f) m.FullName = f;
     out.tokenToUserMapping = m;
   }
   const mode = getString(pss, 'UserAuthorizationMode');

@@ -8,6 +8,8 @@ import { PssoError } from '../errors/psso-error.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { pssoRoutes } from './routes/psso.js';
 import { registrationRoutes } from './routes/registration.js';
+import { signInRoutes } from './routes/signin.js';
+import { adminGraphRoutes } from './routes/admin-graph.js';
 
 const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 
@@ -58,5 +60,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
   await app.register(discoveryRoutes(ctx));
   await app.register(pssoRoutes(ctx));
   await app.register(registrationRoutes(ctx));
+  await app.register(signInRoutes(ctx));
+  await app.register(adminGraphRoutes(ctx));
   return app;
 }

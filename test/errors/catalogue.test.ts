@@ -16,7 +16,13 @@ describe('error catalogue', () => {
 
   it('only credential failures and unauthenticated API calls are 401', () => {
     const allowed = new Set(['invalid_credentials', 'user_disabled', 'assertion_invalid', 'certificate_untrusted', 'user_locked',
-      'bearer_token_invalid', 'registration_unauthorized', 'registration_token_expired', 'admin_unauthorized']);
+      'bearer_token_invalid', 'registration_unauthorized', 'registration_token_expired', 'admin_unauthorized',
+      'mfa_required_interactive', 'mfa_failed']);
+    // Policy refusals at the token endpoint must never look like a wrong password.
+    for (const name of ['mfa_required', 'mfa_registration_required', 'blocked_by_conditional_access', 'reauthentication_required']) {
+      assert.equal(catalogue.get(name as never)?.status, 400, name);
+      assert.notEqual(catalogue.get(name as never)?.oauthError, 'invalid_grant', name);
+    }
     for (const e of catalogue.values()) if (e.status === 401) assert.ok(allowed.has(e.name), `${e.name} must not be 401`);
     for (const name of ['unknown_device', 'device_revoked', 'nonce_replayed', 'bad_signature', 'refresh_token_invalid']) {
       assert.equal(catalogue.get(name as never)?.status, 400, name);

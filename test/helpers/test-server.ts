@@ -37,7 +37,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const issuer = `http://127.0.0.1:${port}`;
   const config = loadConfig({ env: {}, overrides: { dataDir, issuer, demo: true, listen: { host: '127.0.0.1', port }, log: { level: 'silent' }, ...opts.overrides } });
   const signIns = new MemorySignInRecorder(10_000);
-  const ctx = await createAppContext(config, { clock: opts.clock ?? new ManualClock(Date.now()), signIns });
+  const ctx = await createAppContext(config, { clock: opts.clock ?? new ManualClock(Date.now()), observeSignIns: signIns });
   const seed = await seedDemo(ctx);
   const app = await buildServer(ctx, { logLevel: 'silent' });
   await app.listen({ host: '127.0.0.1', port });

@@ -1,6 +1,7 @@
 // Versioned schema migrations, written once with Kysely's schema builder and applied by its Migrator
 // (recorded in the openpsso_migration table) on both SQLite and PostgreSQL.
 import { Migrator, type Kysely, type Migration } from 'kysely';
+import { access } from './migrations-access.js';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -172,7 +173,7 @@ function initial(kind: StoreKind): Migration {
 
 /** Every migration, keyed by a name that sorts in application order. Never edit a released one. */
 export function migrations(kind: StoreKind): Record<string, Migration> {
-  return { '0001_initial': initial(kind) };
+  return { '0001_initial': initial(kind), '0002_access': access(kind) };
 }
 
 /**

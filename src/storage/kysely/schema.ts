@@ -1,6 +1,7 @@
 // Row types of the database tables as Kysely sees them, shared by the SQLite and PostgreSQL adapters.
 // Columns are snake_case; times are epoch millis (bigint, parsed back to number on PostgreSQL);
 // booleans are integer 0/1 and string arrays are JSON text so one schema works on both engines.
+import type { AccessDB } from './schema-access.js';
 
 export interface OrganisationsTable {
   id: string;
@@ -131,7 +132,7 @@ export interface BearerTokensTable {
   revoked_at: number | null;
 }
 
-export interface DB {
+export interface DB extends AccessDB {
   organisations: OrganisationsTable;
   users: UsersTable;
   groups: GroupsTable;

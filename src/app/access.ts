@@ -1,0 +1,84 @@
+// Access policy at each sign-in: gathers the facts (groups, per-user MFA state, MFA methods,
+// policies, named locations, device state), asks the pure policy core, and turns a refusal into
+// a catalogue error that names where the requirement came from (issue 4; entra-mdm.md §3.4, §3.9).
+
+import type { AppContext } from './context.js';
+import type { Device, User } from '../storage/ports.js';
+import type { AccessDecision, ConditionalAccessPolicy, NamedLocation } from '../policy/types.js';
+import { evaluateAccess } from '../policy/evaluate-access.js';
+import { PssoError } from '../errors/psso-error.js';
+import { toSeconds } from './clock.js';
+
+export interface AccessRequest {
+  user: User;
+  appId: string;
+  ipAddress: string;
+  device?: Device | undefined;
+  /** true only for the sign-in pages, which can prompt. */
+  interactive: boolean;
+  /** amr of this sign-in; 'mfa' means multi-factor. */
+  amr: string[];
+  /** Epoch ms of the full authentication behind the request (refresh, key exchange). */
+  lastFullAuthAt?: number;
+}
+
+/** Policies change rarely but are read on every token request: keep them a few seconds per organisation. */
+const POLICY_TTL_MS = 2000;
+const cache = new WeakMap<AppContext, Map<string, { at: number; policies: ConditionalAccessPolicy[]; locations: NamedLocation[] }>>();
+
+export function invalidatePolicyCache(ctx: AppContext): void {
+  cache.delete(ctx);
+}
+
+async function policiesFor(ctx: AppContext, orgId: string) {
+  let perOrg = cache.get(ctx);
+  if (!perOrg) cache.set(ctx, (perOrg = new Map()));
+  const now = ctx.clock.now();
+  const hit = perOrg.get(orgId);
+  if (hit && now - hit.at < POLICY_TTL_MS && now >= hit.at) return hit;
+  const fresh = { at: now, policies: await ctx.store.policies.list(orgId), locations: await ctx.store.namedLocations.list(orgId) };
+  perOrg.set(orgId, fresh);
+  return fresh;
+}
+
+/**
+ * Entra does not evaluate conditional access when the PRT is issued or renewed (entra-mdm.md §3.4):
+ * a policy for "All" apps applies where a prompt is possible. OpenPSSO does the same, and applies a
+ * policy to a non-interactive request only when it names that app explicitly, so an admin can still
+ * choose to govern the login window — and then gets a visible error instead of a silent one.
+ */
+export function policiesInScope(policies: ConditionalAccessPolicy[], appId: string, interactive: boolean): ConditionalAccessPolicy[] {
+  if (interactive) return policies;
+  return policies.filter((p) => p.conditions.applications.includeApplications.includes(appId));
+}
+
+const ERROR_FOR_ENTRA: Record<number, string> = {
+  50076: 'mfa_required', 50074: 'mfa_required', 50079: 'mfa_registration_required', 50072: 'mfa_registration_required',
+  53003: 'blocked_by_conditional_access', 53000: 'compliant_device_required', 70043: 'reauthentication_required',
+};
+
+/** Evaluates access; returns the decision when allowed, throws the matching catalogue error otherwise. */
+export async function checkAccess(ctx: AppContext, r: AccessRequest): Promise<AccessDecision> {
+  const { policies, locations } = await policiesFor(ctx, r.user.orgId);
+  const [groups, methods] = await Promise.all([
+    ctx.store.groups.groupsOfUser(r.user.id),
+    ctx.store.mfaMethods.listForUser(r.user.id),
+  ]);
+  const decision = evaluateAccess({
+    user: { id: r.user.id, groupIds: groups.map((g) => g.id), perUserMfaState: r.user.perUserMfaState, mfaRegistered: methods.length > 0 },
+    appId: r.appId,
+    ipAddress: r.ipAddress,
+    ...(r.device ? { device: { id: r.device.id, state: r.device.status === 'revoked' ? 'revoked' as const : 'registered' as const } } : {}),
+    interactive: r.interactive,
+    authMethodsSatisfied: r.amr,
+    ...(r.lastFullAuthAt !== undefined ? { lastFullAuthAt: toSeconds(r.lastFullAuthAt) } : {}),
+    now: toSeconds(ctx.clock.now()),
+  }, policiesInScope(policies, r.appId, r.interactive), locations);
+  if (decision.result === 'allow' || r.interactive) return decision;
+  const name = ERROR_FOR_ENTRA[decision.entraErrorCode ?? 0] ?? 'blocked_by_conditional_access';
+  const source = decision.authenticationRequirementSource;
+  const sourceText = source === 'perUserMfa' ? `per-user MFA (${r.user.perUserMfaState})`
+    : source?.startsWith('conditionalAccess:') ? `conditional access policy "${decision.appliedConditionalAccessPolicies.find((p) => `conditionalAccess:${p.id}` === source)?.displayName ?? source.slice(18)}"`
+    : 'policy';
+  throw new PssoError(name, `required by ${sourceText}`, { decision });
+}

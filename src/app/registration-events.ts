@@ -1,0 +1,61 @@
+// Registration with its sign-in log rows and, for user registration, the access check: a user whose
+// per-user MFA blocks background sign-in is refused here visibly, not left at a silent prompt.
+
+import type { AppContext } from './context.js';
+import type { Device, UserRegistration } from '../storage/ports.js';
+import type { SignInEvent } from './sign-in-events.js';
+import type { RegistrationPrincipal } from './registration-auth.js';
+import { registerDevice, registerUser } from './registration.js';
+import { PssoError } from '../errors/psso-error.js';
+import { checkAccess } from './access.js';
+import { DEVICE_REGISTRATION_APP_ID } from '../policy/app-ids.js';
+
+export interface RequestFacts {
+  ipAddress: string;
+  correlationId: string;
+  userAgent?: string | undefined;
+}
+
+async function recorded<T>(ctx: AppContext, event: SignInEvent, fn: () => Promise<T>): Promise<T> {
+  try {
+    const out = await fn();
+    await ctx.signIns.record(event);
+    return out;
+  } catch (e) {
+    if (e instanceof PssoError) {
+      event.error = e;
+      await ctx.signIns.record(event);
+    }
+    throw e;
+  }
+}
+
+function baseEvent(ctx: AppContext, op: SignInEvent['operation'], principal: RegistrationPrincipal, f: RequestFacts): SignInEvent {
+  return {
+    at: ctx.clock.now(), correlationId: f.correlationId, operation: op, interactive: false, ipAddress: f.ipAddress, userAgent: f.userAgent,
+    orgId: principal.orgId, method: principal.kind, appId: DEVICE_REGISTRATION_APP_ID,
+    ...(principal.kind === 'bearer' ? { userId: principal.user.id, userPrincipalName: principal.user.userPrincipalName } : {}),
+  };
+}
+
+export async function registerDeviceRecorded(ctx: AppContext, principal: RegistrationPrincipal, body: unknown, f: RequestFacts): Promise<Device> {
+  const event = baseEvent(ctx, 'device_registration', principal, f);
+  return recorded(ctx, event, async () => {
+    const device = await registerDevice(ctx, principal, body);
+    event.deviceId = device.id;
+    event.deviceUuid = device.deviceUuid;
+    return device;
+  });
+}
+
+export async function registerUserRecorded(ctx: AppContext, principal: RegistrationPrincipal, deviceId: string, body: unknown, f: RequestFacts): Promise<UserRegistration> {
+  const event = baseEvent(ctx, 'user_registration', principal, f);
+  event.deviceId = deviceId;
+  return recorded(ctx, event, () => registerUser(ctx, principal, deviceId, body, async (user, device) => {
+    event.userId = user.id;
+    event.userPrincipalName = user.userPrincipalName;
+    event.deviceUuid = device.deviceUuid;
+    const amr = principal.kind === 'bearer' ? principal.amr : ['pwd'];
+    event.decision = await checkAccess(ctx, { user, appId: DEVICE_REGISTRATION_APP_ID, ipAddress: f.ipAddress, device, interactive: false, amr });
+  }));
+}
