@@ -33,6 +33,13 @@ function caPolicy(id: string, o: Partial<Omit<DoctorPolicy, 'conditions'>> & { c
 }
 
 const requireMfa = caPolicy('pol_mfa', { displayName: 'Require MFA for all users' });
+const requireMfaOnLogin = caPolicy('pol_mfa_login', {
+  displayName: 'Require MFA at the login window',
+  conditions: {
+    users: { includeUsers: ['All'], excludeUsers: [], includeGroups: [], excludeGroups: ['grp_breakglass'] },
+    applications: { includeApplications: [PLATFORM_SSO_APP_ID], excludeApplications: [] },
+  },
+});
 const requireMfaNotLogin = caPolicy('pol_mfa2', {
   displayName: 'Require MFA except PSSO login',
   conditions: {
@@ -91,14 +98,16 @@ test('doctor: CA MFA policy splits covered users from the excluded break-glass a
   assert.equal(byCode(r.findings, 'ca-mfa-on-platform-sso-login').length, 0, 'the PSSO login app is excluded');
 });
 
-test('doctor: an MFA policy on all apps also hits the non-interactive PSSO login of password users', () => {
-  const r = runDoctorChecks(data({ conditionalAccessPolicies: [requireMfa] }), NOW);
+test('doctor: an MFA policy naming the PSSO login app hits password users at the login window', () => {
+  const r = runDoctorChecks(data({ conditionalAccessPolicies: [requireMfaOnLogin, requireMfa] }), NOW);
   const f = one(r.findings, 'ca-mfa-on-platform-sso-login');
-  assert.deepEqual(ids(f), ['pol_mfa', 'usr_alice']);
-  assert.match(f.remediation, /Exclude OpenPSSO Platform SSO/);
-  // Entra does not evaluate CA at PRT issuance, so the check is OpenPSSO-only.
-  const entra = runDoctorChecks(data({ conditionalAccessPolicies: [requireMfa] }), NOW, { target: 'entra' });
-  assert.equal(byCode(entra.findings, 'ca-mfa-on-platform-sso-login').length, 0);
+  assert.deepEqual(ids(f), ['pol_mfa_login', 'usr_alice'], "the 'All' apps policy does not reach the non-interactive login");
+  assert.match(f.remediation, /Remove OpenPSSO Platform SSO/);
+  // The login app is not where per-user MFA is replaced: that policy alone covers nobody for the fix.
+  assert.deepEqual(ids(one(runDoctorChecks(data({ conditionalAccessPolicies: [requireMfaOnLogin] }), NOW).findings, 'per-user-mfa-not-covered')),
+    ['usr_alice', 'usr_bg', 'usr_bob']);
+  const entra = runDoctorChecks(data({ conditionalAccessPolicies: [requireMfaOnLogin] }), NOW, { target: 'entra' });
+  assert.equal(byCode(entra.findings, 'ca-mfa-on-platform-sso-login').length, 0, 'Entra does not evaluate CA at PRT issuance');
 });
 
 test('doctor: report-only and location-limited policies', () => {

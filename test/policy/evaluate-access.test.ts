@@ -26,8 +26,13 @@ const blockRevoked = policy('pol_revoked', {
   grantControls: { operator: 'AND', builtInControls: ['block'] },
   conditions: { devices: { includeDeviceStates: ['revoked'], excludeDeviceStates: [] } },
 });
-const mfaExceptAdmin = policy('pol_not_admin', { conditions: { applications: { excludeApplications: [ADMIN_API_APP_ID] } } });
+const mfaExceptAdmin = policy('pol_not_admin', { conditions: { applications: { includeApplications: ['All'], excludeApplications: [ADMIN_API_APP_ID] } } });
 const mfaBrowserOnly = policy('pol_browser', { conditions: { clientAppTypes: ['browser'] } });
+const mfaAllApps = policy('pol_all_apps', { conditions: { applications: { includeApplications: ['All'] } } });
+const blockBranchAllApps = policy('pol_block_all', {
+  grantControls: { operator: 'AND', builtInControls: ['block'] },
+  conditions: { applications: { includeApplications: ['All'] }, locations: { includeLocations: ['nl_branch'], excludeLocations: [] } },
+});
 const mfaForAlice = policy('pol_alice', { conditions: { users: { includeUsers: [], includeGroups: ['grp_staff'], excludeUsers: ['usr_alice'] } } });
 
 interface Case {
@@ -80,8 +85,14 @@ const cases: Case[] = [
     result: 'interactionRequired', policyResults: { pol_mfa_reg: 'failure' }, traceIncludes: ['included by All'] },
   { name: 'unknown address gets MFA (matches only All)', ctx: { ...interactive, ipAddress: '' }, policies: [mfaUntrustedReg],
     result: 'interactionRequired' },
-  { name: 'policy for another app does not apply', ctx: { ipAddress: '198.51.100.7' }, policies: [mfaUntrustedReg],
+  { name: 'policy for another app does not apply', ctx: { ...interactive, appId: ADMIN_API_APP_ID, ipAddress: '198.51.100.7' }, policies: [mfaUntrustedReg],
     result: 'allow', policyResults: { pol_mfa_reg: 'notApplied' }, traceIncludes: ['is not in includeApplications'] },
+  { name: "an 'All' apps policy does not reach the non-interactive login (as Entra at PRT issuance)", ctx: {}, policies: [mfaAllApps],
+    result: 'allow', caStatus: 'notApplied', policyResults: { pol_all_apps: 'notApplied' }, traceIncludes: ["'All' covers interactive sign-ins only"] },
+  { name: "an 'All' apps policy applies to interactive registration", ctx: interactive, policies: [mfaAllApps],
+    result: 'interactionRequired', policyResults: { pol_all_apps: 'failure' }, entra: 50074, traceIncludes: ['all apps are included'] },
+  { name: "an 'All' apps block still blocks interactive sign-ins", ctx: { ...interactive, ipAddress: '198.51.100.7' }, policies: [blockBranchAllApps],
+    result: 'block', entra: 53003 },
   { name: 'block wins over satisfied MFA (53003)', ctx: { ipAddress: '198.51.100.7', authMethodsSatisfied: ['pwd', 'mfa'] }, policies: [mfaAll, blockBranch],
     result: 'block', caStatus: 'failure', policyResults: { pol_mfa_all: 'success', pol_block_branch: 'failure' }, entra: 53003,
     source: 'conditionalAccess:pol_block_branch' },
@@ -107,10 +118,10 @@ const cases: Case[] = [
   { name: 'revoked device is blocked', ctx: { device: { id: 'dev_1', state: 'revoked' } }, policies: [blockRevoked],
     result: 'block', traceIncludes: ['device state revoked is included'] },
   { name: 'registered device passes the revoked-device block', ctx: {}, policies: [blockRevoked], result: 'allow' },
-  { name: 'excluded app is not covered', ctx: { appId: ADMIN_API_APP_ID }, policies: [mfaExceptAdmin],
+  { name: 'excluded app is not covered', ctx: { ...interactive, appId: ADMIN_API_APP_ID }, policies: [mfaExceptAdmin],
     result: 'allow', traceIncludes: ['OpenPSSO Admin API', 'excluded (excludeApplications)'] },
   { name: 'browser-only policy skips the Mac token endpoint', ctx: {}, policies: [mfaBrowserOnly],
-    result: 'allow', policyResults: { pol_browser: 'notApplied' } },
+    result: 'allow', policyResults: { pol_browser: 'notApplied' }, traceIncludes: ['client app type mobileAppsAndDesktopClients is not in clientAppTypes'] },
   { name: 'browser-only policy applies to sign-in pages', ctx: interactive, policies: [mfaBrowserOnly], result: 'interactionRequired' },
   { name: 'per-user MFA and CA both recorded; per-user is the source', ctx: { user: { perUserMfaState: 'enforced' } }, policies: [mfaAll],
     result: 'interactionRequired', source: 'perUserMfa', caStatus: 'failure' },

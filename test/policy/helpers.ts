@@ -1,6 +1,9 @@
 // Builders for policy tests: Graph-shaped policies, named locations and access contexts with sensible defaults.
 import type { AccessContext, ConditionalAccessPolicy, NamedLocation } from '../../src/policy/index.js';
-import { PLATFORM_SSO_APP_ID } from '../../src/policy/index.js';
+import { ADMIN_API_APP_ID, DEVICE_REGISTRATION_APP_ID, PLATFORM_SSO_APP_ID } from '../../src/policy/index.js';
+
+/** Every OpenPSSO app named explicitly: 'All' does not reach the non-interactive login (conditions.ts). */
+export const EVERY_APP = [PLATFORM_SSO_APP_ID, DEVICE_REGISTRATION_APP_ID, ADMIN_API_APP_ID];
 
 export const NOW = 1_800_000_000; // 2027-01-15T08:00:00Z
 
@@ -24,7 +27,7 @@ type PolicyOverrides = Partial<Omit<ConditionalAccessPolicy, 'conditions'>> & {
   };
 };
 
-/** An enabled "require MFA for all users on all apps" policy, adjusted by overrides. */
+/** An enabled "require MFA for all users on every OpenPSSO app" policy, adjusted by overrides. */
 export function policy(id: string, o: PolicyOverrides = {}): ConditionalAccessPolicy {
   const { conditions: c = {}, ...rest } = o;
   return {
@@ -36,7 +39,7 @@ export function policy(id: string, o: PolicyOverrides = {}): ConditionalAccessPo
     conditions: {
       ...c,
       users: { includeUsers: ['All'], excludeUsers: [], includeGroups: [], excludeGroups: [], ...c.users },
-      applications: { includeApplications: ['All'], excludeApplications: [], ...c.applications },
+      applications: { includeApplications: EVERY_APP, excludeApplications: [], ...c.applications },
     },
   };
 }
