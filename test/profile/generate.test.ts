@@ -29,7 +29,7 @@ for (const [method, macMethod] of methods) {
     assert.equal(s.registrationToken, 'rt_abc');
     assert.equal(s.issuerBaseUrl, 'https://sso.example.com');
     assert.equal(s.accountDisplayName, 'Example');
-    assert.deepEqual(s.tokenToUserMapping, { accountName: 'preferred_username', fullName: 'name' });
+    assert.deepEqual(s.tokenToUserMapping, { AccountName: 'preferred_username', FullName: 'name' });
     // The same profile as a binary plist reads the same way.
     const bin = Buffer.from(buildBinary(parsePlistXml(xml)));
     assert.equal(bin.subarray(0, 8).toString(), 'bplist00');
