@@ -1,7 +1,7 @@
 // Assembles every Kysely-backed store into one Store, for any dialect; the same code serves SQLite
 // and PostgreSQL, and transaction() rebuilds the stores over the transaction's connection.
 import type { Store } from '../ports.js';
-import { accessStores } from './access-stub.js';
+import { accessStores } from './access-stores.js';
 import { deviceStore } from './device-store.js';
 import { groupStore } from './group-store.js';
 import { migrateToLatest, type StoreKind } from './migrations.js';
