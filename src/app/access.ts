@@ -41,16 +41,9 @@ async function policiesFor(ctx: AppContext, orgId: string) {
   return fresh;
 }
 
-/**
- * Entra does not evaluate conditional access when the PRT is issued or renewed (entra-mdm.md §3.4):
- * a policy for "All" apps applies where a prompt is possible. OpenPSSO does the same, and applies a
- * policy to a non-interactive request only when it names that app explicitly, so an admin can still
- * choose to govern the login window — and then gets a visible error instead of a silent one.
- */
-export function policiesInScope(policies: ConditionalAccessPolicy[], appId: string, interactive: boolean): ConditionalAccessPolicy[] {
-  if (interactive) return policies;
-  return policies.filter((p) => p.conditions.applications.includeApplications.includes(appId));
-}
+// Entra does not evaluate conditional access when the PRT is issued (entra-mdm.md §3.4); the policy
+// core keeps that rule (a non-interactive request is governed only by policies naming its app) and
+// records it in the trace, so every policy is passed in and a logged decision replays exactly.
 
 const ERROR_FOR_ENTRA: Record<number, string> = {
   50076: 'mfa_required', 50074: 'mfa_required', 50079: 'mfa_registration_required', 50072: 'mfa_registration_required',
@@ -73,7 +66,7 @@ export async function checkAccess(ctx: AppContext, r: AccessRequest): Promise<Ac
     authMethodsSatisfied: r.amr,
     ...(r.lastFullAuthAt !== undefined ? { lastFullAuthAt: toSeconds(r.lastFullAuthAt) } : {}),
     now: toSeconds(ctx.clock.now()),
-  }, policiesInScope(policies, r.appId, r.interactive), locations);
+  }, policies, locations);
   if (decision.result === 'allow' || r.interactive) return decision;
   const name = ERROR_FOR_ENTRA[decision.entraErrorCode ?? 0] ?? 'blocked_by_conditional_access';
   const source = decision.authenticationRequirementSource;
