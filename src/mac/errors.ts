@@ -20,6 +20,8 @@ export interface ServerErrorBody {
   error_code?: string;
   error_codes?: number[];
   remediation?: string;
+  /** What the user can do, when `remediation` is addressed to the admin (policy refusals). */
+  user_action?: string;
   correlation_id?: string;
   [k: string]: unknown;
 }
@@ -70,7 +72,11 @@ export function refusalError(what: string, status: number, text: string): MacErr
     : `The server refused the ${what} (HTTP ${status}; not a password problem)`;
   const parts = [`${head}: ${[code, description].filter((p) => p && String(p).length > 0).join(' ') || 'no details given'}`];
   if (description && !/[.!?]$/.test(description)) parts[0] += '.';
-  if (body?.remediation) parts.push(`What to do: ${body.remediation}`);
+  // Policy refusals carry a user action and an admin remediation: show both, user first.
+  if (body?.user_action) {
+    parts.push(`What you can do: ${body.user_action}`);
+    if (body.remediation) parts.push(`For your IT admin: ${body.remediation}`);
+  } else if (body?.remediation) parts.push(`What to do: ${body.remediation}`);
   if (body?.correlation_id) parts.push(`(correlation id ${body.correlation_id})`);
   return new MacError(status === 401 ? 'credential' : 'refused', parts.join(' '), { status, ...(body ? { body } : {}) });
 }

@@ -29,3 +29,14 @@ test('other servers: OAuth error only, or no JSON at all', () => {
   assert.equal(e.body, undefined);
   assert.match(e.message, /HTTP 502.*Bad gateway/);
 });
+
+test('a policy refusal shows the user action first and the admin remediation after it', () => {
+  const text = JSON.stringify({
+    error: 'interaction_required', error_code: 'OPSSO1701', error_description: 'Multi-factor authentication is required for this sign-in. (required by per-user MFA (enforced))',
+    user_action: 'Sign in once in the browser sign-in page.', remediation: 'Move MFA to conditional access.', correlation_id: 'C9',
+  });
+  const e = refusalError('user registration', 400, text);
+  assert.equal(e.kind, 'refused');
+  assert.equal(e.code, 'OPSSO1701');
+  assert.match(e.message, /not a password problem\): OPSSO1701 Multi-factor authentication is required .*per-user MFA \(enforced\)\)\. What you can do: Sign in once in the browser sign-in page\. For your IT admin: Move MFA to conditional access\. \(correlation id C9\)$/);
+});
