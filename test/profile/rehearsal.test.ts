@@ -45,7 +45,7 @@ describe('profile → virtual Mac → OpenPSSO', () => {
       });
       assert.equal(reg.method, settings.method);
       assert.equal(reg.sharedDeviceKeys, true);
-      const login = await mac.login({ user: users[method], ...(method === 'Password' ? { password: DEMO_PASSWORD } : {}) });
+      const login = await mac.login({ user: users[method], ...(method === 'SmartCard' ? {} : { password: DEMO_PASSWORD }) });
       assert.equal(login.ok, true, login.messages.join('\n'));
     });
   }
