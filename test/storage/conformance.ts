@@ -3,6 +3,10 @@ import { describe } from 'node:test';
 import { deviceCases } from './conformance/devices.js';
 import type { MakeStore } from './conformance/fixtures.js';
 import { identityCases } from './conformance/identity.js';
+import { mfaCases } from './conformance/mfa.js';
+import { policyCases } from './conformance/policies.js';
+import { sessionCases } from './conformance/sessions.js';
+import { signInLogCases } from './conformance/sign-in-logs.js';
 import { tokenCases } from './conformance/tokens.js';
 import { transactionCases } from './conformance/transactions.js';
 
@@ -15,5 +19,9 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
     deviceCases(makeStore);
     tokenCases(makeStore);
     transactionCases(makeStore);
+    signInLogCases(makeStore);
+    policyCases(makeStore);
+    mfaCases(makeStore);
+    sessionCases(makeStore);
   });
 }

@@ -1,0 +1,88 @@
+// Conformance cases for lockout counters (windows, thresholds, concurrency) and interactive
+// sign-in sessions (expiry, updates, purges).
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { makeOrg, rejectsWith, seed, storeHook, T0, type MakeStore } from './fixtures.js';
+import { makeSession } from './fixtures-access.js';
+
+const OPTS = { windowMs: 600_000, threshold: 3, lockMs: 60_000 };
+
+export function sessionCases(make: MakeStore): void {
+  describe('lockouts', () => {
+    const s = storeHook(make);
+
+    it('counts failures in a window and locks once the threshold is reached', async () => {
+      const key = 'user:usr_lock';
+      assert.equal(await s().lockouts.get(key), null);
+      assert.deepEqual(await s().lockouts.recordFailure(key, T0, OPTS), { key, failures: 1, windowStart: T0, lockedUntil: null });
+      assert.deepEqual(await s().lockouts.recordFailure(key, T0 + 10, OPTS), { key, failures: 2, windowStart: T0, lockedUntil: null });
+      assert.deepEqual(await s().lockouts.recordFailure(key, T0 + 20, OPTS), { key, failures: 3, windowStart: T0, lockedUntil: T0 + 20 + 60_000 });
+      // Further failures keep the window and extend the lock from the latest one.
+      assert.deepEqual(await s().lockouts.recordFailure(key, T0 + 30, OPTS), { key, failures: 4, windowStart: T0, lockedUntil: T0 + 30 + 60_000 });
+      assert.deepEqual(await s().lockouts.get(key), { key, failures: 4, windowStart: T0, lockedUntil: T0 + 30 + 60_000 });
+      // Another key is independent.
+      assert.equal((await s().lockouts.recordFailure('ip:203.0.113.5', T0, OPTS)).failures, 1);
+      await s().lockouts.reset(key);
+      assert.equal(await s().lockouts.get(key), null);
+      await s().lockouts.reset(key);
+      assert.equal((await s().lockouts.recordFailure(key, T0 + 40, OPTS)).failures, 1);
+    });
+
+    it('restarts the count when the window has passed, keeping an earlier lock until it ends', async () => {
+      const key = 'user:usr_window';
+      for (let i = 0; i < 3; i++) await s().lockouts.recordFailure(key, T0 + i, { ...OPTS, lockMs: 3_600_000 });
+      const inWindow = await s().lockouts.recordFailure(key, T0 + OPTS.windowMs - 1, { ...OPTS, lockMs: 3_600_000 });
+      assert.equal(inWindow.failures, 4);
+      const restarted = await s().lockouts.recordFailure(key, T0 + OPTS.windowMs + 5, OPTS);
+      assert.deepEqual(restarted, { key, failures: 1, windowStart: T0 + OPTS.windowMs + 5, lockedUntil: inWindow.lockedUntil });
+      // A threshold of 1 locks on the very first failure.
+      assert.deepEqual(await s().lockouts.recordFailure('user:strict', T0, { ...OPTS, threshold: 1 }),
+        { key: 'user:strict', failures: 1, windowStart: T0, lockedUntil: T0 + 60_000 });
+    });
+
+    it('counts 20 concurrent failures as 20', async () => {
+      const key = 'user:usr_race';
+      const opts = { windowMs: 600_000, threshold: 10, lockMs: 60_000 };
+      const after = await Promise.all(Array.from({ length: 20 }, () => s().lockouts.recordFailure(key, T0, opts)));
+      assert.deepEqual(after.map((r) => r.failures).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i + 1));
+      assert.deepEqual(await s().lockouts.get(key), { key, failures: 20, windowStart: T0, lockedUntil: T0 + 60_000 });
+      assert.equal(after.filter((r) => r.lockedUntil === null).length, 9);
+    });
+  });
+
+  describe('sign-in sessions', () => {
+    const s = storeHook(make);
+
+    it('creates, reads until expiry, updates and deletes', async () => {
+      const { org, user } = await seed(s());
+      const sis = makeSession(org.id);
+      await s().signInSessions.create(sis);
+      assert.deepEqual(await s().signInSessions.get(sis.id, T0), sis);
+      assert.deepEqual(await s().signInSessions.get(sis.id, sis.expiresAt - 1), sis);
+      assert.equal(await s().signInSessions.get(sis.id, sis.expiresAt), null);
+      assert.equal(await s().signInSessions.get('sis_missing', T0), null);
+      await rejectsWith(s().signInSessions.create(sis), 'conflict');
+      await rejectsWith(s().signInSessions.create(makeSession('org_missing')), 'resource_not_found');
+      const data = JSON.stringify({ stage: 'mfa', amr: ['pwd'], challenge: 'q2x…' });
+      assert.equal(await s().signInSessions.update(sis.id, { userId: user.id, data }), true);
+      assert.deepEqual(await s().signInSessions.get(sis.id, T0), { ...sis, userId: user.id, data });
+      assert.equal(await s().signInSessions.update(sis.id, { userId: null, data: '{}' }), true);
+      assert.equal((await s().signInSessions.get(sis.id, T0))?.userId, null);
+      assert.equal(await s().signInSessions.update('sis_missing', { userId: null, data: '{}' }), false);
+      assert.equal(await s().signInSessions.delete(sis.id), true);
+      assert.equal(await s().signInSessions.delete(sis.id), false);
+    });
+
+    it('purges sessions expired at now, and only those', async () => {
+      const org = makeOrg();
+      await s().organisations.create(org);
+      const old = makeSession(org.id, { expiresAt: T0 - 1 });
+      const edge = makeSession(org.id, { expiresAt: T0 });
+      const live = makeSession(org.id, { expiresAt: T0 + 1 });
+      for (const x of [old, edge, live]) await s().signInSessions.create(x);
+      assert.equal(await s().signInSessions.purgeExpired(T0), 2);
+      assert.equal(await s().signInSessions.purgeExpired(T0), 0);
+      assert.deepEqual(await s().signInSessions.get(live.id, T0), live);
+    });
+  });
+}
