@@ -1,0 +1,31 @@
+// Graph devices (the Macs registered for Platform SSO) and their registered users.
+
+import type { FastifyPluginAsync } from 'fastify';
+import type { AppContext } from '../../../app/context.js';
+import { applySelect, collection, odataContext, parseGraphQuery } from '../../../app/admin-api/graph-query.js';
+import { deviceRegisteredUsers, getDevice, listDevices } from '../../../app/admin-api/graph-directory.js';
+import { DEVICE_PROPERTIES } from '../../../app/admin-api/graph-mappers.js';
+import { authorize, requestUrl, ROLES, type IdParams } from './kit.js';
+
+export function deviceRoutes(ctx: AppContext): FastifyPluginAsync {
+  return async (app) => {
+    app.get('/devices', async (req) => {
+      const p = await authorize(ctx, req, ROLES.directoryRead);
+      const q = parseGraphQuery(req.query, { kind: 'devices', defaultTop: 100, filter: true, selectable: DEVICE_PROPERTIES });
+      const page = await listDevices(ctx, p.orgId, q);
+      return collection(requestUrl(ctx, req), 'devices', page.items.map((d) => applySelect(d, q.select)), { kind: 'devices', cursor: page.next });
+    });
+
+    app.get<IdParams>('/devices/:id', async (req) => {
+      const p = await authorize(ctx, req, ROLES.directoryRead);
+      const q = parseGraphQuery(req.query, { kind: 'device', defaultTop: 1, selectable: DEVICE_PROPERTIES });
+      return { '@odata.context': `${odataContext(requestUrl(ctx, req), 'devices')}/$entity`, ...applySelect(await getDevice(ctx, p.orgId, req.params.id), q.select) };
+    });
+
+    app.get<IdParams>('/devices/:id/registeredUsers', async (req) => {
+      const p = await authorize(ctx, req, ROLES.directoryRead);
+      parseGraphQuery(req.query, { kind: 'registeredUsers', defaultTop: 1000 });
+      return collection(requestUrl(ctx, req), 'directoryObjects', await deviceRegisteredUsers(ctx, p.orgId, req.params.id), { kind: 'registeredUsers', cursor: null });
+    });
+  };
+}

@@ -1,0 +1,39 @@
+// Shared pieces of the admin API routes: bearer and role checks, JSON bodies, the request URL for OData links.
+
+import type { FastifyRequest } from 'fastify';
+import type { AppContext } from '../../../app/context.js';
+import { requireRole, verifyAdminToken, type AdminPrincipal } from '../../../app/admin-api/admin-clients.js';
+import type { RequestUrl } from '../../../app/admin-api/graph-query.js';
+import { PssoError } from '../../../errors/psso-error.js';
+import type { AdminRole } from '../../../storage/ports-access.js';
+
+/** Role sets per operation, after Graph's permissions (documented in docs/admin-api.md). */
+export const ROLES = {
+  directoryRead: ['Directory.Read', 'Directory.ReadWrite'],
+  policyRead: ['Policy.ReadWrite', 'Directory.Read', 'Directory.ReadWrite'],
+  policyWrite: ['Policy.ReadWrite'],
+  mfaRead: ['UserAuthenticationMethod.ReadWrite', 'Directory.Read', 'Directory.ReadWrite'],
+  mfaWrite: ['UserAuthenticationMethod.ReadWrite'],
+  auditRead: ['AuditLog.Read'],
+  reportsRead: ['AuditLog.Read', 'Directory.Read', 'Directory.ReadWrite'],
+} as const satisfies Record<string, readonly AdminRole[]>;
+
+/** 401 without a valid token, 403 without one of the roles; the token is checked before anything else is read. */
+export async function authorize(ctx: AppContext, req: FastifyRequest, anyOf: readonly AdminRole[]): Promise<AdminPrincipal> {
+  const p = await verifyAdminToken(ctx, req.headers.authorization);
+  requireRole(p, anyOf);
+  return p;
+}
+
+export function jsonBody(req: FastifyRequest): unknown {
+  const ct = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (ct !== 'application/json') throw new PssoError('unsupported_content_type', ct || 'none');
+  if (req.body === undefined) throw new PssoError('malformed_request', 'a JSON body is required');
+  return req.body;
+}
+
+export function requestUrl(ctx: AppContext, req: FastifyRequest): RequestUrl {
+  return { base: ctx.urls.issuer.replace(/\/+$/, ''), url: req.url };
+}
+
+export type IdParams = { Params: { id: string } };

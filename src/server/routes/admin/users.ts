@@ -1,0 +1,49 @@
+// Graph users: list and get (by id or UPN), group memberships, and per-user MFA requirements (entra-mdm.md §3.2).
+
+import type { FastifyPluginAsync } from 'fastify';
+import type { AppContext } from '../../../app/context.js';
+import { collection, odataContext, parseGraphQuery, applySelect } from '../../../app/admin-api/graph-query.js';
+import { listUsers, resolveUser, setPerUserMfaState, userMemberOf } from '../../../app/admin-api/graph-directory.js';
+import { toGraphUser, USER_PROPERTIES } from '../../../app/admin-api/graph-mappers.js';
+import { authorize, jsonBody, requestUrl, ROLES, type IdParams } from './kit.js';
+
+export function userRoutes(ctx: AppContext): FastifyPluginAsync {
+  return async (app) => {
+    app.get('/users', async (req) => {
+      const p = await authorize(ctx, req, ROLES.directoryRead);
+      const q = parseGraphQuery(req.query, { kind: 'users', defaultTop: 100, filter: true, selectable: USER_PROPERTIES });
+      const page = await listUsers(ctx, p.orgId, q);
+      return collection(requestUrl(ctx, req), 'users', page.items.map((u) => applySelect(u, q.select)), { kind: 'users', cursor: page.next });
+    });
+
+    app.get<IdParams>('/users/:id', async (req) => {
+      const p = await authorize(ctx, req, ROLES.directoryRead);
+      const q = parseGraphQuery(req.query, { kind: 'user', defaultTop: 1, selectable: USER_PROPERTIES });
+      const u = await resolveUser(ctx, p.orgId, req.params.id);
+      return { '@odata.context': `${odataContext(requestUrl(ctx, req), 'users')}/$entity`, ...applySelect(toGraphUser(u), q.select) };
+    });
+
+    // OpenPSSO groups do not nest, so both relationships list the same groups.
+    for (const rel of ['memberOf', 'transitiveMemberOf']) {
+      app.get<IdParams>(`/users/:id/${rel}`, async (req) => {
+        const p = await authorize(ctx, req, ROLES.directoryRead);
+        parseGraphQuery(req.query, { kind: rel, defaultTop: 1000 });
+        return collection(requestUrl(ctx, req), 'directoryObjects', await userMemberOf(ctx, p.orgId, req.params.id), { kind: rel, cursor: null });
+      });
+    }
+
+    app.get<IdParams>('/users/:id/authentication/requirements', async (req) => {
+      const p = await authorize(ctx, req, ROLES.mfaRead);
+      const u = await resolveUser(ctx, p.orgId, req.params.id);
+      return { '@odata.context': odataContext(requestUrl(ctx, req), `users('${u.id}')/authentication/requirements/$entity`), perUserMfaState: u.perUserMfaState };
+    });
+
+    app.patch<IdParams>('/users/:id/authentication/requirements', async (req, reply) => {
+      const p = await authorize(ctx, req, ROLES.mfaWrite);
+      const body = jsonBody(req);
+      const u = await resolveUser(ctx, p.orgId, req.params.id);
+      await setPerUserMfaState(ctx, u, body);
+      return reply.code(204).send();
+    });
+  };
+}
