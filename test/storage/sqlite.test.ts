@@ -56,12 +56,43 @@ describe('sqlite file setup', () => {
       'select * from users where org_id = ? and upn_key = ?',
       'select * from unlock_keys where user_id = ? and device_id = ? and purpose = ?',
       'select * from devices where org_id = ? and device_uuid = ?',
+      'select * from mfa_methods where credential_id = ?',
+      'select * from mfa_methods where user_id = ?',
+      'update mfa_methods set last_used_step = ? where id = ? and (last_used_step is null or last_used_step < ?)',
+      'update temporary_access_passes set used_at = ? where id = ? and used_at is null',
+      'select * from temporary_access_passes where user_id = ?',
+      'select * from lockouts where lockout_key = ?',
+      'select * from sign_in_sessions where id = ? and expires_at > ?',
+      'select * from org_settings where org_id = ?',
+      'select data from sign_in_logs where org_id = ? and id = ?',
+      'select data from sign_in_logs where org_id = ? and correlation_id = ?',
+      'delete from sign_in_logs where created_at < ?',
     ];
     for (const q of hot) {
       const plan = (raw.prepare(`explain query plan ${q}`).all(...q.split('?').slice(1).map(() => 'x')) as { detail: string }[]).map((r) => r.detail).join('; ');
       assert.match(plan, /SEARCH .* USING (INDEX|PRIMARY KEY|COVERING INDEX)/, `${q}: ${plan}`);
       assert.doesNotMatch(plan, /\bSCAN\b/, `${q}: ${plan}`);
     }
+    raw.close();
+  });
+
+  it('pages sign-in logs newest first straight off an index, without a sort step', async () => {
+    const file = join(dir, 'plans-log', 'p.sqlite');
+    await (await openStore({ kind: 'sqlite', file })).close();
+    const Database = (await import('better-sqlite3')).default;
+    const raw = new Database(file, { readonly: true });
+    const pages = [
+      'select data from sign_in_logs where org_id = ? order by created_at desc, id desc limit 101',
+      'select data from sign_in_logs where org_id = ? and (created_at < ? or (created_at = ? and id < ?)) order by created_at desc, id desc limit 101',
+      'select data from sign_in_logs where org_id = ? and error_code = ? order by created_at desc, id desc limit 101',
+    ];
+    for (const q of pages) {
+      const plan = (raw.prepare(`explain query plan ${q}`).all(...q.split('?').slice(1).map(() => 1)) as { detail: string }[]).map((r) => r.detail).join('; ');
+      assert.match(plan, /SEARCH sign_in_logs USING INDEX/, `${q}: ${plan}`);
+    }
+    // The unfiltered page, the one the portal opens with, reads rows already in order.
+    const first = (raw.prepare(`explain query plan ${pages[0]}`).all(1) as { detail: string }[]).map((r) => r.detail).join('; ');
+    assert.doesNotMatch(first, /TEMP B-TREE/, first);
     raw.close();
   });
 });
