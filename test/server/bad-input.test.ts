@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { createHmac, sign } from 'node:crypto';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { RawDevice, newKey, post } from '../helpers/raw-device.js';
-import { dbSnapshot } from '../helpers/db-snapshot.js';
+import { dbSnapshot, newestSignInErrorCodes, signInLogCount } from '../helpers/db-snapshot.js';
+import { lookupError } from '../../src/errors/catalogue.js';
 import { DEMO_PASSWORD } from '../../src/app/demo.js';
 import { ManualClock } from '../../src/app/clock.js';
 import { buildEmbeddedAssertion, buildPssoForm, DEFAULT_SCOPE, pemFromX963 } from '../../src/protocol/index.js';
@@ -59,12 +60,19 @@ describe('bad-input catalogue', () => {
   async function expectRefused(make: () => Promise<{ body: string; contentType?: string }>, status: number, code: string, nonceConsumed = false) {
     const { body, contentType } = await make();
     const before = dbSnapshot(s.dataDir);
+    const logsBefore = signInLogCount(s.dataDir);
     if (nonceConsumed) before['nonces.used']! += 1;
     const r = await post(`${s.url}/psso/token`, body, contentType);
     assert.equal(r.status, status, `${code}: got ${r.status} ${r.text}`);
     assert.equal(r.json?.error_code, code, r.text);
     assert.ok(r.json.correlation_id && r.json.timestamp && r.json.error_description && r.json.remediation);
     assert.deepEqual(dbSnapshot(s.dataDir), before, 'nothing may be stored by a refused request');
+    // Besides its one sign-in log row: requests refused before they could be read (content type, size) have none.
+    const added = signInLogCount(s.dataDir) - logsBefore;
+    assert.ok(added <= 1, `at most one sign-in log row, got ${added}`);
+    const entry = lookupError(code)!;
+    if (added === 1) assert.deepEqual(newestSignInErrorCodes(s.dataDir, 1), [entry.entra ?? entry.code]);
+    else assert.ok(['OPSSO1002', 'OPSSO1003'].includes(code), `${code} must be logged`);
     return r;
   }
 
