@@ -117,6 +117,24 @@ export function mfaCases(make: MakeStore): void {
       assert.equal(results.filter((r) => r).length, 1);
     });
 
+    it('rolls a pass use and a TOTP step back with the transaction around them', async () => {
+      const { user } = await seed(s());
+      const once = makeTap(user.id);
+      const totp = makeTotp(user.id);
+      await s().temporaryAccessPasses.create(once);
+      await s().mfaMethods.create(totp);
+      const boom = new Error('boom');
+      await assert.rejects(s().transaction(async (tx) => {
+        assert.equal(await tx.temporaryAccessPasses.use(once.id, T0), true);
+        assert.equal(await tx.mfaMethods.useTotpStep(totp.id, 7, T0), true);
+        await tx.lockouts.recordFailure('user:tx', T0, { windowMs: 1000, threshold: 5, lockMs: 1000 });
+        throw boom;
+      }), (e) => e === boom);
+      assert.equal(await s().temporaryAccessPasses.use(once.id, T0), true);
+      assert.equal(await s().mfaMethods.useTotpStep(totp.id, 7, T0), true);
+      assert.equal(await s().lockouts.get('user:tx'), null);
+    });
+
     it('revokes every unrevoked pass of a user', async () => {
       const { org, user } = await seed(s());
       const other = makeUser(org.id);
