@@ -4,7 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../../../app/context.js';
 import { applySelect, collection, odataContext, parseGraphQuery } from '../../../app/admin-api/graph-query.js';
 import { deviceRegisteredUsers, getDevice, listDevices } from '../../../app/admin-api/graph-directory.js';
-import { DEVICE_PROPERTIES } from '../../../app/admin-api/graph-mappers.js';
+import { DEVICE_PROPERTIES, USER_PROPERTIES } from '../../../app/admin-api/graph-mappers.js';
 import { authorize, requestUrl, ROLES, type IdParams } from './kit.js';
 
 export function deviceRoutes(ctx: AppContext): FastifyPluginAsync {
@@ -24,8 +24,9 @@ export function deviceRoutes(ctx: AppContext): FastifyPluginAsync {
 
     app.get<IdParams>('/devices/:id/registeredUsers', async (req) => {
       const p = await authorize(ctx, req, ROLES.directoryRead);
-      parseGraphQuery(req.query, { kind: 'registeredUsers', defaultTop: 1000 });
-      return collection(requestUrl(ctx, req), 'directoryObjects', await deviceRegisteredUsers(ctx, p.orgId, req.params.id), { kind: 'registeredUsers', cursor: null });
+      const q = parseGraphQuery(req.query, { kind: 'registeredUsers', defaultTop: 1000, selectable: USER_PROPERTIES });
+      const users = await deviceRegisteredUsers(ctx, p.orgId, req.params.id);
+      return collection(requestUrl(ctx, req), 'directoryObjects', users.map((u) => applySelect(u, q.select)), { kind: 'registeredUsers', cursor: null });
     });
   };
 }

@@ -4,7 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../../../app/context.js';
 import { collection, odataContext, parseGraphQuery, applySelect } from '../../../app/admin-api/graph-query.js';
 import { listUsers, resolveUser, setPerUserMfaState, userMemberOf } from '../../../app/admin-api/graph-directory.js';
-import { toGraphUser, USER_PROPERTIES } from '../../../app/admin-api/graph-mappers.js';
+import { GROUP_PROPERTIES, toGraphUser, USER_PROPERTIES } from '../../../app/admin-api/graph-mappers.js';
 import { authorize, jsonBody, requestUrl, ROLES, type IdParams } from './kit.js';
 
 export function userRoutes(ctx: AppContext): FastifyPluginAsync {
@@ -27,8 +27,9 @@ export function userRoutes(ctx: AppContext): FastifyPluginAsync {
     for (const rel of ['memberOf', 'transitiveMemberOf']) {
       app.get<IdParams>(`/users/:id/${rel}`, async (req) => {
         const p = await authorize(ctx, req, ROLES.directoryRead);
-        parseGraphQuery(req.query, { kind: rel, defaultTop: 1000 });
-        return collection(requestUrl(ctx, req), 'directoryObjects', await userMemberOf(ctx, p.orgId, req.params.id), { kind: rel, cursor: null });
+        const q = parseGraphQuery(req.query, { kind: rel, defaultTop: 1000, selectable: GROUP_PROPERTIES });
+        const groups = await userMemberOf(ctx, p.orgId, req.params.id);
+        return collection(requestUrl(ctx, req), 'directoryObjects', groups.map((g) => applySelect(g, q.select)), { kind: rel, cursor: null });
       });
     }
 
