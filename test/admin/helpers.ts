@@ -3,6 +3,11 @@
 import type { TestServer } from '../helpers/test-server.js';
 import { createAdminClient } from '../../src/app/admin-api/admin-clients.js';
 import type { AdminRole } from '../../src/storage/ports-access.js';
+import { randomUUID } from 'node:crypto';
+import { PLATFORM_SSO_APP_ID } from '../../src/policy/app-ids.js';
+import type { SignIn } from '../../src/policy/sign-in.js';
+
+const ALICE = 'alice@demo.openpsso.test';
 
 export const ALL_ROLES: AdminRole[] = ['Directory.Read', 'Directory.ReadWrite', 'Policy.ReadWrite', 'AuditLog.Read', 'UserAuthenticationMethod.ReadWrite'];
 
@@ -38,4 +43,17 @@ export async function call(s: TestServer, token: string | null, method: string, 
   let parsed: unknown = text;
   try { parsed = text ? JSON.parse(text) : null; } catch { /* keep text */ }
   return { status: res.status, body: parsed };
+}
+
+/** A sign-in log row (non-interactive Platform SSO login by alice unless overridden); `code` 50076 gets the per-user MFA source. */
+export function signInRow(o: Partial<SignIn> & { at: number; code?: number }): SignIn {
+  const { at, code = 0, ...rest } = o;
+  return {
+    id: randomUUID(), createdDateTime: new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z'), userId: 'usr_x', userPrincipalName: ALICE, userDisplayName: 'Alice',
+    appId: PLATFORM_SSO_APP_ID, appDisplayName: 'OpenPSSO Platform SSO', ipAddress: '203.0.113.5', clientAppUsed: 'Mobile Apps and Desktop clients',
+    isInteractive: false, correlationId: randomUUID(), status: { errorCode: code, failureReason: code ? 'MFA required' : null, additionalDetails: null },
+    conditionalAccessStatus: 'notApplied', appliedConditionalAccessPolicies: [], authenticationRequirement: code ? 'multiFactorAuthentication' : 'singleFactorAuthentication',
+    authenticationRequirementSource: code === 50076 ? 'perUserMfa' : null,
+    deviceDetail: { deviceId: null, displayName: null, operatingSystem: null, isCompliant: null, isManaged: null, trustType: null }, ...rest,
+  };
 }

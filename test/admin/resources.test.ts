@@ -2,26 +2,12 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { call, tokenFor } from './helpers.js';
+import { call, signInRow, tokenFor } from './helpers.js';
 import { createUser } from '../../src/app/directory.js';
-import { DEVICE_REGISTRATION_APP_ID, PLATFORM_SSO_APP_ID } from '../../src/policy/app-ids.js';
-import type { SignIn } from '../../src/policy/sign-in.js';
+import { DEVICE_REGISTRATION_APP_ID } from '../../src/policy/app-ids.js';
 
 const ALICE = 'alice@demo.openpsso.test';
-
-export function signInRow(o: Partial<SignIn> & { at: number; code?: number }): SignIn {
-  const { at, code = 0, ...rest } = o;
-  return {
-    id: randomUUID(), createdDateTime: new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z'), userId: 'usr_x', userPrincipalName: ALICE, userDisplayName: 'Alice',
-    appId: PLATFORM_SSO_APP_ID, appDisplayName: 'OpenPSSO Platform SSO', ipAddress: '203.0.113.5', clientAppUsed: 'Mobile Apps and Desktop clients',
-    isInteractive: false, correlationId: randomUUID(), status: { errorCode: code, failureReason: code ? 'MFA required' : null, additionalDetails: null },
-    conditionalAccessStatus: 'notApplied', appliedConditionalAccessPolicies: [], authenticationRequirement: code ? 'multiFactorAuthentication' : 'singleFactorAuthentication',
-    authenticationRequirementSource: code === 50076 ? 'perUserMfa' : null,
-    deviceDetail: { deviceId: null, displayName: null, operatingSystem: null, isCompliant: null, isManaged: null, trustType: null }, ...rest,
-  };
-}
 
 const mfaPolicy = (name: string) => ({
   displayName: name, state: 'enabledForReportingButNotEnforced',
