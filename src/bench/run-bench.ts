@@ -15,7 +15,7 @@ import { DEMO_PASSWORD, DEMO_USERS } from '../app/demo.js';
 import { BenchMac, type Prepared } from './mac.js';
 import type { HttpReply } from './http.js';
 import { changePct, summarise, type LatencySummary } from './stats.js';
-import { describeCost, PRIMITIVE_LABEL, rawLimit, type Primitive, type RawRates } from './raw-crypto.js';
+import { describeCost, meanRates, PRIMITIVE_LABEL, rawLimit, type Primitive, type RawMeasurement, type RawRates } from './raw-crypto.js';
 import type { ServerStats } from './server-process.js';
 import type { BulkResult } from './bulk-devices.js';
 
@@ -29,10 +29,8 @@ export interface BenchOptions {
   duration: number;
   /** Warm-up seconds before each phase. */
   warmup: number;
-  /** Seconds per primitive in the raw crypto measurement at the start. */
+  /** Seconds per primitive in the raw crypto measurement (taken at the start and again at the end). */
   rawSeconds: number;
-  /** Seconds per primitive in the raw measurement repeated right before each crypto phase. */
-  phaseRawSeconds: number;
   /** Registered devices for the "small" side of the device-count test. */
   baseDevices: number;
   /** Registered devices for the "large" side. */
@@ -94,7 +92,6 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     duration: num('duration', values.duration, quick ? 0.8 : 5, 0.2, 60),
     warmup: num('warmup', values.warmup, quick ? 0.2 : 1, 0, 30),
     rawSeconds: num('raw-seconds', values['raw-seconds'], quick ? 0.15 : 1.5, 0.05, 10),
-    phaseRawSeconds: quick ? 0.08 : 0.3,
     baseDevices: 100,
     devices: Math.round(num('devices', values.devices, quick ? 10_000 : 100_000, 100, 1_000_000)),
     json: values.json === true,
@@ -226,8 +223,12 @@ export interface PhaseResult {
   otherOnServerCorePct?: number;
   serverRssMiB: number;
   devices: number;
-  /** The raw rates the ratio is computed against (measured on the server's core right before the phase). */
-  rawRates?: RawRates;
+  /** Server CPU seconds (all its threads) spent in the measured part. */
+  serverCpuSeconds: number;
+  /** Share of that CPU by thread kind (main, libuv pool, V8 workers ...), in percent. */
+  serverThreads: Record<string, number>;
+  /** Successful requests (or flows) per second of server CPU time: what one fully available core would do. */
+  perCpuSecond: number;
   rawOp?: string;
   rawLimit?: number;
   ratio?: number;
@@ -235,10 +236,6 @@ export interface PhaseResult {
 }
 
 interface LoopOptions {
-  /** Seconds per primitive for the raw EC measurement taken on the server's core just before the phase; 0 = none. */
-  rawSeconds?: number;
-  /** Include argon2id in that measurement (password phase). */
-  rawArgon2?: boolean;
   durationMs: number;
   warmupMs: number;
   /** Mean think time between a Mac's requests (exponential), for paced load; 0 = back to back. */
@@ -259,8 +256,8 @@ interface LoopResult {
   serverCpuPct: number;
   clientCpuPct: number;
   stats: ServerStats;
-  /** Raw EC rates measured on the server's core right before this phase. */
-  rates?: RawRates;
+  serverCpuSeconds: number;
+  serverThreads: Record<string, number>;
   /** CPU used on the server's core by processes other than the server during the phase (other work on the machine). */
   otherOnServerCorePct?: number;
   /** First good reply of each Mac, opened after the phase to check the response really decrypts. */
@@ -269,7 +266,6 @@ interface LoopResult {
 
 async function closedLoop(server: ServerHandle, macs: BenchMac[], o: LoopOptions, op: Op, hasMore: (m: BenchMac) => boolean = () => true, onOk?: (m: BenchMac, r: HttpReply, p: Prepared | undefined) => void): Promise<LoopResult> {
   const think = o.thinkMs ?? 0;
-  const rates = o.rawSeconds ? await server.call<RawRates>('crypto', { seconds: o.rawSeconds, argon2: o.rawArgon2 === true }) : undefined;
   // Warm-up: same traffic, not recorded.
   if (o.warmupMs > 0) {
     const end = performance.now() + o.warmupMs;
@@ -325,31 +321,46 @@ async function closedLoop(server: ServerHandle, macs: BenchMac[], o: LoopOptions
     latencies, errors, ...(firstError !== undefined ? { firstError } : {}), seconds: (t1 - t0) / 1000,
     serverCpuPct: ((s1.cpuMicros - s0.cpuMicros) / wallMicros) * 100,
     clientCpuPct: ((c1.user + c1.system) / wallMicros) * 100,
-    stats: s1, samples, ...(rates ? { rates } : {}), ...(other !== undefined ? { otherOnServerCorePct: other } : {}),
+    serverCpuSeconds: (s1.cpuMicros - s0.cpuMicros) / 1e6,
+    serverThreads: threadShares(s0.threadCpuMicros, s1.threadCpuMicros),
+    stats: s1, samples, ...(other !== undefined ? { otherOnServerCorePct: other } : {}),
   };
 }
 
-function toPhase(key: string, name: string, macs: number, r: LoopResult, runRates: RawRates, rawOp?: string): PhaseResult {
+function toPhase(key: string, name: string, macs: number, r: LoopResult, rawOp?: string): PhaseResult {
   const latency = summarise(r.latencies);
-  const throughput = (r.latencies.length - r.errors) / r.seconds;
-  // Prefer the rates measured right before this phase (same machine load); argon2 only comes from the start.
-  const rates = r.rates ? { ...r.rates, argon2id_verify: r.rates.argon2id_verify ?? runRates.argon2id_verify } : runRates;
-  const limit = rawOp ? rawLimit(rawOp, rates) : undefined;
+  const ok = r.latencies.length - r.errors;
+  const throughput = ok / r.seconds;
   let verified = 0;
   for (const s of r.samples) {
     try { s.mac.open(s.reply, s.prepared); verified++; } catch { /* reported as verified < macs */ }
   }
   return {
     key, name, macs, requests: r.latencies.length, errors: r.errors, ...(r.firstError !== undefined ? { firstError: r.firstError } : {}),
-    seconds: r.seconds, throughput, latency,
+    seconds: r.seconds, throughput, latency, serverCpuSeconds: r.serverCpuSeconds, serverThreads: r.serverThreads, perCpuSecond: ok / r.serverCpuSeconds,
     serverCpuPct: r.serverCpuPct, clientCpuPct: r.clientCpuPct,
     ...(r.otherOnServerCorePct !== undefined ? { otherOnServerCorePct: r.otherOnServerCorePct } : {}),
-    ...(r.rates ? { rawRates: rates } : {}),
     serverRssMiB: r.stats.rss / 1048576, devices: r.stats.devices,
     ...(rawOp ? { rawOp } : {}),
-    ...(limit !== undefined ? { rawLimit: limit, ratio: throughput / limit } : {}),
     verified,
   };
+}
+
+function threadShares(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const d: Record<string, number> = {};
+  let total = 0;
+  for (const [k, v] of Object.entries(b)) { d[k] = Math.max(0, v - (a[k] ?? 0)); total += d[k]!; }
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(d)) if (total > 0 && v > 0) out[k] = (v / total) * 100;
+  return out;
+}
+
+/** Sets the raw limit and the ratio: requests per server CPU-second over the crypto's ops per CPU-second. */
+function applyRaw(p: PhaseResult, rates: RawRates): void {
+  const limit = p.rawOp ? rawLimit(p.rawOp, rates) : undefined;
+  if (limit === undefined) return;
+  p.rawLimit = limit;
+  p.ratio = p.perCpuSecond / limit;
 }
 
 /**
@@ -387,7 +398,14 @@ export interface BenchReport {
     loadAverageBefore: number; loadAverageAfter: number;
   };
   options: BenchOptions;
-  raw: { rates: RawRates; measuredIn: string; limits: Record<string, number> };
+  raw: {
+    measuredIn: string;
+    /** Mean of start and end, ops per CPU-second: the basis of every ratio. */
+    rates: RawRates;
+    start: RawMeasurement;
+    end: RawMeasurement;
+    limits: Record<string, number>;
+  };
   phases: PhaseResult[];
   deviceCount?: {
     small: { devices: number; seLogin: PhaseResult; keyExchange: PhaseResult };
@@ -407,21 +425,32 @@ function renderReport(r: BenchReport): string {
   out.push(`phases    ${r.options.warmup} s warm-up + ${r.options.duration} s measured each${r.options.quick ? ' (--quick)' : ''}`);
   out.push(`load      1-min load average ${fmt(r.machine.loadAverageBefore, 2)} at start, ${fmt(r.machine.loadAverageAfter, 2)} at end (2.0 = both cores busy)`);
   out.push('');
-  out.push(`Raw elliptic-curve work, node:crypto tight loop, ${r.options.rawSeconds} s per primitive, measured in ${r.raw.measuredIn}:`);
-  out.push(table(['primitive', 'ops/s', 'µs/op'], (Object.keys(r.raw.rates) as Primitive[]).map((p) => [PRIMITIVE_LABEL[p], fmt(r.raw.rates[p]), fmt(1e6 / r.raw.rates[p], 1)])));
+  out.push(`Raw crypto, node:crypto tight loop, ${r.options.rawSeconds} s per primitive, in ${r.raw.measuredIn}, at the start and at the end of the run.`);
+  out.push('ops per CPU-second (the basis of the ratios; immune to other processes taking the core) and per wall-second:');
+  out.push(table(['primitive', 'ops/CPU-s start', 'end', 'mean', 'µs CPU/op', 'ops/wall-s start', 'end'], (Object.keys(r.raw.rates) as Primitive[]).map((p) => [
+    PRIMITIVE_LABEL[p], fmt(r.raw.start.cpu[p]), fmt(r.raw.end.cpu[p]), fmt(r.raw.rates[p]), fmt(1e6 / r.raw.rates[p], 1), fmt(r.raw.start.wall[p]), fmt(r.raw.end.wall[p]),
+  ])));
   out.push('');
-  out.push('Raw limit per operation (one core doing only that crypto):');
-  out.push(table(['operation', 'server crypto per request', 'limit req/s'], Object.entries(r.raw.limits).map(([op, l]) => [op, describeCost(op), fmt(l)])));
+  out.push('Raw limit per operation (one core doing nothing but that crypto):');
+  out.push(table(['operation', 'server crypto per request', 'limit req/CPU-s'], Object.entries(r.raw.limits).map(([op, l]) => [op, describeCost(op), fmt(l)])));
   out.push('');
-  out.push('Load (latency in ms as the Mac sees it, per request or per flow; req/s = successful requests or flows per second;');
-  out.push('srv CPU = server process on its core; other = other processes on that core; gen CPU = load generator;');
-  out.push('raw limit = from primitives re-measured on the server core just before the phase; ratio = req/s / raw limit):');
+  out.push('Load. Latency in ms as the Mac sees it (per request, or per flow where stated); req/s = successful requests (flows)');
+  out.push('per wall second; srv CPU = server process (all threads) on its core; other = other processes on that core; gen CPU =');
+  out.push('load generator; req/CPU-s = successful requests per server CPU-second; ratio = req/CPU-s / raw limit per CPU-second.');
   const rows = r.phases.map((p) => [
     p.name, String(p.macs), fmt(p.requests), fmt(p.errors), fmt(p.throughput), fmt(p.latency.p50, 2), fmt(p.latency.p99, 2),
-    `${fmt(p.serverCpuPct)}%`, p.otherOnServerCorePct !== undefined ? `${fmt(p.otherOnServerCorePct)}%` : '-', `${fmt(p.clientCpuPct)}%`, fmt(p.serverRssMiB, 1), p.rawLimit !== undefined ? fmt(p.rawLimit) : 'n/a',
+    `${fmt(p.serverCpuPct)}%`, p.otherOnServerCorePct !== undefined ? `${fmt(p.otherOnServerCorePct)}%` : '-', `${fmt(p.clientCpuPct)}%`, fmt(p.serverRssMiB, 1),
+    fmt(p.perCpuSecond), p.rawLimit !== undefined ? fmt(p.rawLimit) : 'n/a',
     p.ratio !== undefined ? `${fmt(p.ratio * 100, 1)}%` : 'n/a',
   ]);
-  out.push(table(['operation', 'macs', 'requests', 'errors', 'req/s', 'p50', 'p99', 'srv CPU', 'other', 'gen CPU', 'srv RSS MiB', 'raw limit/s', 'ratio'], rows));
+  out.push(table(['operation', 'macs', 'requests', 'errors', 'req/s', 'p50', 'p99', 'srv CPU', 'other', 'gen CPU', 'srv RSS MiB', 'req/CPU-s', 'raw limit', 'ratio'], rows));
+  out.push('');
+  out.push('Server CPU per request (µs of server CPU, all threads) and its split between the JavaScript main thread and the rest');
+  out.push('(libuv pool: argon2id, WebCrypto; V8 GC workers):');
+  out.push(table(['operation', 'CPU µs/req', 'raw crypto µs', 'main thread', 'pool+GC'], r.phases.map((p) => [
+    p.name, fmt(1e6 / p.perCpuSecond), p.rawLimit !== undefined ? fmt(1e6 / p.rawLimit) : '-', `${fmt(p.serverThreads.main ?? 0)}%`,
+    `${fmt(100 - (p.serverThreads.main ?? 0))}%`,
+  ])));
   const errs = r.phases.filter((p) => p.firstError);
   for (const p of errs) out.push(`  ${p.name}: first error: ${p.firstError}`);
   const checked = r.phases.filter((p) => p.key !== 'nonce');
@@ -433,11 +462,15 @@ function renderReport(r: BenchReport): string {
     out.push('');
     out.push(`Device count (same ${r.options.macs} Macs, token request only; the large side bulk-inserted ${fmt(d.bulk.inserted)} devices with a`);
     out.push(`Secure Enclave registration and a refresh token each, straight into the SQLite file in ${fmt(d.bulk.seconds, 1)} s):`);
+    const pct = (x: number) => `${x >= 0 ? '+' : ''}${fmt(x, 1)}%`;
     const row = (label: string, a: PhaseResult, b: PhaseResult) => [
-      label, fmt(a.latency.p50, 2), fmt(b.latency.p50, 2), `${changePct(a.latency.p50, b.latency.p50) >= 0 ? '+' : ''}${fmt(changePct(a.latency.p50, b.latency.p50), 1)}%`,
+      label, fmt(a.latency.p50, 2), fmt(b.latency.p50, 2), pct(changePct(a.latency.p50, b.latency.p50)),
       fmt(a.latency.p99, 2), fmt(b.latency.p99, 2), fmt(a.throughput), fmt(b.throughput),
+      fmt(1e6 / a.perCpuSecond), fmt(1e6 / b.perCpuSecond), pct(changePct(1e6 / a.perCpuSecond, 1e6 / b.perCpuSecond)),
     ];
-    out.push(table(['operation', `p50 @${fmt(d.small.devices)}`, `p50 @${fmt(d.large.devices)}`, 'p50 change', `p99 @${fmt(d.small.devices)}`, `p99 @${fmt(d.large.devices)}`, `req/s @${fmt(d.small.devices)}`, `req/s @${fmt(d.large.devices)}`], [
+    const S = fmt(d.small.devices);
+    const L = fmt(d.large.devices);
+    out.push(table(['operation', `p50 @${S}`, `p50 @${L}`, 'change', `p99 @${S}`, `p99 @${L}`, `req/s @${S}`, `req/s @${L}`, `CPU µs/req @${S}`, `@${L}`, 'change'], [
       row('Secure Enclave login', d.small.seLogin, d.large.seLogin),
       row('key exchange', d.small.keyExchange, d.large.keyExchange),
     ]));
@@ -467,9 +500,10 @@ export async function runBenchReport(opts: BenchOptions, log: (s: string) => voi
     const url = server.ready.url;
     const rt = server.ready.registrationToken;
     step(`server ${url} (pid ${server.ready.pid}), ${pin.server}; measuring raw crypto on that core`);
-    const rates = await server.call<RawRates>('crypto', { seconds: opts.rawSeconds });
+    const rawStart = await server.call<RawMeasurement>('crypto', { seconds: opts.rawSeconds });
+    // Upper bounds for sizing the pre-built request pools (the final limits use start and end).
     const limits: Record<string, number> = {};
-    for (const op of ['se_login', 'refresh', 'key_exchange', 'password_login']) limits[op] = rawLimit(op, rates)!;
+    for (const op of ['se_login', 'refresh', 'key_exchange', 'password_login']) limits[op] = rawLimit(op, rawStart.cpu)!;
 
     // Register the devices: the active Macs plus idle ones up to the small device count.
     const total = Math.max(opts.baseDevices, opts.macs);
@@ -481,8 +515,7 @@ export async function runBenchReport(opts: BenchOptions, log: (s: string) => voi
       await Promise.all(macs.slice(i, i + 10).map((m, j) => m.registerSecureEnclaveUser(rt, DEMO_USERS[(i + j) % DEMO_USERS.length]!.userPrincipalName, DEMO_PASSWORD)));
     }
 
-    const loop: LoopOptions = { durationMs: opts.duration * 1000, warmupMs: opts.warmup * 1000, rawSeconds: opts.phaseRawSeconds };
-    const plain: LoopOptions = { durationMs: opts.duration * 1000, warmupMs: opts.warmup * 1000 };
+    const loop: LoopOptions = { durationMs: opts.duration * 1000, warmupMs: opts.warmup * 1000 };
     const phases: PhaseResult[] = [];
     // Pre-built pools: enough for the phase at the best rate seen so far (never above the raw limit),
     // so building them (one nonce each) does not take longer than the phase.
@@ -495,15 +528,15 @@ export async function runBenchReport(opts: BenchOptions, log: (s: string) => voi
     // 1. Nonce alone.
     step('nonce');
     phases.push(toPhase('nonce', 'nonce (srv_challenge)', macs.length,
-      await closedLoop(server, macs, plain, async (m) => ({ reply: await m.http.post('/psso/token', 'grant_type=srv_challenge') })), rates));
+      await closedLoop(server, macs, loop, async (m) => ({ reply: await m.http.post('/psso/token', 'grant_type=srv_challenge') }))));
 
     // 2. Password login, full flow: nonce then login. argon2id dominates.
     step('password login (nonce + login)');
     phases.push(toPhase('password_login', 'password login (nonce+login flow)', macs.length,
-      await closedLoop(server, macs, { ...loop, rawArgon2: true }, async (m) => {
+      await closedLoop(server, macs, loop, async (m) => {
         const p = m.passwordLogin(await m.nonce(), m.username, DEMO_PASSWORD);
         return { reply: await m.send(p), prepared: p };
-      }), rates, 'password_login'));
+      }), 'password_login'));
 
     // 3. Secure Enclave login, full flow as a Mac does it: nonce, sign request + assertion, login.
     step('Secure Enclave login (nonce + login)');
@@ -511,7 +544,7 @@ export async function runBenchReport(opts: BenchOptions, log: (s: string) => voi
       await closedLoop(server, macs, loop, async (m) => {
         const p = m.secureEnclaveLogin(await m.nonce());
         return { reply: await m.send(p), prepared: p };
-      }), rates, 'se_login'));
+      }), 'se_login'));
 
     // Token-request-only phases: pre-built requests, so the server does nothing else.
     const pooled = async (key: string, name: string, rawOp: string, perMac: number, build: (m: BenchMac, nonce: string) => Prepared, o: LoopOptions = loop, onOk?: (m: BenchMac, r: HttpReply, p: Prepared | undefined) => void) => {
@@ -520,7 +553,7 @@ export async function runBenchReport(opts: BenchOptions, log: (s: string) => voi
         const p = pools.get(m)!.shift()!;
         return { reply: await m.send(p), prepared: p };
       }, (m) => pools.get(m)!.length > 0, onOk);
-      const phase = toPhase(key, name, macs.length, r, rates, rawOp);
+      const phase = toPhase(key, name, macs.length, r, rawOp);
       seen[rawOp] = Math.max(seen[rawOp] ?? 0, phase.throughput);
       if (pools.get(macs[0]!)!.length === 0) step(`  note: the pre-built requests ran out after ${phase.seconds.toFixed(1)} s`);
       return phase;
@@ -579,15 +612,22 @@ export async function runBenchReport(opts: BenchOptions, log: (s: string) => voi
 
     const final = await server.stats();
     const loadAfter = loadavg();
+    step('measuring raw crypto again');
+    const rawEnd = await server.call<RawMeasurement>('crypto', { seconds: opts.rawSeconds });
+    const rates = meanRates(rawStart.cpu, rawEnd.cpu);
+    for (const op of Object.keys(limits)) limits[op] = rawLimit(op, rates)!;
+    for (const p of [...phases, smallSe, smallKx, largeSe, largeKx]) applyRaw(p, rates);
     const se = phases.find((p) => p.key === 'se_login')!;
     const seRatio = se.ratio ?? 0;
     const dSe = changePct(smallSe.latency.p50, largeSe.latency.p50);
     const dKx = changePct(smallKx.latency.p50, largeKx.latency.p50);
+    const cSe = changePct(1 / smallSe.perCpuSecond, 1 / largeSe.perCpuSecond);
+    const cKx = changePct(1 / smallKx.perCpuSecond, 1 / largeKx.perCpuSecond);
     const aims = [
-      { aim: 'Secure Enclave login (token request) >= 60% of its raw crypto limit on one core', figure: `${fmt(se.throughput)} req/s of ${fmt(se.rawLimit)} = ${fmt(seRatio * 100, 1)}%`, met: seRatio >= 0.6 },
+      { aim: 'Secure Enclave login (token request) >= 60% of its raw crypto limit on one core', figure: `${fmt(se.perCpuSecond)} req per server CPU-second of ${fmt(se.rawLimit)} = ${fmt(seRatio * 100, 1)}% (wall: ${fmt(se.throughput)} req/s at ${fmt(se.serverCpuPct)}% server CPU)`, met: seRatio >= 0.6 },
       { aim: `key exchange p99 < 5 ms with ${macs.length} concurrent Macs (saturating, back to back)`, figure: `p99 ${fmt(kx.latency.p99, 2)} ms at ${fmt(kx.throughput)} req/s`, met: kx.latency.p99 < 5 },
       { aim: `key exchange p99 < 5 ms with ${macs.length} concurrent Macs (paced at 50% of capacity)`, figure: `p99 ${fmt(paced.latency.p99, 2)} ms at ${fmt(paced.throughput)} req/s`, met: paced.latency.p99 < 5 },
-      { aim: `latency flat (within 10%) between ${fmt(smallSe.devices)} and ${fmt(largeSe.devices)} devices`, figure: `p50 SE login ${dSe >= 0 ? '+' : ''}${fmt(dSe, 1)}%, key exchange ${dKx >= 0 ? '+' : ''}${fmt(dKx, 1)}%`, met: Math.abs(dSe) <= 10 && Math.abs(dKx) <= 10 },
+      { aim: `latency flat (within 10%) between ${fmt(smallSe.devices)} and ${fmt(largeSe.devices)} devices`, figure: `p50 SE login ${dSe >= 0 ? '+' : ''}${fmt(dSe, 1)}%, key exchange ${dKx >= 0 ? '+' : ''}${fmt(dKx, 1)}% (server CPU per request: SE login ${cSe >= 0 ? '+' : ''}${fmt(cSe, 1)}%, key exchange ${cKx >= 0 ? '+' : ''}${fmt(cKx, 1)}%)`, met: Math.abs(dSe) <= 10 && Math.abs(dKx) <= 10 },
     ];
     step('done');
     return {
@@ -598,7 +638,7 @@ export async function runBenchReport(opts: BenchOptions, log: (s: string) => voi
         loadAverageBefore: loadBefore[0]!, loadAverageAfter: loadAfter[0]!,
       },
       options: opts,
-      raw: { rates, measuredIn: `the server process (${pin.server}) while idle`, limits },
+      raw: { measuredIn: `the server process (${pin.server}) while idle`, rates, start: rawStart, end: rawEnd, limits },
       phases,
       deviceCount: {
         small: { devices: smallSe.devices, seLogin: smallSe, keyExchange: smallKx },

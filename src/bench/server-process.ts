@@ -5,7 +5,7 @@
 //   child → parent  {type:'ready', url, registrationToken, orgId, pid}
 //   parent → child  {id, cmd:'stats'|'crypto'|'bulk'|'exit', ...} → {id, result} or {id, error}
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +21,30 @@ export interface ServerStats {
   peakRss: number;
   heapUsed: number;
   cpuMicros: number;
+  /** CPU microseconds by thread (Linux /proc/self/task): the main (JavaScript) thread, and the rest (libuv pool, V8 GC workers). */
+  threadCpuMicros: Record<string, number>;
   devices: number;
+}
+
+/** Per-thread CPU time from /proc, grouped by thread name (the main thread is the one whose tid is the pid). */
+function threadCpu(): Record<string, number> {
+  const out: Record<string, number> = {};
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      let name: string;
+      let ticks: number;
+      try {
+        const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        ticks = Number(f[11]) + Number(f[12]);
+        const comm = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+        // Node 20 leaves the libuv pool and V8's GC workers named after the process, so only the main thread stands out.
+        name = Number(tid) === process.pid ? 'main' : comm === 'node' ? 'pool+GC' : comm;
+      } catch { continue; }
+      out[name] = (out[name] ?? 0) + ticks * 10_000;
+    }
+  } catch { /* not Linux */ }
+  return out;
 }
 
 export type ControlMessage =
@@ -85,7 +108,7 @@ async function main(): Promise<void> {
           const cpu = process.cpuUsage();
           const mem = process.memoryUsage();
           result = {
-            rss: mem.rss, peakRss: peakRss(), heapUsed: mem.heapUsed, cpuMicros: cpu.user + cpu.system,
+            rss: mem.rss, peakRss: peakRss(), heapUsed: mem.heapUsed, cpuMicros: cpu.user + cpu.system, threadCpuMicros: threadCpu(),
             devices: await ctx.store.devices.count(seed.orgId),
           } satisfies ServerStats;
         } else if (raw.cmd === 'crypto') {
