@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { serve } from './serve.js';
 import { addAdminCommands } from './admin-commands.js';
+import { addAccessCommands } from './access-commands.js';
 import { explainError } from './explain-error.js';
 import { isPssoError } from '../errors/psso-error.js';
 
@@ -27,6 +28,8 @@ export async function main(argv: string[]): Promise<void> {
     .option('--port <port>').option('--host <host>')
     .action(async (o: { demo?: boolean; port?: string; host?: string }, cmd: Command) => serve({ ...cmd.optsWithGlobals(), ...o }));
   addAdminCommands(program);
+  addAccessCommands(program);
+  (await import('./mfa-commands.js')).addMfaCommands(program);
   program.command('explain <code>').description('explain an error code (OPSSO1108, 1108, nonce_replayed or an AADSTS number)')
     .action((code: string) => { process.exitCode = explainError(code); });
 

@@ -47,8 +47,11 @@ async function checkTotp(ctx: AppContext, methods: MfaMethodRecord[], code: stri
 async function checkTap(ctx: AppContext, user: User, code: string): Promise<string[]> {
   const now = ctx.clock.now();
   for (const t of await ctx.store.temporaryAccessPasses.listUsable(user.id, now)) {
+    // Stored passes start when issued; the CLI's clock may run a little ahead of this server's, and
+    // a pass issued "now" over there must not read as not yet valid here.
+    const startAt = Math.min(toSeconds(t.createdAt), toSeconds(now));
     const state = {
-      codeHash: t.codeHash, createdAt: toSeconds(t.createdAt), startAt: toSeconds(t.createdAt), expiresAt: toSeconds(t.expiresAt),
+      codeHash: t.codeHash, createdAt: toSeconds(t.createdAt), startAt, expiresAt: toSeconds(t.expiresAt),
       isUsableOnce: t.oneTimeUse, usedAt: t.usedAt === null ? null : toSeconds(t.usedAt), revokedAt: t.revokedAt === null ? null : toSeconds(t.revokedAt),
     };
     if (!checkTemporaryAccessPass(state, code, toSeconds(now)).ok) continue;

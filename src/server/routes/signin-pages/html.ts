@@ -75,7 +75,10 @@ button.secondary{background:transparent;color:var(--accent);border:1px solid var
 section{border-top:1px solid var(--line);padding-top:18px;margin-top:20px}
 section:first-of-type{border-top:0;padding-top:0;margin-top:0}
 h2{font-size:15px;margin:0 0 8px}
-.hint{color:var(--muted);font-size:13px;margin:6px 0 0}
+.hint{color:var(--muted);font-size:13px;margin:2px 0 12px}
+.hint:last-child{margin-bottom:0}
+.aside{margin-top:22px}
+.hint+button{margin-top:2px}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:13px}
 .secret{display:block;padding:10px 12px;border:1px dashed var(--line);border-radius:8px;word-break:break-all;margin:6px 0 10px;user-select:all}
 ol{padding-left:20px;margin:0 0 12px}

@@ -49,7 +49,7 @@ function totpForm(csrf: string, action: string, button: string): SafeHtml {
 
 function tapForm(csrf: string, action: string, primary: boolean): SafeHtml {
   return html`<form method="post" action="${action}">${csrfField(csrf)}
-<label for="tap">Temporary access pass</label>
+<label for="tap">Pass</label>
 <input id="tap" class="mono" name="code" type="text" autocomplete="off" autocapitalize="characters" spellcheck="false" required placeholder="XXXX-XXXX-XXXX">
 <button type="submit" class="${primary ? '' : 'secondary'}">Use pass</button></form>`;
 }
@@ -71,7 +71,7 @@ export function mfaPage(o: { csrf: string; username: string; reason: string; met
     title: 'Verify it is you',
     body: html`<h1>Verify it's you</h1>${who(o.username)}
 <div class="alert info" role="status"><strong>A second step is required</strong>Why: ${o.reason}.</div>${notice(o.notice)}${sections}
-<p class="hint">Lost your phone or passkey? Your administrator can reset your methods or give you a temporary access pass.</p>`,
+<p class="hint aside">Lost your phone or passkey? Your administrator can reset your methods or give you a temporary access pass.</p>`,
     ...(o.methods.includes('passkey') ? { script: passkeyScript(o.nonce) } : {}),
   };
 }
