@@ -28,8 +28,9 @@ export async function main(argv: string[]): Promise<void> {
     .option('--port <port>').option('--host <host>')
     .action(async (o: { demo?: boolean; port?: string; host?: string }, cmd: Command) => serve({ ...cmd.optsWithGlobals(), ...o }));
   addAdminCommands(program);
-  addAccessCommands(program);
   (await import('./mfa-commands.js')).addMfaCommands(program);
+  // After the mfa commands: `mfa state` joins their `mfa` command instead of creating a second one.
+  addAccessCommands(program);
   program.command('explain <code>').description('explain an error code (OPSSO1108, 1108, nonce_replayed or an AADSTS number)')
     .action((code: string) => { process.exitCode = explainError(code); });
 
