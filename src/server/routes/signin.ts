@@ -66,7 +66,10 @@ export function signInRoutes(ctx: AppContext): FastifyPluginAsync {
     const session = s ?? await createSession(ctx, orgId, { channel: 'api', stage: o.kind });
     if (!s) await advance(ctx, session, o.progress);
     const p = o.progress;
-    return sendFailure(ctx, req, reply, new PssoError('mfa_required_interactive', p.reason), {
+    // The catalogue message speaks of an existing method; for enrolment the detail says what to do instead.
+    const detail = o.kind === 'mfa' ? p.reason
+      : `${p.reason}; your account has no method yet: set one up${p.methods.includes('tap') ? ' or use your temporary access pass' : ''}`;
+    return sendFailure(ctx, req, reply, new PssoError('mfa_required_interactive', detail), {
       sign_in_session: session.handle,
       sign_in_session_expires_in: Math.max(0, Math.round((session.expiresAt - ctx.clock.now()) / 1000)),
       next: o.kind,
