@@ -8,6 +8,8 @@ import { ManualClock } from '../../src/app/clock.js';
 import { DEMO_PASSWORD } from '../../src/app/demo.js';
 import { totpAt } from '../../src/policy/totp.js';
 import { authenticateRegistration } from '../../src/app/registration-auth.js';
+import { createUser } from '../../src/app/directory.js';
+import { issueTemporaryAccessPass } from '../../src/app/interactive/admin.js';
 import { ALICE, BOB, CAROL, PageClient, addTotp, nowSeconds, setMfaState } from './helpers.js';
 
 describe('interactive sign-in pages', () => {
@@ -175,5 +177,27 @@ describe('interactive sign-in pages', () => {
     assert.equal(ok.location, '/signin/done');
     const done = await c.get('/signin/done');
     assert.match(done.html, /Verified with: pwd, otp, mfa/);
+  });
+
+  it('lets a temporary access pass in, then offers enrolment without forcing it', async () => {
+    const frank = await createUser(s.ctx, s.orgId, { userPrincipalName: 'frank@demo.openpsso.test', password: DEMO_PASSWORD });
+    await setMfaState(s, frank.userPrincipalName, 'enforced');
+    const { code } = await issueTemporaryAccessPass(s.ctx, frank, { minutes: 60 });
+    const c = new PageClient(s.url);
+    await toPassword(c, frank.userPrincipalName);
+    assert.equal((await c.post('/signin/password', { password: DEMO_PASSWORD })).location, '/signin/enroll');
+    const before = await c.get('/signin/enroll');
+    assert.match(before.html, /If your administrator gave you a pass, use it first/);
+    assert.doesNotMatch(before.html, /Continue without setting up/);
+    assert.equal((await c.post('/signin/enroll/skip', {})).status, 401, 'no skipping before MFA');
+
+    const tap = await c.post('/signin/mfa/tap', { code: code.replace(/-/g, ' ').toLowerCase() });
+    assert.equal(tap.location, '/signin/enroll');
+    const offered = await c.get('/signin/enroll');
+    assert.match(offered.html, /You are verified/);
+    assert.match(offered.html, /Continue without setting up/);
+    assert.equal((await c.post('/signin/enroll/skip', {})).location, '/signin/done');
+    const done = await c.get('/signin/done');
+    assert.match(done.html, /Verified with: pwd, tap, mfa/);
   });
 });

@@ -70,7 +70,8 @@ export function registerSignInPages(app: FastifyInstance, ctx: AppContext): void
   const at = (s: Session, ...stages: Session['data']['stage'][]) => {
     if (!stages.includes(s.data.stage)) throw new PssoError('malformed_request', 'this step does not belong here; continue from the current page');
   };
-  const next = (o: Outcome) => STAGE_PATH[o.kind];
+  /** The page of the stage the step left the session in (after a TAP without methods: enrolment, not done). */
+  const next = (o: Outcome, s: Session) => (o.kind === 'done' ? STAGE_PATH[s.data.stage] : STAGE_PATH[o.kind]);
 
   app.get('/signin', async (req, reply) => {
     const q = req.query as Record<string, unknown>;
@@ -116,14 +117,14 @@ export function registerSignInPages(app: FastifyInstance, ctx: AppContext): void
     at(s, 'password');
     const password = field(req, 'password');
     if (password.length === 0 || password.length > 1024) throw new PssoError('malformed_request', 'type your password');
-    return next(await advance(ctx, s, await passwordStep(ctx, s.orgId, 'page', s.data.username ?? '', password, facts(req))));
+    return next(await advance(ctx, s, await passwordStep(ctx, s.orgId, 'page', s.data.username ?? '', password, facts(req))), s);
   }));
 
   for (const kind of ['totp', 'tap'] as const) {
     app.post(`/signin/mfa/${kind}`, (req, reply) => step(req, reply, false, async (s) => {
       const code = field(req, 'code');
       if (code.length === 0 || code.length > 64) throw new PssoError('mfa_failed', kind === 'totp' ? 'type the 6-digit code' : 'type the pass your administrator gave you');
-      return next(await advance(ctx, s, await secondFactorStep(ctx, s, { kind, code }, facts(req))));
+      return next(await advance(ctx, s, await secondFactorStep(ctx, s, { kind, code }, facts(req))), s);
     }));
   }
 
@@ -131,16 +132,16 @@ export function registerSignInPages(app: FastifyInstance, ctx: AppContext): void
   app.post('/signin/mfa/passkey', (req, reply) => step(req, reply, true, async (s) => {
     const response = (req.body as { response?: unknown } | undefined)?.response;
     if (!response || typeof response !== 'object') throw new PssoError('malformed_request', 'no passkey answer in the request');
-    return next(await advance(ctx, s, await secondFactorStep(ctx, s, { kind: 'passkey', response: response as never, challenge: pendingAuthChallenge(s) }, facts(req))));
+    return next(await advance(ctx, s, await secondFactorStep(ctx, s, { kind: 'passkey', response: response as never, challenge: pendingAuthChallenge(s) }, facts(req))), s);
   }));
 
   app.post('/signin/enroll/totp', (req, reply) => step(req, reply, false, async (s) =>
-    next(await advance(ctx, s, await confirmTotpEnrolment(ctx, s, field(req, 'code'), facts(req))))));
+    next(await advance(ctx, s, await confirmTotpEnrolment(ctx, s, field(req, 'code'), facts(req))), s)));
   app.post('/signin/enroll/passkey/options', (req, reply) => step(req, reply, true, async (s) => passkeyRegistrationOptions(ctx, s)));
   app.post('/signin/enroll/passkey', (req, reply) => step(req, reply, true, async (s) => {
     const response = (req.body as { response?: unknown } | undefined)?.response;
     if (!response || typeof response !== 'object') throw new PssoError('malformed_request', 'no passkey answer in the request');
-    return next(await advance(ctx, s, await confirmPasskeyEnrolment(ctx, s, response as never, facts(req))));
+    return next(await advance(ctx, s, await confirmPasskeyEnrolment(ctx, s, response as never, facts(req))), s);
   }));
   app.post('/signin/enroll/skip', (req, reply) => step(req, reply, false, async (s) => {
     at(s, 'enroll');
