@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { withContext, type GlobalOptions } from './context-from-options.js';
 import type { AppContext } from '../app/context.js';
 import { defaultOrganisation, findUser } from '../app/directory.js';
-import { createAdminClient, ADMIN_ROLES } from '../app/admin-api/admin-clients.js';
+import { createAdminClient, ADMIN_ROLES, isAdminRole } from '../app/admin-api/admin-clients.js';
 import { querySignIns } from '../app/admin-api/graph-sign-ins.js';
 import { buildLogsFilter, formatSignInTable, type LogsFlags } from '../app/admin-api/logs-query.js';
 import { setPerUserMfaState } from '../app/admin-api/graph-directory.js';
@@ -48,6 +48,8 @@ export function addAccessCommands(program: Command): void {
   const ac = program.command('admin-client').description('clients of the Graph-shaped admin API (OAuth client credentials)');
   ac.command('create').requiredOption('--name <name>').requiredOption('--role <role>', `repeatable: ${ADMIN_ROLES.join(', ')}`, collect)
     .action(onOrg(async (ctx, orgId, o: { name: string; role: string[] }) => {
+      const bad = o.role.filter((r) => !isAdminRole(r));
+      if (bad.length > 0) throw new Error(`unknown role(s) ${bad.join(', ')}; roles are ${ADMIN_ROLES.join(', ')}`);
       const { client, secret } = await createAdminClient(ctx, orgId, o.name, o.role);
       console.log(`client_id:     ${client.id}\nclient_secret: ${secret}\nroles:         ${client.roles.join(', ')}\n(the secret is shown once and stored only as a hash; token endpoint ${ctx.urls.issuer}/oauth2/v2.0/token)`);
     }));

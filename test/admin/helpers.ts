@@ -4,6 +4,7 @@ import type { TestServer } from '../helpers/test-server.js';
 import { createAdminClient } from '../../src/app/admin-api/admin-clients.js';
 import type { AdminRole } from '../../src/storage/ports-access.js';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { PLATFORM_SSO_APP_ID } from '../../src/policy/app-ids.js';
 import type { SignIn } from '../../src/policy/sign-in.js';
 
@@ -57,3 +58,6 @@ export function signInRow(o: Partial<SignIn> & { at: number; code?: number }): S
     deviceDetail: { deviceId: null, displayName: null, operatingSystem: null, isCompliant: null, isManaged: null, trustType: null }, ...rest,
   };
 }
+
+/** The admin API's OpenAPI document, which lists every route (the openapi test keeps it honest). */
+export const openapi = JSON.parse(readFileSync('docs/openapi.json', 'utf8')) as { openapi: string; paths: Record<string, Record<string, unknown>> };
