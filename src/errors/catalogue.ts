@@ -44,6 +44,9 @@ const entries = [
     remediation: 'Use grant_type=srv_challenge for a nonce and urn:ietf:params:oauth:grant-type:jwt-bearer for PSSO requests.', entra: 70003 },
   { code: 1007, name: 'not_found', status: 404, oauthError: 'not_found', audience: 'developer',
     message: 'No such endpoint.', remediation: 'Check the URL against /.well-known/openid-configuration.' },
+  { code: 1009, name: 'malformed_url', status: 400, oauthError: 'invalid_request', audience: 'developer',
+    message: 'The URL cannot be routed (bad percent-encoding or a path segment over 1000 characters).',
+    remediation: 'Check how the client builds the URL; ids and user principal names must be percent-encoded.' },
   { code: 1008, name: 'rate_limited', status: 429, oauthError: 'slow_down', audience: 'user',
     message: 'Too many requests. Wait a moment and try again.', remediation: 'If this persists, an admin can check the rate limits in the configuration.' },
 

@@ -28,6 +28,9 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
       return typeof h === 'string' && UUID.test(h) ? h.toUpperCase() : randomUUID().toUpperCase();
     },
     trustProxy: false,
+    // Graph paths carry UPNs and ids; allow long segments, and send router errors through the catalogue.
+    routerOptions: { maxParamLength: 1000 },
+    frameworkErrors: (err: Error, req: never, reply: never) => sendError(req, reply, new PssoError('malformed_url', err.message)),
     ...(opts.https ? { https: opts.https } : {}),
   } as never) as unknown as FastifyInstance;
 

@@ -253,3 +253,18 @@ describe('bad-input catalogue', () => {
     assert.equal(((await r.json()) as { error_code: string }).error_code, 'OPSSO1007');
   });
 });
+
+describe('router errors', () => {
+  it('an unroutable URL gets a catalogue code, never a bare framework error', async () => {
+    const s = await startTestServer();
+    try {
+      for (const path of [`/v1.0/users/${'a'.repeat(1500)}`, '/psso/%E0%A4%A']) {
+        const r = await fetch(`${s.url}${path}`);
+        assert.equal(r.status, 400);
+        assert.equal(((await r.json()) as { error_code: string }).error_code, 'OPSSO1009');
+      }
+    } finally {
+      await s.close();
+    }
+  });
+});
