@@ -118,4 +118,27 @@ describe('interactive sign-in with passkeys', () => {
     const done = await c.get('/signin/done');
     assert.match(done.html, /Verified with: pwd, hwk, user, mfa/);
   });
+
+  it('answers malformed passkey answers with OPSSO1707, never a 5xx', async () => {
+    const c = await signIn(CAROL);
+    const sis = c.body.sign_in_session;
+    const opts = await postJson(s, '/api/v1/signin/mfa/passkey/options', { sign_in_session: sis });
+    const good = authn.assert(opts.body) as { response: Record<string, string> };
+    const junk: Record<string, unknown>[] = [
+      {}, { id: 5 }, { ...good, response: {} }, { ...good, response: { ...good.response, signature: 'AAAA' } },
+      { ...good, response: { ...good.response, clientDataJSON: 'not-base64-json' } }, { ...good, type: 'other' },
+    ];
+    for (const passkey of junk) {
+      await postJson(s, '/api/v1/signin/mfa/passkey/options', { sign_in_session: sis });
+      const r = await postJson(s, '/api/v1/signin/mfa', { sign_in_session: sis, passkey });
+      assert.ok(r.status < 500, JSON.stringify(passkey));
+      assert.equal(r.body.error_code, r.status === 400 ? 'OPSSO1001' : 'OPSSO1707', JSON.stringify(r.body));
+    }
+    const e = await signIn(ALICE);
+    for (const response of [{}, { id: 'x', rawId: 'x', type: 'public-key', response: { clientDataJSON: 'e30', attestationObject: 'oA' } }]) {
+      await postJson(s, '/api/v1/signin/enroll/passkey/options', { sign_in_session: e.body.sign_in_session });
+      const r = await postJson(s, '/api/v1/signin/enroll/passkey', { sign_in_session: e.body.sign_in_session, response });
+      assert.ok(r.status < 500, JSON.stringify(r.body));
+    }
+  });
 });
