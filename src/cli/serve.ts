@@ -6,6 +6,7 @@ import { createAppContext } from '../app/bootstrap.js';
 import { buildServer } from '../server/build-server.js';
 import { seedDemo, DEMO_PASSWORD, DEMO_USERS } from '../app/demo.js';
 import { createRegistrationToken } from '../app/registration-auth.js';
+import { purgeSignInLogs } from '../app/sign-in-log.js';
 
 export interface ServeOptions extends GlobalOptions {
   demo?: boolean;
@@ -22,7 +23,14 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const seed = config.demo ? await seedDemo(ctx) : undefined;
   const https = config.tls ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } : undefined;
   const app = await buildServer(ctx, { logLevel: config.log.level === 'info' ? 'warn' : config.log.level, ...(https ? { https } : {}) });
-  const purge = setInterval(() => { void ctx.store.nonces.purgeExpired(ctx.clock.now() - 3600_000).catch(() => undefined); }, 60_000);
+  // Housekeeping: used nonces and expired sign-in sessions every minute, sign-in log retention hourly.
+  let ticks = 0;
+  const purge = setInterval(() => {
+    const now = ctx.clock.now();
+    void ctx.store.nonces.purgeExpired(now - 3600_000).catch(() => undefined);
+    void ctx.store.signInSessions.purgeExpired(now).catch(() => undefined);
+    if (ticks++ % 60 === 0) void purgeSignInLogs(ctx).catch(() => undefined);
+  }, 60_000);
   purge.unref();
   const close = async () => { clearInterval(purge); await app.close(); await ctx.store.close(); process.exit(0); };
   process.once('SIGINT', close);

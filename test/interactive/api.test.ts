@@ -124,7 +124,7 @@ describe('interactive sign-in JSON API', () => {
   it("enrols an authenticator app for a user with no method; per-user 'enabled' becomes 'enforced'", async () => {
     await setMfaState(s, CAROL, 'enabled');
     const first = await signIn(CAROL);
-    assert.equal(first.body.error_code, 'OPSSO1706');
+    assert.equal(first.body.error_code, 'OPSSO1711');
     assert.equal(first.body.next, 'enroll');
     assert.deepEqual(first.body.methods, []);
     const sis = first.body.sign_in_session;

@@ -63,7 +63,8 @@ export async function evaluate(ctx: AppContext, user: User, amr: string[], f: Re
 /** The interrupt Entra logs as 50074: recorded so admins see where MFA was asked. */
 async function recordInterrupt(ctx: AppContext, f: RequestFacts, orgId: string, step: AttemptStep, channel: SessionData['channel'], p: Progress): Promise<void> {
   if (p.next === 'done') return;
-  await recordAttempt(ctx, f, { orgId, step, channel, user: p.user, decision: p.decision }, new PssoError('mfa_required_interactive', p.reason));
+  const error = p.next === 'enroll' ? new PssoError('mfa_enrollment_required_interactive', p.reason) : new PssoError('mfa_required_interactive', p.reason);
+  await recordAttempt(ctx, f, { orgId, step, channel, user: p.user, decision: p.decision }, error);
 }
 
 /** Username and password: throttles, lockout, constant-shape check, then the access decision. */

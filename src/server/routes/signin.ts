@@ -66,10 +66,9 @@ export function signInRoutes(ctx: AppContext): FastifyPluginAsync {
     const session = s ?? await createSession(ctx, orgId, { channel: 'api', stage: o.kind });
     if (!s) await advance(ctx, session, o.progress);
     const p = o.progress;
-    // The catalogue message speaks of an existing method; for enrolment the detail says what to do instead.
-    const detail = o.kind === 'mfa' ? p.reason
-      : `${p.reason}; your account has no method yet: set one up${p.methods.includes('tap') ? ' or use your temporary access pass' : ''}`;
-    return sendFailure(ctx, req, reply, new PssoError('mfa_required_interactive', detail), {
+    const error = o.kind === 'mfa' ? new PssoError('mfa_required_interactive', p.reason)
+      : new PssoError('mfa_enrollment_required_interactive', `${p.reason}${p.methods.includes('tap') ? '; a temporary access pass also works' : ''}`);
+    return sendFailure(ctx, req, reply, error, {
       sign_in_session: session.handle,
       sign_in_session_expires_in: Math.max(0, Math.round((session.expiresAt - ctx.clock.now()) / 1000)),
       next: o.kind,

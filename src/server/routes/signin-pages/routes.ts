@@ -145,7 +145,7 @@ export function registerSignInPages(app: FastifyInstance, ctx: AppContext): void
   }));
   app.post('/signin/enroll/skip', (req, reply) => step(req, reply, false, async (s) => {
     at(s, 'enroll');
-    if (!s.data.amr.includes('mfa') || !s.data.result) throw new PssoError('mfa_required_interactive', 'set up a method to continue');
+    if (!s.data.amr.includes('mfa') || !s.data.result) throw new PssoError('mfa_enrollment_required_interactive', 'set up a method to continue');
     s.data.stage = 'done';
     await saveSession(ctx, s);
     return STAGE_PATH.done;
