@@ -14,7 +14,7 @@ export class HttpClient {
   private readonly host: string;
   private readonly port: number;
 
-  constructor(base: string, maxSockets = 1) {
+  constructor(base: string, maxSockets = 1, private readonly timeoutMs = 30_000) {
     const u = new URL(base);
     this.host = u.hostname;
     this.port = Number(u.port || 80);
@@ -37,6 +37,8 @@ export class HttpClient {
         res.on('error', reject);
       });
       req.on('error', reject);
+      // A reply that never comes is a finding, not a reason to hang the benchmark.
+      req.setTimeout(this.timeoutMs, () => req.destroy(new Error(`no reply to POST ${path} within ${this.timeoutMs} ms`)));
       req.end(body);
     });
   }
