@@ -4,7 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { generateP256, kidFromX963, pemFromX963 } from '../protocol/ec-keys.js';
 import type { VirtualMac } from './agent.js';
-import { MacError } from './errors.js';
+import { MacError, parseErrorBody } from './errors.js';
+import { totpAt } from '../policy/totp.js';
+import { base32Decode } from '../policy/base32.js';
 import { FILES, userSlug } from './state-store.js';
 import { readCard } from './smart-card.js';
 import { DEFAULT_LOGIN_FREQUENCY } from './token-policy.js';
@@ -29,6 +31,8 @@ export interface RegisterOptions {
   token?: string;
   /** Sign in with user and password to get a bearer token instead of a registration token. */
   interactive?: boolean;
+  /** Base32 TOTP secret of the user's authenticator app, to answer an MFA step of the interactive sign-in. */
+  totpSecret?: string;
   user: string;
   method?: Method;
   /** The IdP password: proves the user at registration and is used for the first Password login. */
@@ -74,13 +78,32 @@ const trimSlash = (u: string) => u.replace(/\/+$/, '');
 async function authorisation(mac: VirtualMac, server: string, o: RegisterOptions, profileToken?: string): Promise<string> {
   if (o.interactive) {
     if (o.password === undefined) throw new MacError('usage', 'Interactive registration signs in with --user and --password.');
-    const r = await mac.http.json<{ access_token?: string }>('interactive sign-in', mac.http.postJson(`${server}/api/v1/signin`, { username: o.user, password: o.password }));
+    const r = await interactiveSignIn(mac, server, o.user, o.password, o.totpSecret);
     if (!r?.access_token) throw new MacError('verification', 'The sign-in answer has no access_token.');
     return r.access_token;
   }
   const token = o.token ?? profileToken;
   if (!token) throw new MacError('usage', 'Registration needs --token (the registration token from the profile) or --interactive.');
   return token;
+}
+
+/**
+ * The extension's web view, scripted: password first; when the server asks for a second factor
+ * (401 OPSSO1706 with a sign_in_session), answer with the authenticator app's current code.
+ */
+async function interactiveSignIn(mac: VirtualMac, server: string, user: string, password: string, totpSecret: string | undefined): Promise<{ access_token?: string } | undefined> {
+  const first = await mac.http.postJson(`${server}/api/v1/signin`, { username: user, password });
+  const body = parseErrorBody(first.text);
+  if (first.status === 401 && body?.error_code === 'OPSSO1706' && typeof body.sign_in_session === 'string') {
+    if (!totpSecret) {
+      throw new MacError('usage', `The sign-in asks for a second factor (${String(body.mfa_reason ?? 'MFA required')}). Pass --totp-secret with the authenticator app's secret, or use the sign-in page at ${server}/signin.`, { status: 401, body });
+    }
+    const secret = base32Decode(totpSecret);
+    if (!secret) throw new MacError('usage', '--totp-secret is not base32.');
+    const code = totpAt(secret, Math.floor(mac.clock.now() / 1000));
+    return mac.http.json('interactive sign-in (second factor)', mac.http.postJson(`${server}/api/v1/signin/mfa`, { sign_in_session: body.sign_in_session, totp_code: code }));
+  }
+  return mac.http.json('interactive sign-in', Promise.resolve(first));
 }
 
 async function compatLoginConfig(mac: VirtualMac, server: string, c: CompatLoginOptions, now: number): Promise<LoginConfig> {

@@ -59,6 +59,7 @@ export async function runMac(argv: string[]): Promise<number> {
     .option('--server <url>', 'identity provider base URL (issuer)')
     .option('--token <rgt>', 'registration token (from the MDM profile)')
     .option('--interactive', 'sign in with --user/--password for a bearer token instead of a registration token')
+    .option('--totp-secret <base32>', "with --interactive: the authenticator app's secret, to answer an MFA step")
     .requiredOption('--user <upn>', 'user principal name')
     .addOption(new Option('--method <method>', 'authentication method').choices(['password', 'secure_enclave', 'smart_card']))
     .option('--password <password>', 'identity provider password')
@@ -78,7 +79,7 @@ export async function runMac(argv: string[]): Promise<number> {
       const s = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
       const r = await mac.register({
         user: s('user')!, ...(s('server') ? { server: s('server') } : {}), ...(s('token') ? { token: s('token') } : {}),
-        interactive: o.interactive === true, ...(s('method') ? { method: method(s('method')!) } : {}),
+        interactive: o.interactive === true, ...(s('totpSecret') ? { totpSecret: s('totpSecret') } : {}), ...(s('method') ? { method: method(s('method')!) } : {}),
         ...(s('password') !== undefined ? { password: s('password') } : {}), ...(s('localPassword') !== undefined ? { localPassword: s('localPassword') } : {}),
         // With both --shared-keys and --no-shared-keys defined, commander leaves it undefined unless one is typed.
         ...(typeof o.sharedKeys === 'boolean' ? { sharedDeviceKeys: o.sharedKeys } : {}),
