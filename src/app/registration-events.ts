@@ -3,10 +3,9 @@
 
 import type { AppContext } from './context.js';
 import type { Device, UserRegistration } from '../storage/ports.js';
-import type { SignInEvent } from './sign-in-events.js';
+import { withSignInRecord, type SignInEvent } from './sign-in-events.js';
 import type { RegistrationPrincipal } from './registration-auth.js';
 import { registerDevice, registerUser } from './registration.js';
-import { PssoError } from '../errors/psso-error.js';
 import { checkAccess } from './access.js';
 import { DEVICE_REGISTRATION_APP_ID } from '../policy/app-ids.js';
 
@@ -14,20 +13,6 @@ export interface RequestFacts {
   ipAddress: string;
   correlationId: string;
   userAgent?: string | undefined;
-}
-
-async function recorded<T>(ctx: AppContext, event: SignInEvent, fn: () => Promise<T>): Promise<T> {
-  try {
-    const out = await fn();
-    await ctx.signIns.record(event);
-    return out;
-  } catch (e) {
-    if (e instanceof PssoError) {
-      event.error = e;
-      await ctx.signIns.record(event);
-    }
-    throw e;
-  }
 }
 
 function baseEvent(ctx: AppContext, op: SignInEvent['operation'], principal: RegistrationPrincipal, f: RequestFacts): SignInEvent {
@@ -40,7 +25,7 @@ function baseEvent(ctx: AppContext, op: SignInEvent['operation'], principal: Reg
 
 export async function registerDeviceRecorded(ctx: AppContext, principal: RegistrationPrincipal, body: unknown, f: RequestFacts): Promise<Device> {
   const event = baseEvent(ctx, 'device_registration', principal, f);
-  return recorded(ctx, event, async () => {
+  return withSignInRecord(ctx.signIns, event, async () => {
     const device = await registerDevice(ctx, principal, body);
     event.deviceId = device.id;
     event.deviceUuid = device.deviceUuid;
@@ -51,7 +36,7 @@ export async function registerDeviceRecorded(ctx: AppContext, principal: Registr
 export async function registerUserRecorded(ctx: AppContext, principal: RegistrationPrincipal, deviceId: string, body: unknown, f: RequestFacts): Promise<UserRegistration> {
   const event = baseEvent(ctx, 'user_registration', principal, f);
   event.deviceId = deviceId;
-  return recorded(ctx, event, () => registerUser(ctx, principal, deviceId, body, async (user, device) => {
+  return withSignInRecord(ctx.signIns, event, () => registerUser(ctx, principal, deviceId, body, async (user, device) => {
     event.userId = user.id;
     event.userPrincipalName = user.userPrincipalName;
     event.deviceUuid = device.deviceUuid;

@@ -1,6 +1,6 @@
 // What every sign-in attempt records (issue 4 stores these as Graph-shaped sign-in log rows).
 
-import type { PssoError } from '../errors/psso-error.js';
+import { PssoError } from '../errors/psso-error.js';
 import type { AccessDecision } from '../policy/types.js';
 
 export type SignInOperation =
@@ -42,4 +42,23 @@ export class MemorySignInRecorder implements SignInRecorder {
     if (this.events.length > this.max) this.events.shift();
     await this.next?.record(e);
   }
+}
+
+/**
+ * Runs `fn` and records `event` once, on success or on a refusal (a PssoError); `fn` may fill in
+ * the event as it learns who and what the request is about.
+ */
+export async function withSignInRecord<T>(signIns: SignInRecorder, event: SignInEvent, fn: () => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await fn();
+  } catch (e) {
+    if (e instanceof PssoError) {
+      event.error = e;
+      await signIns.record(event);
+    }
+    throw e;
+  }
+  await signIns.record(event);
+  return result;
 }

@@ -10,7 +10,7 @@ import { issueTokens } from './issue-tokens.js';
 import { issueNonce } from './nonces.js';
 import { keyExchangePayload, keyRequestPayload, provisionUnlockKey } from './key-service.js';
 import { buildPssoResponse } from '../protocol/build-response.js';
-import type { SignInEvent } from './sign-in-events.js';
+import { withSignInRecord, type SignInEvent } from './sign-in-events.js';
 import { checkAccess } from './access.js';
 import { PLATFORM_SSO_APP_ID } from '../policy/app-ids.js';
 
@@ -37,23 +37,15 @@ export async function handleTokenRequest(ctx: AppContext, input: TokenEndpointIn
     at: ctx.clock.now(), correlationId: input.correlationId, operation: 'login', interactive: false,
     ipAddress: input.ipAddress, userAgent: input.userAgent,
   };
-  try {
+  return withSignInRecord(ctx.signIns, event, async () => {
     const auth = await authenticateDeviceRequest(ctx, input.form);
     event.operation = OPERATION[auth.req.kind];
     event.deviceId = auth.device.id;
     event.deviceUuid = auth.device.deviceUuid;
     event.orgId = auth.device.orgId;
     event.userPrincipalName = auth.req.username;
-    const result = await dispatch(ctx, auth, event, input.ipAddress);
-    await ctx.signIns.record(event);
-    return result;
-  } catch (e) {
-    if (e instanceof PssoError) {
-      event.error = e;
-      await ctx.signIns.record(event);
-    }
-    throw e;
-  }
+    return dispatch(ctx, auth, event, input.ipAddress);
+  });
 }
 
 async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, event: SignInEvent, ipAddress: string): Promise<TokenEndpointResult> {

@@ -70,7 +70,7 @@ describe('per-user MFA → visible refusal → doctor --fix → registration wor
     assert.equal(before.exitCode, 1);
     const finding = before.report.findings.find((f) => f.code === 'per-user-mfa-not-covered');
     assert.ok(finding, out.join('\n'));
-    assert.ok(finding.affected.some((a) => a.name === ALICE || a.id === (row.userId as string)));
+    assert.ok(finding.affected.some((a) => a.type === 'user' && a.id === row.userId), JSON.stringify(finding.affected));
     assert.ok(before.report.findings.some((f) => f.code === 'non-interactive-sign-in-failures'), 'recent 50076 failures reported');
 
     // 4. The admin adds a conditional access MFA policy (Graph shape) and runs doctor --fix --apply.
