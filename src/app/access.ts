@@ -53,12 +53,20 @@ const ERROR_FOR_ENTRA: Record<number, string> = {
 /** Evaluates access; returns the decision when allowed, throws the matching catalogue error otherwise. */
 export async function checkAccess(ctx: AppContext, r: AccessRequest): Promise<AccessDecision> {
   const { policies, locations } = await policiesFor(ctx, r.user.orgId);
+  // Fetch only what can change the decision: group conditions need memberships, and whether the user
+  // has an MFA method matters only where MFA can be required. Most token requests need neither.
+  const live = policies.filter((p) => p.state !== 'disabled');
+  const needsGroups = live.some((p) => p.conditions.users.includeGroups.length > 0 || p.conditions.users.excludeGroups.length > 0);
+  const needsMethods = r.user.perUserMfaState !== 'disabled' || live.some((p) => p.grantControls?.builtInControls.includes('mfa'));
   const [groups, methods] = await Promise.all([
-    ctx.store.groups.groupsOfUser(r.user.id),
-    ctx.store.mfaMethods.listForUser(r.user.id),
+    needsGroups ? ctx.store.groups.groupsOfUser(r.user.id) : Promise.resolve([]),
+    needsMethods ? ctx.store.mfaMethods.listForUser(r.user.id) : Promise.resolve(undefined),
   ]);
   const decision = evaluateAccess({
-    user: { id: r.user.id, groupIds: groups.map((g) => g.id), perUserMfaState: r.user.perUserMfaState, mfaRegistered: methods.length > 0 },
+    user: {
+      id: r.user.id, groupIds: groups.map((g) => g.id), perUserMfaState: r.user.perUserMfaState,
+      ...(methods ? { mfaRegistered: methods.length > 0 } : {}),
+    },
     appId: r.appId,
     ipAddress: r.ipAddress,
     ...(r.device ? { device: { id: r.device.id, state: r.device.status === 'revoked' ? 'revoked' as const : 'registered' as const } } : {}),

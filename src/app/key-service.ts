@@ -8,7 +8,7 @@ import type { Device, UnlockKeyRecord, User } from '../storage/ports.js';
 import { PssoError } from '../errors/psso-error.js';
 import { newId } from './ids.js';
 import { toSeconds } from './clock.js';
-import { x963FromPublicKey, publicKeyFromX963 } from '../protocol/ec-keys.js';
+import { x963FromPublicKey } from '../protocol/ec-keys.js';
 import { b64Encode, b64uEncode } from '../protocol/base64.js';
 
 
@@ -69,10 +69,9 @@ export function keyRequestPayload(ctx: AppContext, k: UnlockKeyRecord): Record<s
   return { certificate: b64uEncode(k.certificate), key_context: k.id, iat: now, exp: now + 300 };
 }
 
-export async function keyExchangePayload(ctx: AppContext, device: Device, user: User, otherPublicKey: Uint8Array, keyContext: string | undefined): Promise<Record<string, unknown>> {
+export async function keyExchangePayload(ctx: AppContext, device: Device, user: User, peer: KeyObject, keyContext: string | undefined): Promise<Record<string, unknown>> {
   const k = await ctx.store.unlockKeys.get(user.id, device.id, 'user_unlock');
   if (!k) throw new PssoError('key_not_provisioned');
-  const peer = publicKeyFromX963(otherPublicKey);
   // Raw ECDH X coordinate, no KDF: the Mac derives its own keys from it (A-KEY).
   const secret = diffieHellman({ privateKey: unlockPrivateKey(ctx, k), publicKey: peer });
   const now = toSeconds(ctx.clock.now());

@@ -16,6 +16,8 @@ export interface SignInEvent {
   orgId?: string;
   userId?: string;
   userPrincipalName?: string;
+  /** Display name, when the handler already loaded the user (saves the log writer a lookup). */
+  userDisplayName?: string;
   deviceId?: string;
   deviceUuid?: string;
   ipAddress: string;

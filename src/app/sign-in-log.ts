@@ -62,8 +62,12 @@ export class StoreSignInRecorder implements SignInRecorder {
     try {
       const orgId = e.orgId ?? (await this.store.organisations.list())[0]?.id;
       if (!orgId) return;
-      const user = e.userId ? await this.store.users.get(e.userId) : null;
-      await this.store.signInLogs.append(orgId, toSignInRow({ ...e, userPrincipalName: e.userPrincipalName ?? user?.userPrincipalName }, user?.displayName ?? null));
+      // Handlers that loaded the user pass its names along; look it up only when they did not.
+      const user = e.userId && e.userDisplayName === undefined ? await this.store.users.get(e.userId) : null;
+      await this.store.signInLogs.append(orgId, toSignInRow(
+        { ...e, userPrincipalName: e.userPrincipalName ?? user?.userPrincipalName },
+        e.userDisplayName ?? user?.displayName ?? null,
+      ));
     } catch (err) {
       this.log('sign-in log write failed', err);
     }

@@ -52,7 +52,7 @@ async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, 
   const reply = (payload: object, typ: 'platformsso-login-response+jwt' | 'platformsso-key-response+jwt'): TokenEndpointResult => ({
     kind: 'jwe',
     contentType: `application/${typ}`,
-    body: buildPssoResponse({ payload, deviceEncryptionKey: device.encryptionKey, apv: req.apv, typ }),
+    body: buildPssoResponse({ payload, deviceEncryptionKey: ctx.keyCache.publicKey(device.encryptionKey), apv: req.apv, typ }),
   });
 
   switch (req.kind) {
@@ -61,6 +61,7 @@ async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, 
       const cred = await checkLoginCredential(ctx, device, req);
       event.userId = cred.user.id;
       event.userPrincipalName = cred.user.userPrincipalName;
+      event.userDisplayName = cred.user.displayName;
       event.method = cred.method;
       if (!cred.user.enabled) throw new PssoError('user_disabled');
       // A Secure Enclave or smart card credential registered after MFA counts as multi-factor (as in Entra).
@@ -74,6 +75,7 @@ async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, 
       const live = await checkRefreshToken(ctx, device, req.refreshToken, req.username);
       event.userId = live.user.id;
       event.userPrincipalName = live.user.userPrincipalName;
+      event.userDisplayName = live.user.displayName;
       event.decision = await checkAccess(ctx, {
         user: live.user, appId: PLATFORM_SSO_APP_ID, ipAddress, device, interactive: false, amr: live.record.amr, lastFullAuthAt: live.record.authTime,
       });
@@ -90,6 +92,7 @@ async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, 
       const live = await checkRefreshToken(ctx, device, req.refreshToken, req.username);
       event.userId = live.user.id;
       event.userPrincipalName = live.user.userPrincipalName;
+      event.userDisplayName = live.user.displayName;
       event.decision = await checkAccess(ctx, {
         user: live.user, appId: PLATFORM_SSO_APP_ID, ipAddress, device, interactive: false, amr: live.record.amr, lastFullAuthAt: live.record.authTime,
       });
@@ -97,7 +100,7 @@ async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, 
         const key = await provisionUnlockKey(ctx, device, live.user);
         return reply(keyRequestPayload(ctx, key), 'platformsso-key-response+jwt');
       }
-      const payload = await keyExchangePayload(ctx, device, live.user, req.otherPublicKey!, req.keyContext);
+      const payload = await keyExchangePayload(ctx, device, live.user, req.otherPublicKeyObject!, req.keyContext);
       return reply(payload, 'platformsso-key-response+jwt');
     }
   }

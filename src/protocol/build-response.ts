@@ -1,13 +1,14 @@
 // Server side: the encrypted login or key response, a compact JWE to the device encryption key (Apple "Creating a JWE login response"; psso-protocol.md §5, §7 "Response").
 
+import type { KeyObject } from 'node:crypto';
 import { appleStringify } from './apple-json.js';
 import { encryptCompactJwe } from './jwe.js';
 
 export interface BuildResponseOptions {
   /** The token response (login) or certificate/key payload (key service). */
   payload: object;
-  /** X9.63 point of the device encryption key named in the request's apv (already checked). */
-  deviceEncryptionKey: Uint8Array;
+  /** The device encryption key named in the request's apv (already checked): X9.63 point or imported key. */
+  deviceEncryptionKey: Uint8Array | KeyObject;
   /** The request's jwe_crypto.apv, echoed byte for byte. */
   apv: Uint8Array;
   typ: 'platformsso-login-response+jwt' | 'platformsso-key-response+jwt';

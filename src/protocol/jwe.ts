@@ -1,6 +1,6 @@
 // Compact JWE with ECDH-ES direct key agreement and A256GCM, as PSSO responses and encrypted assertions use (RFC 7516 §5, RFC 7518 §4.6; Apple "Creating a JWE login response").
 
-import { createCipheriv, createDecipheriv, createHash, diffieHellman, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, diffieHellman, generateKeyPairSync, randomBytes, KeyObject } from 'node:crypto';
 import { PssoError } from '../errors/psso-error.js';
 import { appleStringify } from './apple-json.js';
 import { b64uDecode, b64uEncode } from './base64.js';
@@ -9,7 +9,8 @@ import { jwkFromX963, publicKeyFromX963, x963FromJwk, x963FromPublicKey } from '
 import { buildApu, parseApu } from './party-info.js';
 
 export interface EncryptJweOptions {
-  recipient: Uint8Array;
+  /** X9.63 point, or an already imported public key (the server caches device keys). */
+  recipient: Uint8Array | KeyObject;
   plaintext: Uint8Array | string;
   typ?: string;
   kid?: string;
@@ -63,7 +64,7 @@ function checkGivenHeader(header: Record<string, unknown>, epkX963: Buffer, apu:
 }
 
 export function encryptCompactJwe(opts: EncryptJweOptions): string {
-  const recipientKey = publicKeyFromX963(opts.recipient);
+  const recipientKey = opts.recipient instanceof KeyObject ? opts.recipient : publicKeyFromX963(opts.recipient);
   const ephemeral = opts.ephemeral ?? generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
   const epkX963 = x963FromPublicKey(ephemeral);
   const apu = buildApu(epkX963);

@@ -26,6 +26,8 @@ export interface VerifiedRequest {
   refreshToken?: string;
   keyPurpose?: string;
   otherPublicKey?: Buffer;
+  /** The same key, imported once while validating it. */
+  otherPublicKeyObject?: KeyObject;
   keyContext?: string;
   requestedGroups?: string[];
   scope: string[];
@@ -126,15 +128,14 @@ function checkApv(c: Record<string, unknown>, encryptionKey: Uint8Array, nonce: 
   return apv;
 }
 
-function readOtherPublicKey(v: string): Buffer {
+function readOtherPublicKey(v: string): { bytes: Buffer; key: KeyObject } {
   let b: Buffer;
   try {
     b = b64Decode(v);
   } catch {
     throw new PssoError('bad_public_key', 'other_publickey is not standard base64');
   }
-  publicKeyFromX963(b);
-  return b;
+  return { bytes: b, key: publicKeyFromX963(b) };
 }
 
 /** Checks everything but the server nonce, which the caller consumes atomically afterwards. */
@@ -167,7 +168,11 @@ export function verifyPssoRequest(
   if (kind === 'login_assertion') out.assertion = requireString(c, 'assertion');
   if (kind !== 'login_password' && kind !== 'login_assertion') out.refreshToken = requireString(c, 'refresh_token');
   if (isKey) out.keyPurpose = requireString(c, 'key_purpose');
-  if (kind === 'key_exchange') out.otherPublicKey = readOtherPublicKey(requireString(c, 'other_publickey'));
+  if (kind === 'key_exchange') {
+    const other = readOtherPublicKey(requireString(c, 'other_publickey'));
+    out.otherPublicKey = other.bytes;
+    out.otherPublicKeyObject = other.key;
+  }
   if (isKey && c.key_context !== undefined) out.keyContext = requireString(c, 'key_context');
   if (c.sub !== undefined && out.username !== undefined && c.sub !== out.username) {
     throw new PssoError('missing_claim', 'sub must equal username');
