@@ -1,14 +1,14 @@
 // PSSO 2.0 key service (psso-protocol.md §7): one P-256 unlock key per user and device, private
 // half sealed at rest; key_request returns its certificate, key_exchange the raw ECDH secret.
 
-import { generateKeyPairSync, createPrivateKey, diffieHellman, webcrypto, type KeyObject } from 'node:crypto';
+import { createPrivateKey, diffieHellman, webcrypto, type KeyObject } from 'node:crypto';
 import { x509 } from './x509.js';
 import type { AppContext } from './context.js';
 import type { Device, UnlockKeyRecord, User } from '../storage/ports.js';
 import { PssoError } from '../errors/psso-error.js';
 import { newId } from './ids.js';
 import { toSeconds } from './clock.js';
-import { x963FromPublicKey } from '../protocol/ec-keys.js';
+import { generateP256, x963FromPublicKey } from '../protocol/ec-keys.js';
 import { b64Encode, b64uEncode } from '../protocol/base64.js';
 
 
@@ -42,7 +42,7 @@ export async function provisionUnlockKey(ctx: AppContext, device: Device, user: 
   const existing = await ctx.store.unlockKeys.get(user.id, device.id, 'user_unlock');
   if (existing) return existing;
   const now = ctx.clock.now();
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { privateKey, publicKey } = generateP256();
   const record: UnlockKeyRecord = {
     id: newId('uk'), userId: user.id, deviceId: device.id, purpose: 'user_unlock',
     publicKey: x963FromPublicKey(publicKey),

@@ -1,12 +1,12 @@
 // The identity provider's own keys: ES256 id_token signing keys (published in the JWKS, rotatable)
 // and the ECDH-ES key a Mac may use as loginRequestEncryptionPublicKey (psso-protocol.md §2.3, §4.4).
 
-import { generateKeyPairSync, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { ServerKeyRecord, Store } from '../storage/ports.js';
 import type { MasterKey } from './master-key.js';
 import type { Clock } from './clock.js';
-import { x963FromPublicKey } from '../protocol/ec-keys.js';
+import { generateP256, x963FromPublicKey } from '../protocol/ec-keys.js';
 
 export interface LoadedKey {
   record: ServerKeyRecord;
@@ -31,7 +31,7 @@ export class ServerKeys {
 
   /** Adds a new active key; the previous active key stays published so tokens it signed still verify. */
   async rotate(use: 'sig' | 'enc'): Promise<string> {
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const { privateKey } = generateP256();
     const privateJwk = privateKey.export({ format: 'jwk' }) as JWK;
     const publicJwk: JWK = { kty: 'EC', crv: 'P-256', x: privateJwk.x!, y: privateJwk.y! };
     const kid = await calculateJwkThumbprint(publicJwk);

@@ -52,7 +52,7 @@ async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, 
   const reply = (payload: object, typ: 'platformsso-login-response+jwt' | 'platformsso-key-response+jwt'): TokenEndpointResult => ({
     kind: 'jwe',
     contentType: `application/${typ}`,
-    body: buildPssoResponse({ payload, deviceEncryptionKey: ctx.keyCache.publicKey(device.encryptionKey), apv: req.apv, typ }),
+    body: buildPssoResponse({ payload, deviceEncryptionKey: device.encryptionKey, apv: req.apv, typ }),
   });
 
   switch (req.kind) {

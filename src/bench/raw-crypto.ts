@@ -1,7 +1,8 @@
 // Raw elliptic-curve cost of each PSSO operation: ops/s of each primitive with node:crypto in a tight
 // loop, then the per-operation limit from the primitive counts the server performs (psso-protocol.md §4-§7).
 
-import { diffieHellman, generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
+import { createECDH, randomBytes, sign, verify } from 'node:crypto';
+import { generateP256 } from '../protocol/ec-keys.js';
 import { performance } from 'node:perf_hooks';
 import { hashPassword, verifyPassword } from '../app/passwords.js';
 
@@ -64,8 +65,11 @@ async function asyncLoop(seconds: number, fn: () => Promise<unknown>): Promise<R
  * to), in wall-clock and in CPU time. argon2id runs on the libuv pool, which process.cpuUsage() counts too.
  */
 export async function measurePrimitives(seconds: number, argon2 = true): Promise<RawMeasurement> {
-  const a = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const b = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  // Keys made the way the server makes them (see generateP256 on why not generateKeyPairSync).
+  const a = generateP256();
+  const b = generateP256();
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
   // About the size of a login request's signing input.
   const message = randomBytes(1200);
   const signature = sign('sha256', message, { key: a.privateKey, dsaEncoding: 'ieee-p1363' });
@@ -74,8 +78,9 @@ export async function measurePrimitives(seconds: number, argon2 = true): Promise
     if (!verify('sha256', message, { key: a.publicKey, dsaEncoding: 'ieee-p1363' }, signature)) throw new Error('verify failed');
   });
   r.es256_sign = loop(seconds, () => { sign('sha256', message, { key: a.privateKey, dsaEncoding: 'ieee-p1363' }); });
-  r.p256_keygen = loop(seconds, () => { generateKeyPairSync('ec', { namedCurve: 'P-256' }); });
-  r.p256_ecdh = loop(seconds, () => { diffieHellman({ privateKey: a.privateKey, publicKey: b.publicKey }); });
+  // The bare EC operations, as the JWE response and the key exchange run them.
+  r.p256_keygen = loop(seconds, () => { createECDH('prime256v1').generateKeys(); });
+  r.p256_ecdh = loop(seconds, () => { ecdh.computeSecret(b.x963); });
   if (argon2) {
     const hash = await hashPassword('bench-password');
     r.argon2id_verify = await asyncLoop(Math.max(seconds, 0.3), async () => {

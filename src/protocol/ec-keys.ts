@@ -1,6 +1,6 @@
 // P-256 key conversions between ANSI X9.63 points, JWK, PEM SPKI and kids (psso-protocol.md §1, §2.4; SEC 1 §2.3.3).
 
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createECDH, createHash, createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { PssoError } from '../errors/psso-error.js';
 import { b64Encode, b64uDecode, b64uEncode, decodeAnyBase64 } from './base64.js';
 
@@ -106,9 +106,25 @@ export function kidFromX963(x: Uint8Array): string {
   return b64Encode(createHash('sha256').update(x).digest());
 }
 
+/**
+ * A fresh P-256 key pair. Made with createECDH and imported as JWK rather than with
+ * generateKeyPairSync: on Node 20, garbage-collecting the KeyGenJob behind a generated key while
+ * that key is being exported takes a mutex the export already holds, and the process hangs for
+ * good (seen under load on the token endpoint: main thread in ~KeyGenJob -> uv_mutex_lock, called
+ * from ExportJWK). This path never creates a KeyGenJob.
+ */
 export function generateP256(): { privateKey: KeyObject; publicKey: KeyObject; x963: Buffer } {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  return { privateKey, publicKey, x963: x963FromPublicKey(publicKey) };
+  const ecdh = createECDH('prime256v1');
+  const x963 = ecdh.generateKeys();
+  // getPrivateKey drops leading zero bytes; a JWK `d` must be exactly 32 bytes.
+  const d = Buffer.alloc(32);
+  const raw = ecdh.getPrivateKey();
+  raw.copy(d, 32 - raw.length);
+  const privateKey = createPrivateKey({
+    key: { kty: 'EC', crv: 'P-256', d: d.toString('base64url'), x: x963.subarray(1, 33).toString('base64url'), y: x963.subarray(33).toString('base64url') },
+    format: 'jwk',
+  });
+  return { privateKey, publicKey: createPublicKey(privateKey), x963 };
 }
 
 /** Private key from a JWK with `d` (EC as in Apple's vector; RSA works too, for test IdP keys). */

@@ -1,6 +1,6 @@
 // Compact JWE with ECDH-ES direct key agreement and A256GCM, as PSSO responses and encrypted assertions use (RFC 7516 §5, RFC 7518 §4.6; Apple "Creating a JWE login response").
 
-import { createCipheriv, createDecipheriv, createHash, diffieHellman, generateKeyPairSync, randomBytes, KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createECDH, createHash, diffieHellman, randomBytes, KeyObject } from 'node:crypto';
 import { PssoError } from '../errors/psso-error.js';
 import { appleStringify } from './apple-json.js';
 import { b64uDecode, b64uEncode } from './base64.js';
@@ -63,10 +63,28 @@ function checkGivenHeader(header: Record<string, unknown>, epkX963: Buffer, apu:
   return typeof header.apv === 'string' ? b64uDecode(header.apv) : undefined;
 }
 
+/**
+ * Z for the response: with a fixed ephemeral key (tests, Apple's vector) through KeyObjects; otherwise
+ * a one-off ECDH on raw points, which never builds a KeyObject for a key used once (cheaper, and it
+ * stays clear of the Node 20 key-generation deadlock described at generateP256).
+ */
+function agree(recipient: Uint8Array | KeyObject, ephemeral: KeyObject | undefined): { z: Buffer; epkX963: Buffer } {
+  if (ephemeral) {
+    const recipientKey = recipient instanceof KeyObject ? recipient : publicKeyFromX963(recipient);
+    return { z: diffieHellman({ privateKey: ephemeral, publicKey: recipientKey }), epkX963: x963FromPublicKey(ephemeral) };
+  }
+  const point = recipient instanceof KeyObject ? x963FromPublicKey(recipient) : Buffer.from(recipient);
+  const ecdh = createECDH('prime256v1');
+  const epkX963 = ecdh.generateKeys();
+  try {
+    return { z: ecdh.computeSecret(point), epkX963 };
+  } catch {
+    throw new PssoError('bad_public_key', 'recipient is not a valid P-256 point');
+  }
+}
+
 export function encryptCompactJwe(opts: EncryptJweOptions): string {
-  const recipientKey = opts.recipient instanceof KeyObject ? opts.recipient : publicKeyFromX963(opts.recipient);
-  const ephemeral = opts.ephemeral ?? generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-  const epkX963 = x963FromPublicKey(ephemeral);
+  const { z, epkX963 } = agree(opts.recipient, opts.ephemeral);
   const apu = buildApu(epkX963);
   let headerJson: string;
   let apv: Buffer;
@@ -87,7 +105,6 @@ export function encryptCompactJwe(opts: EncryptJweOptions): string {
     headerJson = opts.headerStyle === 'apple' ? appleStringify(header) : JSON.stringify(header);
   }
   const headerB64 = b64uEncode(Buffer.from(headerJson, 'utf8'));
-  const z = diffieHellman({ privateKey: ephemeral, publicKey: recipientKey });
   const cek = createHash('sha256').update(concatKdfInput(z, 'A256GCM', apu, apv)).digest();
   const iv = opts.iv ?? randomBytes(12);
   if (iv.length < 12) throw new PssoError('internal_error', 'GCM IV shorter than 96 bits');
