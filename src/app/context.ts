@@ -27,14 +27,6 @@ export class KeyCache {
     return k;
   }
 
-  getPrivate(id: string): KeyObject | undefined {
-    return this.map.get(`priv:${id}`);
-  }
-
-  setPrivate(id: string, k: KeyObject): void {
-    if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value as string);
-    this.map.set(`priv:${id}`, k);
-  }
 }
 
 export interface AppContext {

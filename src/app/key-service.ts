@@ -1,7 +1,7 @@
 // PSSO 2.0 key service (psso-protocol.md §7): one P-256 unlock key per user and device, private
 // half sealed at rest; key_request returns its certificate, key_exchange the raw ECDH secret.
 
-import { createPrivateKey, diffieHellman, webcrypto, type KeyObject } from 'node:crypto';
+import { createECDH, createPrivateKey, webcrypto, type ECDH, type KeyObject } from 'node:crypto';
 import { x509 } from './x509.js';
 import type { AppContext } from './context.js';
 import type { Device, UnlockKeyRecord, User } from '../storage/ports.js';
@@ -54,13 +54,24 @@ export async function provisionUnlockKey(ctx: AppContext, device: Device, user: 
   return ctx.store.unlockKeys.getOrCreate(record);
 }
 
-function unlockPrivateKey(ctx: AppContext, k: UnlockKeyRecord): KeyObject {
-  let key = ctx.keyCache.getPrivate(k.id);
-  if (!key) {
-    key = createPrivateKey({ key: ctx.master.unseal(k.sealedPrivateKey, aadFor(k.userId, k.deviceId)), format: 'der', type: 'pkcs8' });
-    ctx.keyCache.setPrivate(k.id, key);
+/**
+ * An ECDH object holding the unsealed unlock key, kept per key: each exchange is then one
+ * computeSecret on the Mac's raw point, with no key import (latency-critical, A-KEY).
+ */
+const agreements = new WeakMap<AppContext, Map<string, ECDH>>();
+
+function unlockAgreement(ctx: AppContext, k: UnlockKeyRecord): ECDH {
+  let perCtx = agreements.get(ctx);
+  if (!perCtx) agreements.set(ctx, (perCtx = new Map()));
+  let ecdh = perCtx.get(k.id);
+  if (!ecdh) {
+    const key = createPrivateKey({ key: ctx.master.unseal(k.sealedPrivateKey, aadFor(k.userId, k.deviceId)), format: 'der', type: 'pkcs8' });
+    ecdh = createECDH('prime256v1');
+    ecdh.setPrivateKey(Buffer.from(key.export({ format: 'jwk' }).d!, 'base64url'));
+    if (perCtx.size >= 50_000) perCtx.delete(perCtx.keys().next().value as string);
+    perCtx.set(k.id, ecdh);
   }
-  return key;
+  return ecdh;
 }
 
 export function keyRequestPayload(ctx: AppContext, k: UnlockKeyRecord): Record<string, unknown> {
@@ -69,11 +80,12 @@ export function keyRequestPayload(ctx: AppContext, k: UnlockKeyRecord): Record<s
   return { certificate: b64uEncode(k.certificate), key_context: k.id, iat: now, exp: now + 300 };
 }
 
-export async function keyExchangePayload(ctx: AppContext, device: Device, user: User, peer: KeyObject, keyContext: string | undefined): Promise<Record<string, unknown>> {
+export async function keyExchangePayload(ctx: AppContext, device: Device, user: User, otherPublicKey: Uint8Array, keyContext: string | undefined): Promise<Record<string, unknown>> {
   const k = await ctx.store.unlockKeys.get(user.id, device.id, 'user_unlock');
   if (!k) throw new PssoError('key_not_provisioned');
-  // Raw ECDH X coordinate, no KDF: the Mac derives its own keys from it (A-KEY).
-  const secret = diffieHellman({ privateKey: unlockPrivateKey(ctx, k), publicKey: peer });
+  // Raw ECDH X coordinate, no KDF: the Mac derives its own keys from it (A-KEY). The point was
+  // validated when the request was verified.
+  const secret = unlockAgreement(ctx, k).computeSecret(otherPublicKey);
   const now = toSeconds(ctx.clock.now());
   return { key: b64Encode(secret), key_context: keyContext ?? k.id, iat: now, exp: now + 300 };
 }

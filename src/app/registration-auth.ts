@@ -8,7 +8,7 @@ import { newId, newSecret, sha256Hex } from './ids.js';
 
 export type RegistrationPrincipal =
   | { kind: 'registration_token'; orgId: string; tokenId: string }
-  | { kind: 'bearer'; orgId: string; user: User; amr: string[] };
+  | { kind: 'bearer'; orgId: string; user: User; amr: string[]; issuedAt: number };
 
 export async function authenticateRegistration(ctx: AppContext, authorization: string | undefined): Promise<RegistrationPrincipal> {
   const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
@@ -25,7 +25,7 @@ export async function authenticateRegistration(ctx: AppContext, authorization: s
   if (!b || b.revokedAt !== null || b.expiresAt <= now || !b.scopes.includes('register')) throw new PssoError('bearer_token_invalid');
   const user = await ctx.store.users.get(b.userId);
   if (!user || !user.enabled) throw new PssoError('bearer_token_invalid');
-  return { kind: 'bearer', orgId: user.orgId, user, amr: b.amr };
+  return { kind: 'bearer', orgId: user.orgId, user, amr: b.amr, issuedAt: b.createdAt };
 }
 
 export async function createRegistrationToken(ctx: AppContext, orgId: string, description: string, ttlDays: number | null): Promise<{ id: string; token: string; expiresAt: number | null }> {

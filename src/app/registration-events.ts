@@ -41,6 +41,8 @@ export async function registerUserRecorded(ctx: AppContext, principal: Registrat
     event.userPrincipalName = user.userPrincipalName;
     event.deviceUuid = device.deviceUuid;
     const amr = principal.kind === 'bearer' ? principal.amr : ['pwd'];
-    event.decision = await checkAccess(ctx, { user, appId: DEVICE_REGISTRATION_APP_ID, ipAddress: f.ipAddress, device, interactive: false, amr });
+    // With a registration token the user's password was checked just now; a bearer token rests on its sign-in.
+    const lastFullAuthAt = principal.kind === 'bearer' ? principal.issuedAt : ctx.clock.now();
+    event.decision = await checkAccess(ctx, { user, appId: DEVICE_REGISTRATION_APP_ID, ipAddress: f.ipAddress, device, interactive: false, amr, lastFullAuthAt });
   }));
 }

@@ -66,7 +66,8 @@ async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, 
       if (!cred.user.enabled) throw new PssoError('user_disabled');
       // A Secure Enclave or smart card credential registered after MFA counts as multi-factor (as in Entra).
       const amr = cred.mfaVerifiedCredential && !cred.amr.includes('mfa') ? [...cred.amr, 'mfa'] : cred.amr;
-      event.decision = await checkAccess(ctx, { user: cred.user, appId: PLATFORM_SSO_APP_ID, ipAddress, device, interactive: false, amr });
+      // A login is itself a full authentication: sign-in frequency is satisfied by it, now.
+      event.decision = await checkAccess(ctx, { user: cred.user, appId: PLATFORM_SSO_APP_ID, ipAddress, device, interactive: false, amr, lastFullAuthAt: ctx.clock.now() });
       const tokens = await issueTokens(ctx, { user: cred.user, device, req, authTime: ctx.clock.now(), amr });
       return reply(tokens, 'platformsso-login-response+jwt');
     }
@@ -100,7 +101,7 @@ async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, 
         const key = await provisionUnlockKey(ctx, device, live.user);
         return reply(keyRequestPayload(ctx, key), 'platformsso-key-response+jwt');
       }
-      const payload = await keyExchangePayload(ctx, device, live.user, req.otherPublicKeyObject!, req.keyContext);
+      const payload = await keyExchangePayload(ctx, device, live.user, req.otherPublicKey!, req.keyContext);
       return reply(payload, 'platformsso-key-response+jwt');
     }
   }

@@ -14,6 +14,7 @@ import { createAppContext } from '../app/bootstrap.js';
 import { buildServer } from '../server/build-server.js';
 import { seedDemo } from '../app/demo.js';
 import { measurePrimitives } from './raw-crypto.js';
+import { installPolicies, measureEvaluation } from './policy-load.js';
 import { bulkInsertDevices } from './bulk-devices.js';
 
 export interface ServerStats {
@@ -51,6 +52,8 @@ export type ControlMessage =
   | { id: number; cmd: 'stats' }
   | { id: number; cmd: 'crypto'; seconds: number; argon2?: boolean }
   | { id: number; cmd: 'bulk'; target: number }
+  | { id: number; cmd: 'policies'; on: boolean }
+  | { id: number; cmd: 'evalcost' }
   | { id: number; cmd: 'exit' };
 
 function peakRss(): number {
@@ -115,6 +118,10 @@ async function main(): Promise<void> {
           result = await measurePrimitives(raw.seconds, raw.argon2 !== false);
         } else if (raw.cmd === 'bulk') {
           result = bulkInsertDevices(join(dataDir, 'openpsso.db'), seed.orgId, raw.target);
+        } else if (raw.cmd === 'policies') {
+          result = await installPolicies(ctx, seed.orgId, raw.on);
+        } else if (raw.cmd === 'evalcost') {
+          result = measureEvaluation();
         } else if (raw.cmd === 'exit') {
           await shutdown();
           send({ id: raw.id, result: true });

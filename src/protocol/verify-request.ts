@@ -26,8 +26,6 @@ export interface VerifiedRequest {
   refreshToken?: string;
   keyPurpose?: string;
   otherPublicKey?: Buffer;
-  /** The same key, imported once while validating it. */
-  otherPublicKeyObject?: KeyObject;
   keyContext?: string;
   requestedGroups?: string[];
   scope: string[];
@@ -128,14 +126,15 @@ function checkApv(c: Record<string, unknown>, encryptionKey: Uint8Array, nonce: 
   return apv;
 }
 
-function readOtherPublicKey(v: string): { bytes: Buffer; key: KeyObject } {
+function readOtherPublicKey(v: string): Buffer {
   let b: Buffer;
   try {
     b = b64Decode(v);
   } catch {
     throw new PssoError('bad_public_key', 'other_publickey is not standard base64');
   }
-  return { bytes: b, key: publicKeyFromX963(b) };
+  publicKeyFromX963(b); // fail closed on a point that is not on P-256
+  return b;
 }
 
 /** Checks everything but the server nonce, which the caller consumes atomically afterwards. */
@@ -168,11 +167,7 @@ export function verifyPssoRequest(
   if (kind === 'login_assertion') out.assertion = requireString(c, 'assertion');
   if (kind !== 'login_password' && kind !== 'login_assertion') out.refreshToken = requireString(c, 'refresh_token');
   if (isKey) out.keyPurpose = requireString(c, 'key_purpose');
-  if (kind === 'key_exchange') {
-    const other = readOtherPublicKey(requireString(c, 'other_publickey'));
-    out.otherPublicKey = other.bytes;
-    out.otherPublicKeyObject = other.key;
-  }
+  if (kind === 'key_exchange') out.otherPublicKey = readOtherPublicKey(requireString(c, 'other_publickey'));
   if (isKey && c.key_context !== undefined) out.keyContext = requireString(c, 'key_context');
   if (c.sub !== undefined && out.username !== undefined && c.sub !== out.username) {
     throw new PssoError('missing_claim', 'sub must equal username');

@@ -43,6 +43,10 @@ export function openSqlite(file: string): Store {
   sqlite.pragma('foreign_keys = ON');
   // Another process (a CLI command) may hold the write lock briefly: wait instead of failing.
   sqlite.pragma('busy_timeout = 5000');
+  // The default 2 MiB page cache stops holding the token endpoint's indexes somewhere below 100,000
+  // devices; 64 MiB plus memory-mapped reads keeps lookups flat as the fleet grows.
+  sqlite.pragma('cache_size = -65536');
+  if (!inMemory) sqlite.pragma('mmap_size = 268435456');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return createKyselyStore(db, { kind: 'sqlite' });
 }
