@@ -130,4 +130,19 @@ describe('per-user MFA → visible refusal → doctor --fix → registration wor
     const login = await mac.login({ user: ALICE, password: DEMO_PASSWORD });
     assert.equal(login.ok, true);
   });
+
+  it('at the login window the refusal is shown too, and the local password still opens the session', async () => {
+    const BOB = 'bob@demo.openpsso.test';
+    const mac = new VirtualMac({ dir: mkdtempSync(join(tmpdir(), 'vmac-story3-')), clock, scryptCost: 1024 });
+    await mac.register({ server: s.url, token: s.registrationToken, user: BOB, method: 'password', password: DEMO_PASSWORD });
+    await setMfaState(s, BOB, 'enforced');
+    await addTotp(s, BOB);
+    clock.advance(20 * 3600_000); // past LoginFrequency: the login window must do a full login
+    const r = await mac.login({ user: BOB, password: DEMO_PASSWORD });
+    assert.equal(r.ok, true, 'the local password still signs in, as on a real Mac');
+    const text = r.messages.join('\n');
+    assert.match(text, /OPSSO1701 Multi-factor authentication is required/);
+    assert.match(text, /required by per-user MFA \(enforced\)/);
+    assert.match(text, /SSO tokens were not renewed/);
+  });
 });
