@@ -21,8 +21,8 @@ function checkSecurityDefaults(data: DoctorData): DoctorFinding[] {
   return [{
     code: 'security-defaults-enabled', severity: 'warning', title: 'Security Defaults are on',
     affected: [{ type: 'tenant', id: 'securityDefaults' }],
-    explanation: 'Security Defaults cannot be used together with conditional access, so MFA cannot be moved to a policy that asks for it where it can be answered (entra-mdm.md §3.8).',
-    remediation: 'Create the conditional-access MFA policy in report-only, then turn Security Defaults off and enable the policy (§5.4 steps 2-4).',
+    explanation: 'Security Defaults cannot be used together with conditional access, so MFA cannot be moved to a policy that asks for it where it can be answered.',
+    remediation: 'Create the conditional-access MFA policy in report-only, then turn Security Defaults off and enable the policy.',
   }];
 }
 
@@ -44,7 +44,7 @@ function checkPerUserMfa(data: DoctorData, options: DoctorOptions): DoctorFindin
       title: `${covered.length} Platform SSO user(s) have per-user MFA although conditional access already requires MFA`,
       affected: covered.map(userRef),
       explanation: 'Per-user MFA also applies to the non-interactive login-window sign-in, which cannot answer MFA, so registration and password sync fail (50076). A conditional-access policy already asks these users for MFA where it can be answered.',
-      remediation: 'Run `openpsso doctor --fix` to set their per-user MFA state to disabled (§5.4 step 5).',
+      remediation: 'Run `openpsso doctor --fix` to set their per-user MFA state to disabled.',
       details: { states: Object.fromEntries(covered.map((u) => [u.userPrincipalName, u.perUserMfaState])) },
     });
   }
@@ -71,7 +71,7 @@ function checkPolicies(data: DoctorData, options: DoctorOptions): DoctorFinding[
       title: 'No enabled conditional-access policy requires MFA',
       affected: [{ type: 'tenant', id: 'conditionalAccess' }],
       explanation: 'MFA through conditional access is asked in interactive sign-ins and respects named locations; it is the replacement for per-user MFA.',
-      remediation: 'Create "Require MFA for all users" (all users minus break-glass accounts, all apps or the registration app, grant mfa), in report-only first (§5.4 step 3).',
+      remediation: 'Create "Require MFA for all users" (all users minus break-glass accounts, all apps or the registration app, grant mfa), in report-only first.',
     });
   }
   if (reportOnly.length > 0) {
@@ -79,7 +79,7 @@ function checkPolicies(data: DoctorData, options: DoctorOptions): DoctorFinding[
       code: 'ca-mfa-report-only', severity: 'info', title: `${reportOnly.length} MFA policy(ies) are report-only`,
       affected: reportOnly.map((p) => ({ type: 'policy', id: p.id, displayName: p.displayName })),
       explanation: 'Report-only policies are evaluated and logged (reportOnly* results) but never enforced, so they do not replace per-user MFA yet.',
-      remediation: 'Review the reportOnly results in the sign-in logs, then set the policy state to enabled (§5.4 step 4).',
+      remediation: 'Review the reportOnly results in the sign-in logs, then set the policy state to enabled.',
     });
   }
   // Like Entra, OpenPSSO leaves the non-interactive login to policies that name its app explicitly
@@ -161,7 +161,7 @@ function checkDevices(data: DoctorData, now: number, options: DoctorOptions): Do
       code: 'device-tokens-expired', severity: 'warning',
       title: `${expired.length} device(s) have not signed in for over ${options.tokenExpiryDays ?? 14} days`,
       affected: expired.map(ref),
-      explanation: 'Platform SSO tokens carry a 14-day rolling expiry renewed every 4 hours of use (entra-mdm.md §2.4); a silent device has expired tokens and needs a full sign-in, or was retired.',
+      explanation: 'Platform SSO tokens carry a 14-day rolling expiry renewed every 4 hours of use; a silent device has expired tokens and needs a full sign-in, or was retired.',
       remediation: 'Have the user sign in at the login window (or Repair); delete devices that were retired.',
     });
   }
@@ -182,7 +182,7 @@ function checkPasswordSync(data: DoctorData, now: number, options: DoctorOptions
     code: 'password-sync-blocked', severity: 'error',
     title: `${blocked.length} password-method user(s) cannot sync their password`,
     affected: blocked.map(userRef),
-    explanation: 'Only the password method syncs the IdP password to the Mac, through the non-interactive login grant; MFA required there (per-user MFA, or a policy on the login app) makes every sync fail (entra-mdm.md §2.6).',
+    explanation: 'Only the password method syncs the IdP password to the Mac, through the non-interactive login grant; MFA required there (per-user MFA, or a policy on the login app) makes every sync fail.',
     remediation: 'Move MFA to conditional access and disable per-user MFA (doctor --fix), and keep MFA policies off the Platform SSO login app.',
     details: { reasons: Object.fromEntries(blocked.map((u) => [u.userPrincipalName,
       u.perUserMfaState !== 'disabled' ? `per-user MFA ${u.perUserMfaState}` : 'recent MFA-required failures at the login window'])) },

@@ -9,11 +9,11 @@ export function planMfaFix(data: DoctorData, options: DoctorOptions = {}): FixPl
   const plan: FixPlan = { changes: [], leftAlone: [], notes: [] };
 
   if (data.securityDefaultsEnabled === true) {
-    plan.notes.push('Security Defaults are on: turn them off when enabling conditional access (§5.4 step 2).');
+    plan.notes.push('Security Defaults are on: turn them off when enabling conditional access.');
   }
   const reportOnly = data.conditionalAccessPolicies.filter((p) => requiresMfa(p) && p.state === 'enabledForReportingButNotEnforced');
   for (const p of reportOnly) {
-    plan.notes.push(`Policy "${p.displayName}" is report-only and covers nobody yet; review its results, then enable it (§5.4 step 4).`);
+    plan.notes.push(`Policy "${p.displayName}" is report-only and covers nobody yet; review its results, then enable it.`);
   }
 
   for (const user of data.users) {
@@ -48,7 +48,7 @@ export function planMfaFix(data: DoctorData, options: DoctorOptions = {}): FixPl
     plan.changes.push(change);
   }
   if (plan.changes.length > 0) {
-    plan.notes.push('Disabling per-user MFA keeps registered methods (Graph); afterwards re-run registration or password sync on affected Macs (§5.4 step 7).');
+    plan.notes.push('Disabling per-user MFA keeps registered methods (Graph); afterwards re-run registration or password sync on affected Macs.');
   }
   return plan;
 }
