@@ -17,6 +17,11 @@ describe('configuration', () => {
     assert.equal(endpoints(c).tokenEndpoint, 'http://127.0.0.1:9900/psso/token');
   });
 
+  it('derives the issuer from the listen address unless configured', () => {
+    assert.equal(loadConfig({ env: { OPENPSSO_LISTEN__PORT: '9911' } }).issuer, 'http://127.0.0.1:9911');
+    assert.equal(loadConfig({ env: { OPENPSSO_LISTEN__PORT: '9911', OPENPSSO_ISSUER: 'https://idp.example.com' } }).issuer, 'https://idp.example.com');
+  });
+
   it('layers file, then environment, then overrides', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
     const file = join(dir, 'c.json');
