@@ -13,11 +13,20 @@ export interface AuthenticatedRequest {
   version: '1.0' | '2.0';
 }
 
-export async function authenticateDeviceRequest(ctx: AppContext, form: Record<string, string | undefined>): Promise<AuthenticatedRequest> {
+/** What is known about a request before it is verified, so even a refusal's log row can name it. */
+export interface RequestSighting {
+  device: Device;
+  /** The `username` claim as sent; not yet verified (a refusal's log row shows what was attempted, as Entra's do). */
+  claimedUsername: string | undefined;
+}
+
+export async function authenticateDeviceRequest(ctx: AppContext, form: Record<string, string | undefined>, sighted?: (s: RequestSighting) => void): Promise<AuthenticatedRequest> {
   const parsed = parsePssoForm(form);
   const kid = requestSigningKid(parsed.jws);
   const device = await ctx.store.devices.getBySigningKid(kid);
   if (!device) throw new PssoError('unknown_device', `kid ${kid}`);
+  const claimed = parsed.jws.claims.username;
+  sighted?.({ device, claimedUsername: typeof claimed === 'string' ? claimed.slice(0, 256) : undefined });
   if (device.status === 'revoked') throw new PssoError('device_revoked', device.id);
 
   const nowMs = ctx.clock.now();

@@ -38,11 +38,13 @@ export async function handleTokenRequest(ctx: AppContext, input: TokenEndpointIn
     ipAddress: input.ipAddress, userAgent: input.userAgent,
   };
   return withSignInRecord(ctx.signIns, event, async () => {
-    const auth = await authenticateDeviceRequest(ctx, input.form);
+    const auth = await authenticateDeviceRequest(ctx, input.form, ({ device, claimedUsername }) => {
+      event.deviceId = device.id;
+      event.deviceUuid = device.deviceUuid;
+      event.orgId = device.orgId;
+      event.userPrincipalName = claimedUsername;
+    });
     event.operation = OPERATION[auth.req.kind];
-    event.deviceId = auth.device.id;
-    event.deviceUuid = auth.device.deviceUuid;
-    event.orgId = auth.device.orgId;
     event.userPrincipalName = auth.req.username;
     return dispatch(ctx, auth, event, input.ipAddress);
   });

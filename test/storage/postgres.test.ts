@@ -7,35 +7,13 @@ import { describe, it } from 'node:test';
 import pg from 'pg';
 import { openStore } from '../../src/storage/open-store.js';
 import { runStoreConformance } from './conformance.js';
+import { configuredPg, dropPgSchema, pgUnreachableReason, pgUrl } from '../helpers/postgres.js';
 
-const configured = process.env.OPENPSSO_TEST_PG;
-const url = configured && configured !== '' ? configured : 'postgres://postgres@127.0.0.1:5432/test';
+const configured = configuredPg;
+const url = pgUrl;
+const dropSchema = dropPgSchema;
 
-async function unreachableReason(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return null;
-  } catch (e) {
-    return `PostgreSQL at ${url.replace(/\/\/[^@]*@/, '//')} unreachable: ${e instanceof Error ? e.message : String(e)}`;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`drop schema if exists "${schema}" cascade`);
-  } finally {
-    await client.end();
-  }
-}
-
-const reason = await unreachableReason();
+const reason = await pgUnreachableReason();
 
 if (reason !== null && configured) {
   describe('postgres store conformance', () => {
