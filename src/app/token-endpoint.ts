@@ -5,7 +5,9 @@ import type { AppContext } from './context.js';
 import { PssoError } from '../errors/psso-error.js';
 import { authenticateDeviceRequest, type AuthenticatedRequest } from './device-request.js';
 import { checkLoginCredential } from './login-credentials.js';
-import { checkRefreshToken } from './refresh.js';
+import { checkRefreshToken, type LiveRefreshToken } from './refresh.js';
+import type { Device } from '../storage/ports.js';
+import type { VerifiedRequest } from '../protocol/verify-request.js';
 import { issueTokens } from './issue-tokens.js';
 import { issueNonce } from './nonces.js';
 import { keyExchangePayload, keyRequestPayload, provisionUnlockKey } from './key-service.js';
@@ -50,6 +52,22 @@ export async function handleTokenRequest(ctx: AppContext, input: TokenEndpointIn
   });
 }
 
+/**
+ * Refresh and the key service rest on the session a refresh token carries: it must be live and
+ * bound to this device and user, and access is checked with that session's authentication.
+ */
+async function liveSession(ctx: AppContext, device: Device, req: VerifiedRequest, event: SignInEvent, ipAddress: string): Promise<LiveRefreshToken> {
+  event.method = 'refresh_token';
+  const live = await checkRefreshToken(ctx, device, req.refreshToken, req.username);
+  event.userId = live.user.id;
+  event.userPrincipalName = live.user.userPrincipalName;
+  event.userDisplayName = live.user.displayName;
+  event.decision = await checkAccess(ctx, {
+    user: live.user, appId: PLATFORM_SSO_APP_ID, ipAddress, device, interactive: false, amr: live.record.amr, lastFullAuthAt: live.record.authTime,
+  });
+  return live;
+}
+
 async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, event: SignInEvent, ipAddress: string): Promise<TokenEndpointResult> {
   const reply = (payload: object, typ: 'platformsso-login-response+jwt' | 'platformsso-key-response+jwt'): TokenEndpointResult => ({
     kind: 'jwe',
@@ -74,14 +92,7 @@ async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, 
       return reply(tokens, 'platformsso-login-response+jwt');
     }
     case 'refresh': {
-      event.method = 'refresh_token';
-      const live = await checkRefreshToken(ctx, device, req.refreshToken, req.username);
-      event.userId = live.user.id;
-      event.userPrincipalName = live.user.userPrincipalName;
-      event.userDisplayName = live.user.displayName;
-      event.decision = await checkAccess(ctx, {
-        user: live.user, appId: PLATFORM_SSO_APP_ID, ipAddress, device, interactive: false, amr: live.record.amr, lastFullAuthAt: live.record.authTime,
-      });
+      const live = await liveSession(ctx, device, req, event, ipAddress);
       const tokens = await issueTokens(ctx, {
         user: live.user, device, req, authTime: live.record.authTime, amr: live.record.amr, previous: live.record,
       });
@@ -89,16 +100,9 @@ async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, 
     }
     case 'key_request':
     case 'key_exchange': {
-      event.method = 'refresh_token';
       if (req.keyPurpose !== 'user_unlock') throw new PssoError('unsupported_key_purpose', String(req.keyPurpose));
       if (!device.sharedDeviceKeys) throw new PssoError('version_mismatch', 'device registered without shared device keys');
-      const live = await checkRefreshToken(ctx, device, req.refreshToken, req.username);
-      event.userId = live.user.id;
-      event.userPrincipalName = live.user.userPrincipalName;
-      event.userDisplayName = live.user.displayName;
-      event.decision = await checkAccess(ctx, {
-        user: live.user, appId: PLATFORM_SSO_APP_ID, ipAddress, device, interactive: false, amr: live.record.amr, lastFullAuthAt: live.record.authTime,
-      });
+      const live = await liveSession(ctx, device, req, event, ipAddress);
       if (req.kind === 'key_request') {
         const key = await provisionUnlockKey(ctx, device, live.user);
         return reply(keyRequestPayload(ctx, key), 'platformsso-key-response+jwt');
