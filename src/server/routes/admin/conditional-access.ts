@@ -16,55 +16,53 @@ export function conditionalAccessRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (app) => {
     const entity = (req: Parameters<typeof requestUrl>[1], set: string) => `${odataContext(requestUrl(ctx, req), set)}/$entity`;
 
-    // Policies and locations are few per organisation (Entra allows 195), so lists are one page.
-    app.get(`/${POLICIES}`, async (req) => {
-      const p = await authorize(ctx, req, ROLES.policyRead);
-      parseGraphQuery(req.query, { kind: 'policies', defaultTop: 1000 });
-      return collection(requestUrl(ctx, req), POLICIES, await ctx.store.policies.list(p.orgId), { kind: 'policies', cursor: null });
-    });
-    app.get<IdParams>(`/${POLICIES}/:id`, async (req) => {
-      const p = await authorize(ctx, req, ROLES.policyRead);
-      return { '@odata.context': entity(req, POLICIES), ...(await getPolicy(ctx, p.orgId, req.params.id)) };
-    });
-    app.post(`/${POLICIES}`, async (req, reply) => {
-      const p = await authorize(ctx, req, ROLES.policyWrite);
-      const created = await createPolicy(ctx, p.orgId, jsonBody(req));
-      return reply.code(201).send({ '@odata.context': entity(req, POLICIES), ...created });
-    });
-    app.patch<IdParams>(`/${POLICIES}/:id`, async (req, reply) => {
-      const p = await authorize(ctx, req, ROLES.policyWrite);
-      await updatePolicy(ctx, p.orgId, req.params.id, jsonBody(req));
-      return reply.code(204).send();
-    });
-    app.delete<IdParams>(`/${POLICIES}/:id`, async (req, reply) => {
-      const p = await authorize(ctx, req, ROLES.policyWrite);
-      await deletePolicy(ctx, p.orgId, req.params.id);
-      return reply.code(204).send();
-    });
+    /** The five Graph routes of one collection (list, get, create, patch, delete); only the use cases differ. */
+    interface Crud {
+      path: string;
+      kind: 'policies' | 'namedLocations';
+      list: (orgId: string) => Promise<object[]>;
+      get: (orgId: string, id: string) => Promise<object>;
+      create: (orgId: string, body: unknown) => Promise<object>;
+      update: (orgId: string, id: string, body: unknown) => Promise<unknown>;
+      remove: (orgId: string, id: string) => Promise<unknown>;
+    }
+    const crud = (c: Crud) => {
+      // Policies and locations are few per organisation (Entra allows 195), so lists are one page.
+      app.get(`/${c.path}`, async (req) => {
+        const p = await authorize(ctx, req, ROLES.policyRead);
+        parseGraphQuery(req.query, { kind: c.kind, defaultTop: 1000 });
+        return collection(requestUrl(ctx, req), c.path, await c.list(p.orgId), { kind: c.kind, cursor: null });
+      });
+      app.get<IdParams>(`/${c.path}/:id`, async (req) => {
+        const p = await authorize(ctx, req, ROLES.policyRead);
+        return { '@odata.context': entity(req, c.path), ...(await c.get(p.orgId, req.params.id)) };
+      });
+      app.post(`/${c.path}`, async (req, reply) => {
+        const p = await authorize(ctx, req, ROLES.policyWrite);
+        const created = await c.create(p.orgId, jsonBody(req));
+        return reply.code(201).send({ '@odata.context': entity(req, c.path), ...created });
+      });
+      app.patch<IdParams>(`/${c.path}/:id`, async (req, reply) => {
+        const p = await authorize(ctx, req, ROLES.policyWrite);
+        await c.update(p.orgId, req.params.id, jsonBody(req));
+        return reply.code(204).send();
+      });
+      app.delete<IdParams>(`/${c.path}/:id`, async (req, reply) => {
+        const p = await authorize(ctx, req, ROLES.policyWrite);
+        await c.remove(p.orgId, req.params.id);
+        return reply.code(204).send();
+      });
+    };
 
-    app.get(`/${LOCATIONS}`, async (req) => {
-      const p = await authorize(ctx, req, ROLES.policyRead);
-      parseGraphQuery(req.query, { kind: 'namedLocations', defaultTop: 1000 });
-      return collection(requestUrl(ctx, req), LOCATIONS, await ctx.store.namedLocations.list(p.orgId), { kind: 'namedLocations', cursor: null });
+    crud({
+      path: POLICIES, kind: 'policies', list: (org) => ctx.store.policies.list(org),
+      get: (org, id) => getPolicy(ctx, org, id), create: (org, b) => createPolicy(ctx, org, b),
+      update: (org, id, b) => updatePolicy(ctx, org, id, b), remove: (org, id) => deletePolicy(ctx, org, id),
     });
-    app.get<IdParams>(`/${LOCATIONS}/:id`, async (req) => {
-      const p = await authorize(ctx, req, ROLES.policyRead);
-      return { '@odata.context': entity(req, LOCATIONS), ...(await getNamedLocation(ctx, p.orgId, req.params.id)) };
-    });
-    app.post(`/${LOCATIONS}`, async (req, reply) => {
-      const p = await authorize(ctx, req, ROLES.policyWrite);
-      const created = await createNamedLocation(ctx, p.orgId, jsonBody(req));
-      return reply.code(201).send({ '@odata.context': entity(req, LOCATIONS), ...created });
-    });
-    app.patch<IdParams>(`/${LOCATIONS}/:id`, async (req, reply) => {
-      const p = await authorize(ctx, req, ROLES.policyWrite);
-      await updateNamedLocation(ctx, p.orgId, req.params.id, jsonBody(req));
-      return reply.code(204).send();
-    });
-    app.delete<IdParams>(`/${LOCATIONS}/:id`, async (req, reply) => {
-      const p = await authorize(ctx, req, ROLES.policyWrite);
-      await deleteNamedLocation(ctx, p.orgId, req.params.id);
-      return reply.code(204).send();
+    crud({
+      path: LOCATIONS, kind: 'namedLocations', list: (org) => ctx.store.namedLocations.list(org),
+      get: (org, id) => getNamedLocation(ctx, org, id), create: (org, b) => createNamedLocation(ctx, org, b),
+      update: (org, id, b) => updateNamedLocation(ctx, org, id, b), remove: (org, id) => deleteNamedLocation(ctx, org, id),
     });
 
     const SD = 'policies/identitySecurityDefaultsEnforcementPolicy';
