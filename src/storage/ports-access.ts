@@ -87,20 +87,63 @@ export interface TemporaryAccessPassStore {
 }
 
 export interface LockoutRecord {
-  key: string; // e.g. 'user:usr_x', 'ip:203.0.113.5'
+  key: string; // e.g. 'acct:org_x:alice@example.com#u'
   failures: number;
   windowStart: Millis;
   lockedUntil: Millis | null;
+  /** How many times this key was locked since it was last reset: each lock in a row lasts longer. */
+  lockCount: number;
+}
+
+export interface LockoutPolicy {
+  windowMs: number;
+  threshold: number;
+  /** Length of the first lock; each further lock doubles it. */
+  lockMs: number;
+  /** Longest lock; defaults to lockMs (no growth). */
+  maxLockMs?: number;
 }
 
 export interface LockoutStore {
   get(key: string): Promise<LockoutRecord | null>;
+  /** The records of several keys in one round trip (missing keys are left out). */
+  getMany(keys: string[]): Promise<LockoutRecord[]>;
   /**
    * Atomically counts one failure in a window of `windowMs` (restarting the window when it has
-   * passed) and locks until `now + lockMs` once `threshold` failures are reached. Returns the record after.
+   * passed). When not locked, it locks once `threshold` failures are reached, or at once when an
+   * earlier lock ended less than `windowMs` ago; each lock lasts `lockMs * 2^lockCount` up to
+   * `maxLockMs`. A failure while locked is counted but does not extend the lock. Returns the record after.
    */
-  recordFailure(key: string, now: Millis, opts: { windowMs: number; threshold: number; lockMs: number }): Promise<LockoutRecord>;
+  recordFailure(key: string, now: Millis, policy: LockoutPolicy): Promise<LockoutRecord>;
   reset(key: string): Promise<void>;
+}
+
+export interface ThrottleRule {
+  /** Attempts allowed at once. */
+  burst: number;
+  /** Attempts regained per second. */
+  perSecond: number;
+}
+
+export interface ThrottleResult {
+  allowed: boolean;
+  /** When refused: milliseconds until one attempt is available again. */
+  retryAfterMs: number;
+}
+
+/** State the credential guard shares between every server on one database. */
+export interface CredentialGuardStore {
+  /** Takes one attempt from a token bucket, atomically (one upsert), creating it full. */
+  take(bucketKey: string, rule: ThrottleRule, now: Millis): Promise<ThrottleResult>;
+  /** Whether the account has signed in successfully from this address (or network) before. */
+  isFamiliar(accountKey: string, addressKey: string): Promise<boolean>;
+  markFamiliar(accountKey: string, addressKey: string, now: Millis): Promise<void>;
+  /**
+   * Deletes state that no longer matters: buckets untouched since `before` (full again by then),
+   * addresses last seen before it, and lockouts whose window and lock both ended before it.
+   * At most `limit` rows per table; returns how many rows went.
+   */
+  purgeStale(before: Millis, limit: number): Promise<number>;
 }
 
 export type AdminRole = 'Directory.Read' | 'Directory.ReadWrite' | 'Policy.ReadWrite' | 'AuditLog.Read' | 'UserAuthenticationMethod.ReadWrite';
@@ -165,6 +208,7 @@ export interface AccessStores {
   mfaMethods: MfaMethodStore;
   temporaryAccessPasses: TemporaryAccessPassStore;
   lockouts: LockoutStore;
+  credentialGuard: CredentialGuardStore;
   adminClients: AdminClientStore;
   orgSettings: OrgSettingsStore;
   signInSessions: SignInSessionStore;

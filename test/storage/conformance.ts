@@ -6,6 +6,7 @@ import { identityCases } from './conformance/identity.js';
 import { mfaCases } from './conformance/mfa.js';
 import { policyCases } from './conformance/policies.js';
 import { sessionCases } from './conformance/sessions.js';
+import { guardCases } from './conformance/guard.js';
 import { signInLogCases } from './conformance/sign-in-logs.js';
 import { tokenCases } from './conformance/tokens.js';
 import { transactionCases } from './conformance/transactions.js';
@@ -23,5 +24,6 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
     policyCases(makeStore);
     mfaCases(makeStore);
     sessionCases(makeStore);
+    guardCases(makeStore);
   });
 }

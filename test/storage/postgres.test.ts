@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import pg from 'pg';
 import { openStore } from '../../src/storage/open-store.js';
+import { migrations } from '../../src/storage/kysely/migrations.js';
 import { runStoreConformance } from './conformance.js';
 import { configuredPg, dropPgSchema, pgUnreachableReason, pgUrl } from '../helpers/postgres.js';
 
@@ -50,7 +51,8 @@ if (reason !== null && configured) {
           const names = r.rows.map((x) => x.table_name);
           for (const t of ['users', 'devices', 'nonces', 'refresh_tokens', 'openpsso_migration']) assert.ok(names.includes(t), t);
           const m = await client.query(`select name from "${schema}".openpsso_migration`);
-          assert.deepEqual(m.rows.map((x: { name: string }) => x.name).sort(), ['0001_initial', '0002_access']);
+          assert.deepEqual(m.rows.map((x: { name: string }) => x.name).sort(), Object.keys(migrations('postgres')).sort());
+          assert.ok(names.includes('throttle_buckets'), 'throttle_buckets');
         } finally {
           await client.end();
         }

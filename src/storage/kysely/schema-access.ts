@@ -71,6 +71,20 @@ export interface LockoutsTable {
   failures: number;
   window_start: number;
   locked_until: number | null;
+  lock_count: number;
+}
+
+export interface ThrottleBucketsTable {
+  bucket_key: string;
+  tokens: number;
+  updated_at: number;
+  last_allowed: number;
+}
+
+export interface FamiliarAddressesTable {
+  account_key: string;
+  address_key: string;
+  last_seen: number;
 }
 
 export interface AdminClientsTable {
@@ -107,6 +121,8 @@ export interface AccessDB {
   mfa_methods: MfaMethodsTable;
   temporary_access_passes: TemporaryAccessPassesTable;
   lockouts: LockoutsTable;
+  throttle_buckets: ThrottleBucketsTable;
+  familiar_addresses: FamiliarAddressesTable;
   admin_clients: AdminClientsTable;
   org_settings: OrgSettingsTable;
   sign_in_sessions: SignInSessionsTable;

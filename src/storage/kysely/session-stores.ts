@@ -2,7 +2,7 @@
 // upsert statement, so concurrent failures on several servers all count.
 import { sql, type Selectable } from 'kysely';
 import { PssoError } from '../../errors/psso-error.js';
-import type { LockoutRecord, LockoutStore, SignInSessionRecord, SignInSessionStore } from '../ports-access.js';
+import type { LockoutPolicy, LockoutRecord, LockoutStore, SignInSessionRecord, SignInSessionStore } from '../ports-access.js';
 import type { LockoutsTable, SignInSessionsTable } from './schema-access.js';
 import { guardWrite, type Db } from './support.js';
 
@@ -12,7 +12,16 @@ function mapLockout(r: Selectable<LockoutsTable>): LockoutRecord {
     failures: Number(r.failures),
     windowStart: Number(r.window_start),
     lockedUntil: r.locked_until === null ? null : Number(r.locked_until),
+    lockCount: Number(r.lock_count),
   };
+}
+
+/** Lock lengths by how many locks came before: lockMs, 2x, 4x ... up to maxLockMs (the last one repeats). */
+function lockLengths({ lockMs, maxLockMs }: LockoutPolicy): number[] {
+  const max = Math.max(lockMs, maxLockMs ?? lockMs);
+  const out = [lockMs];
+  while (out.length < 16 && out[out.length - 1]! < max) out.push(Math.min(max, out[out.length - 1]! * 2));
+  return out;
 }
 
 export function lockoutStore(db: Db): LockoutStore {
@@ -21,21 +30,35 @@ export function lockoutStore(db: Db): LockoutStore {
       const r = await db.selectFrom('lockouts').selectAll().where('lockout_key', '=', key).executeTakeFirst();
       return r ? mapLockout(r) : null;
     },
-    async recordFailure(key, now, { windowMs, threshold, lockMs }) {
-      const until = now + lockMs;
-      // A window that started at or before this instant has passed; arithmetic stays in JS so every
-      // bound parameter sits next to a bigint column and PostgreSQL can type it.
+    async getMany(keys) {
+      if (keys.length === 0) return [];
+      return (await db.selectFrom('lockouts').selectAll().where('lockout_key', 'in', keys).execute()).map(mapLockout);
+    },
+    async recordFailure(key, now, policy) {
+      const { windowMs, threshold } = policy;
+      const lengths = lockLengths(policy);
+      // Arithmetic stays in JS where it can, so every bound parameter sits next to a bigint column
+      // (or is cast) and PostgreSQL can type it.
       const windowPassedAt = now - windowMs;
       const restart = sql<boolean>`lockouts.window_start <= ${windowPassedAt}`;
       const failures = sql<number>`case when ${restart} then 1 else lockouts.failures + 1 end`;
+      const stillLocked = sql<boolean>`(lockouts.locked_until is not null and lockouts.locked_until > ${now})`;
+      // Smart lockout: a failure soon after a lock ended locks again, for longer.
+      const recentLock = sql<boolean>`(lockouts.lock_count > 0 and lockouts.locked_until is not null and lockouts.locked_until > ${windowPassedAt})`;
+      const lockNow = sql<boolean>`(not ${stillLocked} and (${failures} >= ${threshold} or ${recentLock}))`;
+      const longest = sql<number>`cast(${now + lengths[lengths.length - 1]!} as bigint)`;
+      const until = lengths.length === 1 ? longest
+        : sql<number>`case ${sql.join(lengths.slice(0, -1).map((ms, i) => sql`when lockouts.lock_count = ${i} then cast(${now + ms} as bigint)`), sql` `)} else ${longest} end`;
       // INSERT ... ON CONFLICT DO UPDATE is atomic on both engines: concurrent first failures on a
       // new key do not race on the insert, and every SET expression reads the row before the update.
+      const first = threshold <= 1;
       const r = await db.insertInto('lockouts')
-        .values({ lockout_key: key, failures: 1, window_start: now, locked_until: threshold <= 1 ? until : null })
+        .values({ lockout_key: key, failures: 1, window_start: now, locked_until: first ? now + lengths[0]! : null, lock_count: first ? 1 : 0 })
         .onConflict((oc) => oc.column('lockout_key').doUpdateSet({
           failures,
           window_start: sql<number>`case when ${restart} then ${now} else lockouts.window_start end`,
-          locked_until: sql<number | null>`case when ${failures} >= ${threshold} then ${until} else lockouts.locked_until end`,
+          locked_until: sql<number | null>`case when ${lockNow} then ${until} else lockouts.locked_until end`,
+          lock_count: sql<number>`case when ${lockNow} then lockouts.lock_count + 1 else lockouts.lock_count end`,
         }))
         .returningAll().executeTakeFirstOrThrow();
       return mapLockout(r);

@@ -14,12 +14,14 @@ export function sessionCases(make: MakeStore): void {
     it('counts failures in a window and locks once the threshold is reached', async () => {
       const key = 'user:usr_lock';
       assert.equal(await s().lockouts.get(key), null);
-      assert.deepEqual(await s().lockouts.recordFailure(key, T0, OPTS), { key, failures: 1, windowStart: T0, lockedUntil: null });
-      assert.deepEqual(await s().lockouts.recordFailure(key, T0 + 10, OPTS), { key, failures: 2, windowStart: T0, lockedUntil: null });
-      assert.deepEqual(await s().lockouts.recordFailure(key, T0 + 20, OPTS), { key, failures: 3, windowStart: T0, lockedUntil: T0 + 20 + 60_000 });
-      // Further failures keep the window and extend the lock from the latest one.
-      assert.deepEqual(await s().lockouts.recordFailure(key, T0 + 30, OPTS), { key, failures: 4, windowStart: T0, lockedUntil: T0 + 30 + 60_000 });
-      assert.deepEqual(await s().lockouts.get(key), { key, failures: 4, windowStart: T0, lockedUntil: T0 + 30 + 60_000 });
+      assert.deepEqual(await s().lockouts.recordFailure(key, T0, OPTS), { key, failures: 1, windowStart: T0, lockedUntil: null, lockCount: 0 });
+      assert.deepEqual(await s().lockouts.recordFailure(key, T0 + 10, OPTS), { key, failures: 2, windowStart: T0, lockedUntil: null, lockCount: 0 });
+      assert.deepEqual(await s().lockouts.recordFailure(key, T0 + 20, OPTS), { key, failures: 3, windowStart: T0, lockedUntil: T0 + 20 + 60_000, lockCount: 1 });
+      // A failure while locked (a request already in flight) is counted but does not extend the lock.
+      assert.deepEqual(await s().lockouts.recordFailure(key, T0 + 30, OPTS), { key, failures: 4, windowStart: T0, lockedUntil: T0 + 20 + 60_000, lockCount: 1 });
+      assert.deepEqual(await s().lockouts.get(key), { key, failures: 4, windowStart: T0, lockedUntil: T0 + 20 + 60_000, lockCount: 1 });
+      assert.deepEqual(await s().lockouts.getMany([key, 'user:none']), [{ key, failures: 4, windowStart: T0, lockedUntil: T0 + 20 + 60_000, lockCount: 1 }]);
+      assert.deepEqual(await s().lockouts.getMany([]), []);
       // Another key is independent.
       assert.equal((await s().lockouts.recordFailure('ip:203.0.113.5', T0, OPTS)).failures, 1);
       await s().lockouts.reset(key);
@@ -28,24 +30,44 @@ export function sessionCases(make: MakeStore): void {
       assert.equal((await s().lockouts.recordFailure(key, T0 + 40, OPTS)).failures, 1);
     });
 
+    it('locks again at the first failure after a lock ends, each time for twice as long up to the maximum', async () => {
+      const key = 'user:usr_smart';
+      const policy = { ...OPTS, maxLockMs: 200_000 };
+      for (let i = 0; i < 3; i++) await s().lockouts.recordFailure(key, T0 + i, policy);
+      const first = (await s().lockouts.get(key))!;
+      assert.deepEqual([first.lockedUntil, first.lockCount], [T0 + 2 + 60_000, 1]);
+      let t = first.lockedUntil!;
+      const second = await s().lockouts.recordFailure(key, t, policy);
+      assert.deepEqual([second.lockedUntil, second.lockCount], [t + 120_000, 2]);
+      t = second.lockedUntil! + 1;
+      const third = await s().lockouts.recordFailure(key, t, policy);
+      assert.deepEqual([third.lockedUntil, third.lockCount], [t + 200_000, 3], 'capped at maxLockMs');
+      t = third.lockedUntil! + 1;
+      assert.equal((await s().lockouts.recordFailure(key, t, policy)).lockedUntil, t + 200_000);
+      // Once a lock ended longer than a window ago, it takes the threshold again (the next lock is still long).
+      t += 200_000 + OPTS.windowMs + 10;
+      const fresh = await s().lockouts.recordFailure(key, t, policy);
+      assert.deepEqual([fresh.failures, fresh.lockedUntil !== null && fresh.lockedUntil > t], [1, false]);
+    });
+
     it('restarts the count when the window has passed, keeping an earlier lock until it ends', async () => {
       const key = 'user:usr_window';
       for (let i = 0; i < 3; i++) await s().lockouts.recordFailure(key, T0 + i, { ...OPTS, lockMs: 3_600_000 });
       const inWindow = await s().lockouts.recordFailure(key, T0 + OPTS.windowMs - 1, { ...OPTS, lockMs: 3_600_000 });
       assert.equal(inWindow.failures, 4);
       const restarted = await s().lockouts.recordFailure(key, T0 + OPTS.windowMs + 5, OPTS);
-      assert.deepEqual(restarted, { key, failures: 1, windowStart: T0 + OPTS.windowMs + 5, lockedUntil: inWindow.lockedUntil });
+      assert.deepEqual(restarted, { key, failures: 1, windowStart: T0 + OPTS.windowMs + 5, lockedUntil: inWindow.lockedUntil, lockCount: 1 });
       // A threshold of 1 locks on the very first failure.
       assert.deepEqual(await s().lockouts.recordFailure('user:strict', T0, { ...OPTS, threshold: 1 }),
-        { key: 'user:strict', failures: 1, windowStart: T0, lockedUntil: T0 + 60_000 });
+        { key: 'user:strict', failures: 1, windowStart: T0, lockedUntil: T0 + 60_000, lockCount: 1 });
     });
 
-    it('counts 20 concurrent failures as 20', async () => {
+    it('counts 20 concurrent failures as 20 and locks once', async () => {
       const key = 'user:usr_race';
-      const opts = { windowMs: 600_000, threshold: 10, lockMs: 60_000 };
+      const opts = { windowMs: 600_000, threshold: 10, lockMs: 60_000, maxLockMs: 600_000 };
       const after = await Promise.all(Array.from({ length: 20 }, () => s().lockouts.recordFailure(key, T0, opts)));
       assert.deepEqual(after.map((r) => r.failures).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i + 1));
-      assert.deepEqual(await s().lockouts.get(key), { key, failures: 20, windowStart: T0, lockedUntil: T0 + 60_000 });
+      assert.deepEqual(await s().lockouts.get(key), { key, failures: 20, windowStart: T0, lockedUntil: T0 + 60_000, lockCount: 1 });
       assert.equal(after.filter((r) => r.lockedUntil === null).length, 9);
     });
   });
