@@ -14,6 +14,8 @@ import { ServerKeys } from './server-keys.js';
 import type { SignInRecorder } from './sign-in-events.js';
 import { StoreSignInRecorder } from './sign-in-log.js';
 import { PssoError } from '../errors/psso-error.js';
+import { createMetrics } from './metrics.js';
+import { PasswordWork } from './password-work.js';
 
 export interface BootstrapOptions {
   clock?: Clock;
@@ -44,14 +46,21 @@ export async function createAppContext(config: Config, opts: BootstrapOptions = 
   const master = loadMasterKey(join(config.dataDir, 'master.key'));
   const keys = new ServerKeys(store, master, clock);
   await keys.load();
-  const persistent = new StoreSignInRecorder(store, opts.log ?? ((msg, err) => console.error(`openpsso: ${msg}:`, err)));
+  const metrics = createMetrics();
+  const persistent = new StoreSignInRecorder(store, opts.log ?? ((msg, err) => console.error(`openpsso: ${msg}:`, err)), metrics, () => clock.now());
   const observer = opts.observeSignIns;
   const signIns: SignInRecorder = observer
-    ? { record: async (e) => { await observer.record(e); await persistent.record(e); } }
+    ? { record: async (e) => { await observer.record(e); await persistent.record(e); }, flush: () => persistent.flush() }
     : persistent;
   return {
     config, urls: endpoints(config), store, clock, master, keys,
     keyCache: new KeyCache(), signIns,
     smartCardCas: loadCas(config.smartCard.trustedCaFiles),
+    metrics,
+    passwordWork: new PasswordWork({
+      concurrency: config.credentialGuard.passwordConcurrency,
+      queueLimit: config.credentialGuard.passwordQueueLimit,
+      maxWaitMs: config.credentialGuard.passwordMaxWaitMs,
+    }, metrics),
   };
 }

@@ -10,6 +10,8 @@ import type { MasterKey } from './master-key.js';
 import type { ServerKeys } from './server-keys.js';
 import type { SignInRecorder } from './sign-in-events.js';
 import { publicKeyFromX963 } from '../protocol/ec-keys.js';
+import type { Metrics } from './metrics.js';
+import type { PasswordWork } from './password-work.js';
 
 /** Caches pure derivations (key bytes → KeyObject), never authorisation state such as device status. */
 export class KeyCache {
@@ -40,4 +42,7 @@ export interface AppContext {
   signIns: SignInRecorder;
   /** Trusted smart card CAs, loaded from smartCard.trustedCaFiles. */
   smartCardCas: X509Certificate[];
+  metrics: Metrics;
+  /** The bounded queue every argon2id verification runs through (credential-guard.ts). */
+  passwordWork: PasswordWork;
 }

@@ -5,6 +5,7 @@ import type { AppContext } from './context.js';
 import type { Device, User } from '../storage/ports.js';
 import { PssoError } from '../errors/psso-error.js';
 import { verifyPassword } from './passwords.js';
+import { boundedVerify, guardSecret } from './credential-guard.js';
 import {
   assertionKid, decryptEncryptedAssertion, verifyEmbeddedAssertion, type VerifiedRequest,
 } from '../protocol/verify-request.js';
@@ -22,63 +23,79 @@ export interface CheckedCredential {
   mfaVerifiedCredential: boolean;
 }
 
-async function checkPassword(ctx: AppContext, orgId: string, username: string, password: string): Promise<User> {
-  const user = await ctx.store.users.getByPrincipalName(orgId, username);
-  const ok = await verifyPassword(user?.passwordHash ?? null, password);
-  if (!user || !ok) throw new PssoError('invalid_credentials');
-  return user;
+/** Looks the user up first, so a disabled account is refused before its password is checked. */
+async function checkPassword(ctx: AppContext, device: Device, username: string, password: string, ipAddress: string): Promise<User> {
+  const user = await ctx.store.users.getByPrincipalName(device.orgId, username);
+  return guardSecret(ctx, { orgId: device.orgId, account: username, ipAddress, surface: 'token_endpoint', user, guessable: true }, async (ticket) => {
+    const ok = await boundedVerify(ctx, ticket, () => verifyPassword(user?.passwordHash ?? null, password));
+    if (!user || !ok) throw new PssoError('invalid_credentials');
+    return user;
+  });
+}
+
+/** Device-bound assertions honour the lockout and count their failures, but take no throttle token. */
+function guardAssertion<T>(ctx: AppContext, device: Device, username: string, ipAddress: string, verify: () => Promise<T>): Promise<T> {
+  return guardSecret(ctx, { orgId: device.orgId, account: username, ipAddress, surface: 'token_endpoint', guessable: false }, verify);
 }
 
 function isCompactJwe(s: string): boolean {
   return s.split('.').length === 5;
 }
 
-export async function checkLoginCredential(ctx: AppContext, device: Device, req: VerifiedRequest): Promise<CheckedCredential> {
+export async function checkLoginCredential(ctx: AppContext, device: Device, req: VerifiedRequest, ipAddress: string): Promise<CheckedCredential> {
   const username = req.username;
   if (!username) throw new PssoError('missing_claim', 'username');
   const opts = { now: toSeconds(ctx.clock.now()), skewSeconds: ctx.config.tokens.clockSkewSeconds, audience: assertionAudience(ctx.config) };
 
   if (req.kind === 'login_password') {
-    const user = await checkPassword(ctx, device.orgId, username, req.password ?? '');
+    const user = await checkPassword(ctx, device, username, req.password ?? '', ipAddress);
     return { user, method: 'password', amr: ['pwd'], mfaVerifiedCredential: false };
   }
   if (req.kind !== 'login_assertion' || !req.assertion) throw new PssoError('missing_claim', 'assertion');
 
   if (isCompactJwe(req.assertion)) {
     // Encrypted password: try the active encryption key first, then keys still published after rotation.
+    // Only decryption is tried per key: the password is checked once, outside, so a guard refusal is never masked.
     let lastError: unknown;
+    let password: string | undefined;
     for (const key of ctx.keys.encryptionKeys()) {
       try {
-        const { password } = decryptEncryptedAssertion(req.assertion, key.privateKey, ctx.keys.encryptionPublicX963(key), req, opts);
-        const user = await checkPassword(ctx, device.orgId, username, password);
-        return { user, method: 'encrypted_password', amr: ['pwd'], mfaVerifiedCredential: false };
+        ({ password } = decryptEncryptedAssertion(req.assertion, key.privateKey, ctx.keys.encryptionPublicX963(key), req, opts));
+        break;
       } catch (e) {
         lastError = e;
-        if (e instanceof PssoError && e.entry.name === 'invalid_credentials') throw e;
       }
     }
-    throw lastError instanceof PssoError ? lastError : new PssoError('malformed_assertion');
+    if (password === undefined) throw lastError instanceof PssoError ? lastError : new PssoError('malformed_assertion');
+    const user = await checkPassword(ctx, device, username, password, ipAddress);
+    return { user, method: 'encrypted_password', amr: ['pwd'], mfaVerifiedCredential: false };
   }
 
   const info = assertionKid(req.assertion);
+  const assertion = req.assertion;
   if (info.x5c.length > 0) {
-    const leaf = verifySmartCardChain(ctx, info.x5c);
-    const user = await userForCertificate(ctx, device, leaf, username);
-    verifyEmbeddedAssertion(req.assertion, leaf.publicKey, ['ES256', 'ES384', 'RS256', 'RS384', 'RS512'], req, opts);
-    const reg = await ctx.store.userRegistrations.get(device.id, user.id);
-    return { user, method: 'smart_card', amr: ['sc'], mfaVerifiedCredential: reg?.mfaVerified ?? false };
+    return guardAssertion(ctx, device, username, ipAddress, async () => {
+      const leaf = verifySmartCardChain(ctx, info.x5c);
+      const user = await userForCertificate(ctx, device, leaf, username);
+      verifyEmbeddedAssertion(assertion, leaf.publicKey, ['ES256', 'ES384', 'RS256', 'RS384', 'RS512'], req, opts);
+      const reg = await ctx.store.userRegistrations.get(device.id, user.id);
+      return { user, method: 'smart_card', amr: ['sc'], mfaVerifiedCredential: reg?.mfaVerified ?? false };
+    });
   }
 
   if (!info.kid) throw new PssoError('malformed_assertion', 'no kid');
-  const reg = await ctx.store.userRegistrations.getByUserKid(info.kid);
-  // Another user's or another device's key is a bad credential, exactly like a wrong password.
-  if (!reg || reg.deviceId !== device.id || reg.method !== 'secure_enclave' || !reg.userKey) {
-    throw new PssoError('assertion_invalid', 'key not registered for this user on this device');
-  }
-  const user = await ctx.store.users.get(reg.userId);
-  if (!user || user.userPrincipalName.toLowerCase() !== username.toLowerCase()) {
-    throw new PssoError('assertion_invalid', 'key belongs to another user');
-  }
-  verifyEmbeddedAssertion(req.assertion, ctx.keyCache.publicKey(reg.userKey), ['ES256'], req, opts);
-  return { user, method: 'secure_enclave', amr: ['swk', 'hwk'], mfaVerifiedCredential: reg.mfaVerified };
+  const kid = info.kid;
+  return guardAssertion(ctx, device, username, ipAddress, async () => {
+    const reg = await ctx.store.userRegistrations.getByUserKid(kid);
+    // Another user's or another device's key is a bad credential, exactly like a wrong password.
+    if (!reg || reg.deviceId !== device.id || reg.method !== 'secure_enclave' || !reg.userKey) {
+      throw new PssoError('assertion_invalid', 'key not registered for this user on this device');
+    }
+    const user = await ctx.store.users.get(reg.userId);
+    if (!user || user.userPrincipalName.toLowerCase() !== username.toLowerCase()) {
+      throw new PssoError('assertion_invalid', 'key belongs to another user');
+    }
+    verifyEmbeddedAssertion(assertion, ctx.keyCache.publicKey(reg.userKey), ['ES256'], req, opts);
+    return { user, method: 'secure_enclave', amr: ['swk', 'hwk'], mfaVerifiedCredential: reg.mfaVerified };
+  });
 }

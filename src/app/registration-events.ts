@@ -36,7 +36,7 @@ export async function registerDeviceRecorded(ctx: AppContext, principal: Registr
 export async function registerUserRecorded(ctx: AppContext, principal: RegistrationPrincipal, deviceId: string, body: unknown, f: RequestFacts): Promise<UserRegistration> {
   const event = baseEvent(ctx, 'user_registration', principal, f);
   event.deviceId = deviceId;
-  return withSignInRecord(ctx.signIns, event, () => registerUser(ctx, principal, deviceId, body, async (user, device) => {
+  return withSignInRecord(ctx.signIns, event, () => registerUser(ctx, principal, deviceId, body, f.ipAddress, async (user, device) => {
     event.userId = user.id;
     event.userPrincipalName = user.userPrincipalName;
     event.deviceUuid = device.deviceUuid;

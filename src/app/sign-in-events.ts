@@ -33,6 +33,8 @@ export interface SignInEvent {
 
 export interface SignInRecorder {
   record(e: SignInEvent): Promise<void>;
+  /** Stores whatever is still pending (aggregate counts, retries); called at shutdown. */
+  flush?(): Promise<void>;
 }
 
 /** Keeps the last events in memory (tests), optionally passing them on to another recorder. */

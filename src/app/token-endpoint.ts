@@ -78,7 +78,7 @@ async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, 
   switch (req.kind) {
     case 'login_password':
     case 'login_assertion': {
-      const cred = await checkLoginCredential(ctx, device, req);
+      const cred = await checkLoginCredential(ctx, device, req, ipAddress);
       event.userId = cred.user.id;
       event.userPrincipalName = cred.user.userPrincipalName;
       event.userDisplayName = cred.user.displayName;

@@ -1,6 +1,10 @@
 // Configuration schema: every setting with its default, validated once at start (zod).
 
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+
+/** A token bucket: `burst` attempts at once, `perSecond` regained. */
+const throttleRule = z.object({ burst: z.coerce.number().int().min(1).max(100_000), perSecond: z.coerce.number().positive().max(10_000) }).strict();
 
 const url = z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
 
@@ -48,6 +52,26 @@ export const configSchema = z.object({
     userMapping: z.enum(['upn-san', 'email-san', 'subject-cn']).default('upn-san'),
   }).default({ trustedCaFiles: [], userMapping: 'upn-san' }),
   limits: z.object({ bodyLimitBytes: z.coerce.number().int().min(1024).max(1024 * 1024).default(64 * 1024) }).default({ bodyLimitBytes: 64 * 1024 }),
+  /**
+   * The credential guard (every secret check): throttles per source address and per account,
+   * smart lockout, and bounded password work. Lockout threshold and first lock length are per
+   * organisation (org settings); these are the server-wide parts.
+   */
+  credentialGuard: z.object({
+    /** Attempts from one address at unfamiliar accounts: wide, as an office NAT signs many people in at 9:00. */
+    perAddress: throttleRule.default({ burst: 30, perSecond: 1 }),
+    /** Attempts at one account (per familiar/unfamiliar class); above the lockout threshold so users see "locked until" first. */
+    perAccount: throttleRule.default({ burst: 20, perSecond: 1 / 6 }),
+    lockoutWindowSeconds: z.coerce.number().int().min(60).max(86400).default(900),
+    /** Each lock in a row doubles, up to this. */
+    maxLockoutSeconds: z.coerce.number().int().min(60).max(86400).default(3600),
+    /** argon2id verifications running at once; default: one per core, less one for the event loop (at least 1). */
+    passwordConcurrency: z.coerce.number().int().min(1).max(256).default(Math.max(1, availableParallelism() - 1)),
+    /** Verifications waiting per lane (familiar / other) before "busy, retry" is answered at once. */
+    passwordQueueLimit: z.coerce.number().int().min(0).max(10_000).default(32),
+    /** Longest wait for a password worker before "busy, retry". */
+    passwordMaxWaitMs: z.coerce.number().int().min(10).max(60_000).default(2000),
+  }).prefault({}),
   /** Create the demo organisation, users and groups on first start. */
   demo: z.boolean().default(false),
   log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info') }).default({ level: 'info' }),

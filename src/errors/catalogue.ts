@@ -102,9 +102,19 @@ const entries = [
   { code: 1204, name: 'certificate_untrusted', status: 401, oauthError: 'invalid_grant', audience: 'admin',
     message: 'The smart card certificate does not chain to a trusted certificate authority or is outside its validity.',
     remediation: 'Add the issuing CA to smartCard.trustedCaFiles in the configuration.', entra: 500181 },
-  { code: 1205, name: 'user_locked', status: 401, oauthError: 'invalid_grant', audience: 'user',
+  // Not 401: the password may well be right, and a Mac re-prompts for it on 401 (see the status rules).
+  { code: 1205, name: 'user_locked', status: 400, oauthError: 'invalid_grant', audience: 'user',
     message: 'Your account is temporarily locked after too many failed sign-ins.',
-    remediation: 'Wait and try again, or ask an administrator to unlock the account.', entra: 50053 },
+    remediation: 'Wait until the time given and try again, or ask an administrator to unlock the account (`openpsso user unlock`). Repeated locks last longer each time; the sign-in logs show where the failures came from.',
+    userAction: 'Wait until the time shown, then sign in again. At a Mac\'s login window your local password still opens the session.', entra: 50053 },
+  { code: 1206, name: 'sign_in_throttled', status: 400, oauthError: 'invalid_grant', audience: 'user',
+    message: 'Too many sign-in attempts from this device or network; wait a moment and try again.',
+    remediation: 'The sign-in logs show the address and account behind the attempts (status/errorCode eq 50196). Limits are credentialGuard.perAddress and perAccount in the configuration.',
+    userAction: 'Wait for the number of seconds shown, then sign in again.', entra: 50196 },
+  { code: 1207, name: 'server_busy', status: 503, oauthError: 'temporarily_unavailable', audience: 'user',
+    message: 'The server is busy checking passwords; try again in a moment.',
+    remediation: 'Password checks are bounded (credentialGuard.passwordConcurrency and passwordQueueLimit). If this persists without an attack in the sign-in logs, add cores or servers.',
+    userAction: 'Try again in a few seconds.' },
 
   // 1300-1399: tokens
   { code: 1301, name: 'refresh_token_invalid', status: 400, oauthError: 'invalid_grant', audience: 'user',

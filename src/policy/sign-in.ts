@@ -38,6 +38,19 @@ export interface SignIn {
   /** OpenPSSO extension: 'perUserMfa', 'conditionalAccess:<policy id>' or null. */
   authenticationRequirementSource: string | null;
   deviceDetail: SignInDeviceDetail;
+  /**
+   * OpenPSSO extension: on a row that stands for many throttled or locked refusals from one source
+   * in one window, how many there were and over what time (absent on ordinary rows).
+   */
+  aggregate?: SignInAggregate;
+}
+
+export interface SignInAggregate {
+  count: number;
+  firstDateTime: string;
+  lastDateTime: string;
+  /** Distinct account names tried (up to 100 are counted). */
+  accounts: number;
 }
 
 /** The fields of a sign-in row that come from the access decision. */

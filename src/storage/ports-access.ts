@@ -9,6 +9,8 @@ import type { ConditionalAccessPolicy, NamedLocation } from '../policy/types.js'
 
 export interface SignInLogStore {
   append(orgId: string, row: SignIn): Promise<void>;
+  /** Replaces a stored row (an aggregate row whose count grew); false if there is no such row. */
+  update(orgId: string, row: SignIn): Promise<boolean>;
   /**
    * Newest first (createdDateTime desc, then id desc). `filter` is the parsed Graph $filter subset;
    * adapters translate it to SQL over indexed columns. `cursor` is opaque, from the previous page.

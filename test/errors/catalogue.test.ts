@@ -15,7 +15,7 @@ describe('error catalogue', () => {
   });
 
   it('only credential failures and unauthenticated API calls are 401', () => {
-    const allowed = new Set(['invalid_credentials', 'user_disabled', 'assertion_invalid', 'certificate_untrusted', 'user_locked',
+    const allowed = new Set(['invalid_credentials', 'user_disabled', 'assertion_invalid', 'certificate_untrusted',
       'bearer_token_invalid', 'registration_unauthorized', 'registration_token_expired', 'admin_unauthorized',
       'mfa_required_interactive', 'mfa_enrollment_required_interactive', 'mfa_failed']);
     // Policy refusals at the token endpoint must never look like a wrong password.
@@ -24,6 +24,8 @@ describe('error catalogue', () => {
       assert.notEqual(catalogue.get(name as never)?.oauthError, 'invalid_grant', name);
     }
     for (const e of catalogue.values()) if (e.status === 401) assert.ok(allowed.has(e.name), `${e.name} must not be 401`);
+    // Locked, throttled or busy says nothing about the password: a Mac must not re-prompt for it.
+    for (const name of ['user_locked', 'sign_in_throttled', 'server_busy']) assert.notEqual(catalogue.get(name as never)?.status, 401, name);
     for (const name of ['unknown_device', 'device_revoked', 'nonce_replayed', 'bad_signature', 'refresh_token_invalid']) {
       assert.equal(catalogue.get(name as never)?.status, 400, name);
     }

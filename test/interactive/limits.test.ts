@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { ManualClock } from '../../src/app/clock.js';
 import { DEMO_PASSWORD } from '../../src/app/demo.js';
-import { configureSignInLimits, DEFAULT_LIMITS } from '../../src/app/interactive/limits.js';
 import { totpAt } from '../../src/policy/totp.js';
 import { ALICE, BOB, CAROL, addTotp, nowSeconds, postJson, setMfaState } from './helpers.js';
 
@@ -16,18 +15,23 @@ describe('interactive sign-in lockout and rate limits', () => {
 
   before(async () => {
     s = await startTestServer({ clock });
+    DEFAULT_LIMITS = { ...s.ctx.config.credentialGuard };
     const settings = await s.ctx.store.orgSettings.get(s.orgId);
     await s.ctx.store.orgSettings.put({ ...settings, lockoutThreshold: 3, lockoutSeconds: 120 });
   });
   after(async () => { await s.close(); });
 
   const signIn = (username: string, password = DEMO_PASSWORD) => postJson(s, '/api/v1/signin', { username, password });
+  /** The running server reads its limits from its configuration on every attempt. */
+  const configureSignInLimits = (ctx: TestServer['ctx'], limits: Partial<TestServer['ctx']['config']['credentialGuard']>) => Object.assign(ctx.config.credentialGuard, limits);
+  let DEFAULT_LIMITS: TestServer['ctx']['config']['credentialGuard'];
 
   it('locks the account after the threshold, says until when, and clears after lockoutSeconds', async () => {
     assert.equal((await signIn(ALICE, 'bad-1')).body.error_code, 'OPSSO1201');
     assert.equal((await signIn(ALICE, 'bad-2')).body.error_code, 'OPSSO1201');
     const third = await signIn(ALICE, 'bad-3');
-    assert.equal(third.status, 401);
+    // Locked is not a wrong password: never 401.
+    assert.equal(third.status, 400);
     assert.equal(third.body.error_code, 'OPSSO1205');
     assert.equal(third.body.locked_until, '2027-01-15T09:02:00.000Z');
     assert.match(third.body.error_description, /until 2027-01-15 09:02:00 UTC \(in about 2 minutes\)/);

@@ -154,7 +154,7 @@ describe('interactive sign-in pages', () => {
       await toPassword(c, 'erin@demo.openpsso.test');
       await c.post('/signin/password', { password: 'x' });
       const locked = await c.post('/signin/password', { password: 'y' });
-      assert.equal(locked.status, 401);
+      assert.equal(locked.status, 400);
       assert.match(locked.html, /Your account is temporarily locked\./);
       assert.match(locked.html, /Locked until 2027-01-15 10:01:35 UTC \(in about 60 seconds\); try again then, or ask an administrator\./);
     } finally {

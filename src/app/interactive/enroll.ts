@@ -10,9 +10,8 @@ import { perUserMfaStateAfterRegistration } from '../../policy/evaluate-access.j
 import { newId } from '../ids.js';
 import { toSeconds } from '../clock.js';
 import { addAmr, saveSession, sealForSession, unsealForSession, type Session } from './session.js';
-import { evaluate, failSecondFactor, sessionUser, type Progress } from './flow.js';
+import { evaluate, guardSecondFactor, sessionUser, type Progress } from './flow.js';
 import { recorded, type RequestFacts } from './events.js';
-import { assertNotLocked, clearFailures, limitAccount, limitAddress } from './limits.js';
 import { sealTotpSecret } from './factors.js';
 import { checkRegistration, registrationOptions, type RegistrationResponseJSON } from './webauthn.js';
 
@@ -59,15 +58,7 @@ async function afterMethodAdded(ctx: AppContext, user: User): Promise<User> {
 }
 
 async function guarded(ctx: AppContext, s: Session, user: User, f: RequestFacts, check: () => Promise<void>): Promise<void> {
-  limitAddress(ctx, f.ipAddress);
-  await assertNotLocked(ctx, s.orgId, s.data.username ?? user.userPrincipalName);
-  limitAccount(ctx, s.orgId, user.userPrincipalName);
-  try {
-    await check();
-  } catch (e) {
-    throw await failSecondFactor(ctx, s, user, e);
-  }
-  await clearFailures(ctx, s.orgId, s.data.username ?? user.userPrincipalName);
+  await guardSecondFactor(ctx, s, user, f, check);
 }
 
 /** A correct code proves the app holds the secret; that code's step is stored as used, so it cannot sign in again. */

@@ -10,7 +10,7 @@ import { verifyPassword } from '../passwords.js';
 import { createBearerToken } from '../registration-auth.js';
 import { DEVICE_REGISTRATION_APP_ID } from '../../policy/app-ids.js';
 import { addAmr, MAX_MFA_FAILURES_PER_SESSION, endSession, saveSession, sealForSession, type MethodKind, type Session, type SessionData } from './session.js';
-import { assertNotLocked, clearFailures, countFailure, limitAccount, limitAddress } from './limits.js';
+import { admit, boundedVerify, guardSecret } from '../credential-guard.js';
 import { blockReason, mfaReason, unmetMfa } from './messages.js';
 import { recordAttempt, recorded, type AttemptStep, type RequestFacts } from './events.js';
 import { checkFactor, type Factor } from './factors.js';
@@ -67,21 +67,18 @@ async function recordInterrupt(ctx: AppContext, f: RequestFacts, orgId: string, 
   await recordAttempt(ctx, f, { orgId, step, channel, user: p.user, decision: p.decision }, error);
 }
 
-/** Username and password: throttles, lockout, constant-shape check, then the access decision. */
+/** Username and password through the credential guard, then the access decision. */
 export async function passwordStep(ctx: AppContext, orgId: string, channel: SessionData['channel'], username: string, password: string, f: RequestFacts): Promise<Progress> {
   const attempt = { orgId, step: 'password' as const, channel, username, user: null as User | null };
   let progress: Progress | undefined;
   try {
-    limitAddress(ctx, f.ipAddress);
-    await assertNotLocked(ctx, orgId, username);
-    limitAccount(ctx, orgId, username);
     const user = await ctx.store.users.getByPrincipalName(orgId, username);
-    const ok = await verifyPassword(user?.passwordHash ?? null, password);
-    if (!user || !ok) throw (await countFailure(ctx, orgId, username)) ?? new PssoError('invalid_credentials');
+    await guardSecret(ctx, { orgId, account: username, ipAddress: f.ipAddress, surface: 'interactive', user, guessable: true }, async (ticket) => {
+      const ok = await boundedVerify(ctx, ticket, () => verifyPassword(user?.passwordHash ?? null, password));
+      if (!user || !ok) throw new PssoError('invalid_credentials');
+    });
     attempt.user = user;
-    if (!user.enabled) throw new PssoError('user_disabled');
-    await clearFailures(ctx, orgId, username);
-    progress = await evaluate(ctx, user, ['pwd'], f);
+    progress = await evaluate(ctx, user!, ['pwd'], f);
   } catch (e) {
     const decision = e instanceof PssoError ? (e.extra?.decision as AccessDecision | undefined) : undefined;
     await recordAttempt(ctx, f, { ...attempt, decision }, e);
@@ -98,18 +95,30 @@ export async function sessionUser(ctx: AppContext, s: Session): Promise<User> {
   return user;
 }
 
-/** Counts a failed second factor against the session and the account; may end the session. */
-export async function failSecondFactor(ctx: AppContext, s: Session, user: User, e: unknown): Promise<unknown> {
-  if (!(e instanceof PssoError) || e.entry.name !== 'mfa_failed') return e;
-  const locked = await countFailure(ctx, s.orgId, s.data.username ?? user.userPrincipalName);
-  s.data.mfaFailures += 1;
-  delete s.data.challenge;
-  if (locked || s.data.mfaFailures >= MAX_MFA_FAILURES_PER_SESSION) {
-    await endSession(ctx, s);
-    return locked ?? new PssoError('mfa_failed', 'too many wrong codes in this sign-in; start again');
+/**
+ * A second factor (code, passkey, pass) checked through the credential guard: a wrong one counts
+ * against the account and the session, and too many end the session.
+ */
+export async function guardSecondFactor<T>(ctx: AppContext, s: Session, user: User, f: RequestFacts, check: () => Promise<T>): Promise<T> {
+  const account = s.data.username ?? user.userPrincipalName;
+  const ticket = await admit(ctx, { orgId: s.orgId, account, ipAddress: f.ipAddress, surface: 'interactive', user, guessable: true });
+  let out: T;
+  try {
+    out = await check();
+  } catch (e) {
+    if (!(e instanceof PssoError) || e.entry.name !== 'mfa_failed') throw e;
+    const locked = await ticket.failed();
+    s.data.mfaFailures += 1;
+    delete s.data.challenge;
+    if (locked || s.data.mfaFailures >= MAX_MFA_FAILURES_PER_SESSION) {
+      await endSession(ctx, s);
+      throw locked ?? new PssoError('mfa_failed', 'too many wrong codes in this sign-in; start again');
+    }
+    await saveSession(ctx, s);
+    throw e;
   }
-  await saveSession(ctx, s);
-  return e;
+  await ticket.succeeded();
+  return out;
 }
 
 /** A second factor on a session that passed the password step (MFA page or enrolment page with a TAP). */
@@ -118,16 +127,7 @@ export async function secondFactorStep(ctx: AppContext, s: Session, factor: Fact
   const user = await sessionUser(ctx, s);
   const attempt = { orgId: s.orgId, step: factor.kind, channel: s.data.channel, user };
   return recorded(ctx, f, attempt, async () => {
-    limitAddress(ctx, f.ipAddress);
-    await assertNotLocked(ctx, s.orgId, s.data.username ?? user.userPrincipalName);
-    limitAccount(ctx, s.orgId, user.userPrincipalName);
-    let added: string[];
-    try {
-      added = await checkFactor(ctx, user, factor);
-    } catch (e) {
-      throw await failSecondFactor(ctx, s, user, e);
-    }
-    await clearFailures(ctx, s.orgId, s.data.username ?? user.userPrincipalName);
+    const added = await guardSecondFactor(ctx, s, user, f, () => checkFactor(ctx, user, factor));
     const progress = await evaluate(ctx, user, addAmr(s.data.amr, ...added), f);
     Object.assign(attempt, { decision: progress.decision });
     return progress;

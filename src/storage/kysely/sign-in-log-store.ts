@@ -99,6 +99,12 @@ export function signInLogStore(db: Db): SignInLogStore {
         db.insertInto('sign_in_logs').values(values).onConflict((oc) => oc.doNothing()).executeTakeFirst());
       if (Number(res.numInsertedOrUpdatedRows ?? 0) === 0) throw new PssoError('conflict', `sign-in ${row.id}`);
     },
+    async update(orgId, row) {
+      const { org_id: _o, id: _i, ...values } = columnsOf(orgId, row);
+      const res = await guardWrite('sign-in log row', () =>
+        db.updateTable('sign_in_logs').set(values).where('org_id', '=', orgId).where('id', '=', row.id).executeTakeFirst());
+      return Number(res.numUpdatedRows) > 0;
+    },
     async query(orgId, opts) {
       const limit = pageLimit(opts.top);
       const after = decodeCursor(opts.cursor);

@@ -1,0 +1,31 @@
+// Counters and gauges for what must never happen silently: refused or failed sign-in log writes,
+// credential guard refusals and password work turned away. One registry per server (prom-client),
+// so several servers in one test process do not collide.
+import { Counter, Gauge, Registry } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  signInLogWriteFailures: Counter;
+  signInLogWritesRetried: Counter;
+  signInLogWritesDropped: Counter;
+  signInLogRowsAggregated: Counter;
+  guardRefusals: Counter<'reason' | 'surface'>;
+  passwordWorkRejected: Counter<'lane'>;
+  passwordWorkQueued: Gauge<'lane'>;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  const counter = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
+    new Counter<L>({ name, help, labelNames, registers: [registry] });
+  return {
+    registry,
+    signInLogWriteFailures: counter('openpsso_signin_log_write_failures_total', 'Sign-in log writes that failed on the first try (each is retried).'),
+    signInLogWritesRetried: counter('openpsso_signin_log_write_retries_total', 'Sign-in log writes stored by a later retry.'),
+    signInLogWritesDropped: counter('openpsso_signin_log_writes_dropped_total', 'Sign-in log rows that could not be stored after every retry (each is also logged as an error).'),
+    signInLogRowsAggregated: counter('openpsso_signin_log_refusals_aggregated_total', 'Throttled or locked refusals counted into an aggregate sign-in log row instead of a row each.'),
+    guardRefusals: counter('openpsso_credential_guard_refusals_total', 'Secret checks refused before verification, by reason (locked, throttled, disabled) and surface.', ['reason', 'surface']),
+    passwordWorkRejected: counter('openpsso_password_work_rejected_total', 'Password verifications turned away because the bounded queue was full or waited too long.', ['lane']),
+    passwordWorkQueued: new Gauge({ name: 'openpsso_password_work_queued', help: 'Password verifications waiting for a worker, by lane.', labelNames: ['lane'], registers: [registry] }),
+  };
+}
