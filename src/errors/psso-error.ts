@@ -36,6 +36,8 @@ export interface ErrorBody {
   error_codes: number[];
   remediation: string;
   user_action?: string;
+  locked_until?: string;
+  retry_after?: number;
   correlation_id: string;
   timestamp: string;
 }
@@ -49,6 +51,9 @@ export function errorBody(err: PssoError, correlationId: string, now: Date): Err
     error_codes: e.entra !== undefined ? [e.code, e.entra] : [e.code],
     remediation: e.remediation,
     ...(e.userAction ? { user_action: e.userAction } : {}),
+    // The public facts a client needs to act on a lock or a throttle: when it ends, when to retry.
+    ...(typeof err.extra?.lockedUntil === 'number' ? { locked_until: new Date(err.extra.lockedUntil).toISOString() } : {}),
+    ...(typeof err.extra?.retryAfterSeconds === 'number' ? { retry_after: err.extra.retryAfterSeconds } : {}),
     correlation_id: correlationId,
     timestamp: now.toISOString(),
   };

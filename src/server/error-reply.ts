@@ -34,6 +34,8 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown
   }
   if (perr.entry.status >= 500) req.log.error({ err, correlationId: req.id }, perr.message);
   else req.log.info({ code: perr.code, detail: perr.detail, correlationId: req.id }, 'request refused');
+  const retry = perr.extra?.retryAfterSeconds;
+  if (typeof retry === 'number') reply.header('retry-after', String(retry));
   return reply.code(perr.entry.status).header('cache-control', 'no-store').type('application/json')
     .send(errorBody(perr, req.id, now));
 }

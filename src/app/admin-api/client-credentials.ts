@@ -3,6 +3,7 @@
 import type { AppContext } from '../context.js';
 import { PssoError, isPssoError } from '../../errors/psso-error.js';
 import { authenticateClient, issueAdminToken, type AdminTokenResponse } from './admin-clients.js';
+import { guardSecret } from '../credential-guard.js';
 
 export interface TokenRequestFacts {
   ipAddress: string;
@@ -48,7 +49,9 @@ export async function clientCredentialsGrant(
     }
     const creds = clientCredentials(form, authorization);
     clientId = creds.id.slice(0, 100);
-    const client = await authenticateClient(ctx, creds.id, creds.secret);
+    // Client ids are global, so the guard counts them under one pseudo-organisation.
+    const client = await guardSecret(ctx, { orgId: 'admin-clients', account: creds.id, ipAddress: facts.ipAddress, surface: 'admin_api', guessable: true },
+      () => authenticateClient(ctx, creds.id, creds.secret));
     const token = await issueAdminToken(ctx, client);
     await ctx.signIns.record({
       at, correlationId: facts.correlationId, operation: 'admin_signin', interactive: false, orgId: client.orgId,

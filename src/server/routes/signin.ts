@@ -40,15 +40,9 @@ function parse<T extends z.ZodTypeAny>(schema: T, req: FastifyRequest): z.infer<
 /** The catalogue body, plus the few public facts a script needs to act: when a lock ends, when to retry. */
 function sendFailure(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, e: PssoError, extra: Record<string, unknown> = {}): FastifyReply {
   const now = ctx.clock.now();
-  const lockedUntil = e.extra?.lockedUntil as number | undefined;
   const retry = e.extra?.retryAfterSeconds as number | undefined;
   if (retry) reply.header('retry-after', String(retry));
-  return reply.code(e.entry.status).header('cache-control', 'no-store').send({
-    ...errorBody(e, req.id, new Date(now)),
-    ...(lockedUntil ? { locked_until: new Date(lockedUntil).toISOString() } : {}),
-    ...(retry ? { retry_after: retry } : {}),
-    ...extra,
-  });
+  return reply.code(e.entry.status).header('cache-control', 'no-store').send({ ...errorBody(e, req.id, new Date(now)), ...extra });
 }
 
 function tokenBody(o: Extract<Outcome, { kind: 'done' }>, s: Session | null) {
