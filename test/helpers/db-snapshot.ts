@@ -13,6 +13,8 @@ export function dbSnapshot(dataDir: string): Record<string, number> {
     out['nonces.used'] = (db.prepare('select count(*) as n from nonces where used_at is not null').get() as { n: number }).n;
     out['devices.revoked'] = (db.prepare("select count(*) as n from devices where status = 'revoked'").get() as { n: number }).n;
     out['refresh_tokens.revoked'] = (db.prepare('select count(*) as n from refresh_tokens where revoked_at is not null').get() as { n: number }).n;
+    // Failures the credential guard counted (a refusal at the credential stage adds exactly one).
+    out['lockouts.failures'] = (db.prepare('select coalesce(sum(failures), 0) as n from lockouts').get() as { n: number }).n;
     // Nonce rows are created by the nonce request itself, which is not part of the refused request;
     // sign-in log rows are what a refusal is supposed to leave behind (see lastSignInErrors).
     delete out.nonces;

@@ -55,18 +55,22 @@ describe('bad-input catalogue', () => {
   /** Sends `body` (after taking a snapshot), checks status + code, and that nothing changed. */
   /**
    * A request that passed every structural and signature check but failed at the credential stage
-   * has used its nonce (single use, so one nonce cannot serve repeated guesses): `nonceConsumed`.
+   * has used its nonce (single use, so one nonce cannot serve repeated guesses) and the credential
+   * guard has counted one failure (a lockout row and throttle buckets may appear): `nonceConsumed`.
    */
-  async function expectRefused(make: () => Promise<{ body: string; contentType?: string }>, status: number, code: string, nonceConsumed = false) {
+  async function expectRefused(make: () => Promise<{ body: string; contentType?: string }>, status: number, code: string, nonceConsumed = false, guardCounted = nonceConsumed) {
     const { body, contentType } = await make();
     const before = dbSnapshot(s.dataDir);
     const logsBefore = signInLogCount(s.dataDir);
     if (nonceConsumed) before['nonces.used']! += 1;
+    if (guardCounted) before['lockouts.failures']! += 1;
     const r = await post(`${s.url}/psso/token`, body, contentType);
     assert.equal(r.status, status, `${code}: got ${r.status} ${r.text}`);
     assert.equal(r.json?.error_code, code, r.text);
     assert.ok(r.json.correlation_id && r.json.timestamp && r.json.error_description && r.json.remediation);
-    assert.deepEqual(dbSnapshot(s.dataDir), before, 'nothing may be stored by a refused request');
+    const afterSnap = dbSnapshot(s.dataDir);
+    if (guardCounted) for (const t of ['lockouts', 'throttle_buckets']) before[t] = afterSnap[t]!;
+    assert.deepEqual(afterSnap, before, 'nothing may be stored by a refused request');
     // Besides its one sign-in log row: requests refused before they could be read (content type, size) have none.
     const added = signInLogCount(s.dataDir) - logsBefore;
     assert.ok(added <= 1, `at most one sign-in log row, got ${added}`);
@@ -197,7 +201,7 @@ describe('bad-input catalogue', () => {
   });
 
   it('refresh token from another device → OPSSO1302', async () => {
-    await expectRefused(async () => form(dev.refreshRequest(await dev.nonce(), now(), otherRefresh, ALICE).jwt), 400, 'OPSSO1302', true);
+    await expectRefused(async () => form(dev.refreshRequest(await dev.nonce(), now(), otherRefresh, ALICE).jwt), 400, 'OPSSO1302', true, false);
   });
 
   it('revoked device → OPSSO1102', async () => {
