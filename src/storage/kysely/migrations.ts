@@ -189,9 +189,18 @@ export async function migrateToLatest(db: AnyDb, kind: StoreKind, schema?: strin
     migrationLockTableName: 'openpsso_migration_lock',
     ...(schema !== undefined ? { migrationTableSchema: schema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error !== undefined) {
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    if (error === undefined) return;
+    // Kysely's PostgreSQL introspection reads every schema's tables; a schema dropped meanwhile by
+    // someone else (tests, other tenants) fails that read though nothing of ours is wrong. Try again.
+    const message = error instanceof Error ? error.message : String(error);
+    const other = /schema "([^"]+)" does not exist/.exec(message);
+    if (kind === 'postgres' && other && other[1] !== schema && attempt < 5) {
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+      continue;
+    }
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    throw new Error(`storage migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(`storage migration ${failed ?? ''} failed: ${message}`, { cause: error });
   }
 }
