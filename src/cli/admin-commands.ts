@@ -6,6 +6,7 @@ import { createGroup, createUser, defaultOrganisation, findGroup, findUser, revo
 import { addMember, removeMember } from '../app/membership.js';
 import { createRegistrationToken } from '../app/registration-auth.js';
 import { readSecret } from './read-secret.js';
+import { formatUnlockTime, lockState, unlockAccount } from '../app/credential-guard.js';
 
 const g = (cmd: Command): GlobalOptions => cmd.optsWithGlobals() as GlobalOptions;
 const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
@@ -36,6 +37,16 @@ export function addAdminCommands(program: Command): void {
       cursor = page.next;
     } while (cursor);
   }));
+  user.command('unlock <user>').description('end a sign-in lockout now (both familiar and unfamiliar networks)')
+    .action(async (name: string, _o: unknown, cmd: Command) => withContext(g(cmd), async (ctx) => {
+      const org = await defaultOrganisation(ctx);
+      const u = await findUser(ctx, org.id, name);
+      const now = ctx.clock.now();
+      const locks = (await lockState(ctx, org.id, u.userPrincipalName)).filter((r) => r.lockedUntil !== null && r.lockedUntil > now);
+      await unlockAccount(ctx, org.id, u.userPrincipalName);
+      if (locks.length === 0) console.log(`${u.userPrincipalName} was not locked; failure counts cleared`);
+      else console.log(`${u.userPrincipalName} unlocked (was locked ${formatUnlockTime(Math.max(...locks.map((r) => r.lockedUntil!)), now)} after ${Math.max(...locks.map((r) => r.failures))} failures)`);
+    }));
   for (const [verb, enabled] of [['enable', true], ['disable', false]] as const) {
     user.command(`${verb} <user>`).action(async (name: string, _o: unknown, cmd: Command) => withContext(g(cmd), async (ctx) => {
       const org = await defaultOrganisation(ctx);

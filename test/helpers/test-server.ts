@@ -45,6 +45,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     ctx, app, url: issuer, dataDir, orgId: seed.orgId, registrationToken: seed.registrationToken!, signIns,
     async close() {
       await app.close();
+      await ctx.signIns.flush?.();
       await ctx.store.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
