@@ -14,7 +14,8 @@ export class HttpClient {
   private readonly host: string;
   private readonly port: number;
 
-  constructor(base: string, maxSockets = 1, private readonly timeoutMs = 30_000) {
+  /** `localAddress` lets the benchmark speak from another loopback network (an attacker elsewhere). */
+  constructor(base: string, maxSockets = 1, private readonly timeoutMs = 30_000, private readonly localAddress?: string) {
     const u = new URL(base);
     this.host = u.hostname;
     this.port = Number(u.port || 80);
@@ -25,6 +26,7 @@ export class HttpClient {
     return new Promise((resolve, reject) => {
       const req = request({
         host: this.host, port: this.port, path, method: 'POST', agent: this.agent,
+        ...(this.localAddress ? { localAddress: this.localAddress } : {}),
         headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body), ...headers },
       }, (res) => {
         const chunks: Buffer[] = [];

@@ -40,8 +40,8 @@ export class BenchMac {
   /** One refresh token kept aside for key_request / key_exchange (they do not rotate it). */
   keyRefreshToken = '';
 
-  constructor(readonly base: string) {
-    this.http = new HttpClient(base, 1);
+  constructor(readonly base: string, opts: { maxSockets?: number; localAddress?: string } = {}) {
+    this.http = new HttpClient(base, opts.maxSockets ?? 1, 30_000, opts.localAddress);
   }
 
   get tokenUrl(): string { return `${this.base}${TOKEN_PATH}`; }

@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { DEMO_PASSWORD, DEMO_USERS } from '../app/demo.js';
 import { BenchMac, type Prepared } from './mac.js';
+import { startAttack, ATTACKER_ADDRESS, type AttackTally } from './abuse.js';
 import type { HttpReply } from './http.js';
 import { changePct, summarise, type LatencySummary } from './stats.js';
 import { describeCost, meanRates, PRIMITIVE_LABEL, rawLimit, type Primitive, type RawMeasurement, type RawRates } from './raw-crypto.js';
@@ -245,7 +246,7 @@ interface LoopOptions {
 /** One unit of work for one Mac; returns the reply to check (status 200) and optionally keep. */
 type Op = (mac: BenchMac) => Promise<{ reply: HttpReply; prepared?: Prepared }>;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const expRandom = (mean: number) => -Math.log(1 - Math.random()) * mean;
 
 interface LoopResult {
@@ -413,6 +414,14 @@ export interface BenchReport {
     large: { devices: number; seLogin: PhaseResult; keyExchange: PhaseResult };
   };
   serverPeakRssMiB: number;
+  abuse?: {
+    attacker: AttackTally & { address: string; concurrency: number };
+    /** Server counters (metrics) during the attack phases: guard refusals, password work turned away, log rows aggregated. */
+    counters: Record<string, number>;
+    pairs: { quiet: PhaseResult; attacked: PhaseResult }[];
+  };
+  /** Rows added per table between the end of set-up and the end of the abuse phases, per million HTTP requests answered. */
+  growth?: { requests: number; tables: { table: string; rows: number; perMillion: number }[] };
   aims: { aim: string; figure: string; met: boolean }[];
 }
 
@@ -476,6 +485,23 @@ function renderReport(r: BenchReport): string {
       row('key exchange', d.small.keyExchange, d.large.keyExchange),
     ]));
   }
+  if (r.abuse) {
+    const a = r.abuse;
+    out.push('');
+    out.push(`Abuse: the same paced legitimate traffic quiet and while one registered Mac on ${a.attacker.address} keeps ${a.attacker.concurrency} wrong-password`);
+    out.push(`logins in flight (each with its own nonce; half at the demo users, half at made-up names). Latency in ms.`);
+    out.push(table(['legitimate traffic', 'p50 quiet', 'p50 attack', 'p99 quiet', 'p99 attack', 'p99 x', 'req/s quiet', 'req/s attack', 'errors attack'], a.pairs.map(({ quiet, attacked }) => [
+      quiet.name, fmt(quiet.latency.p50, 2), fmt(attacked.latency.p50, 2), fmt(quiet.latency.p99, 2), fmt(attacked.latency.p99, 2),
+      fmt(attacked.latency.p99 / quiet.latency.p99, 2), fmt(quiet.throughput), fmt(attacked.throughput), fmt(attacked.errors),
+    ])));
+    out.push(`  attacker: ${fmt(a.attacker.requests)} logins in ${fmt(a.attacker.seconds, 1)} s (${fmt(a.attacker.requests / a.attacker.seconds)}/s), ${fmt(a.attacker.errors)} transport errors; answers: ${Object.entries(a.attacker.answers).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} x${fmt(v)}`).join(', ')}`);
+    out.push(`  server counters during the attack: ${Object.entries(a.counters).filter(([, v]) => v !== 0).map(([k, v]) => `${k.replace(/^openpsso_/, '')} +${fmt(v)}`).join(', ') || 'none moved'}`);
+  }
+  if (r.growth) {
+    out.push('');
+    out.push(`Table growth over ${fmt(r.growth.requests)} HTTP requests (set-up excluded), per million requests (what retention must purge):`);
+    out.push(table(['table', 'rows added', 'per million requests'], r.growth.tables.filter((t) => t.rows !== 0).map((t) => [t.table, fmt(t.rows), fmt(t.perMillion)])));
+  }
   out.push('');
   out.push(`Server peak RSS (VmHWM): ${fmt(r.serverPeakRssMiB, 1)} MiB`);
   out.push('');
@@ -518,6 +544,8 @@ export async function runBenchReport(opts: BenchOptions, log: (s: string) => voi
 
     const loop: LoopOptions = { durationMs: opts.duration * 1000, warmupMs: opts.warmup * 1000 };
     const phases: PhaseResult[] = [];
+    const rowsAtStart = await server.call<Record<string, number>>('tables', {});
+    const requestsAtStart = (await server.stats()).requests;
     // Pre-built pools: enough for the phase at the best rate seen so far (never above the raw limit),
     // so building them (one nonce each) does not take longer than the phase.
     const seen: Record<string, number> = {};
@@ -618,6 +646,42 @@ export async function runBenchReport(opts: BenchOptions, log: (s: string) => voi
     const light = await pooled('key_exchange_light', `key exchange, ${macs.length} Macs ~1/s each`, 'key_exchange', lightPerMac, (m, n) => m.keyExchange(n), { ...loop, thinkMs: 1000 });
     phases.push(light);
 
+    // 7c. Abuse (issue 7): the same paced legitimate traffic quiet, then while an attacker on another
+    // network keeps 256 wrong-password logins in flight. Secure Enclave logins and key exchanges at a
+    // quarter of their measured capacity; ten Macs each making a password login about once a second.
+    step('abuse: paced legitimate traffic, quiet');
+    const seRate = seen.se_login! * 0.25;
+    const kxRate = kx.throughput * 0.25;
+    const thinkFor = (rate: number, p50: number) => Math.max(0, (macs.length / rate) * 1000 - p50);
+    const perMacPaced = (rate: number) => Math.ceil((rate * (opts.duration + opts.warmup) * 1.5) / macs.length) + 2;
+    const pwdMacs = macs.slice(0, Math.min(10, macs.length));
+    const legit = async (suffix: string): Promise<PhaseResult[]> => [
+      await pooled(`se_login_paced${suffix}`, `SE login, paced ~${fmt(seRate)}/s${suffix ? ', under attack' : ''}`, 'se_login', perMacPaced(seRate), (m, n) => m.secureEnclaveLogin(n), { ...loop, thinkMs: thinkFor(seRate, 2) }),
+      await pooled(`key_exchange_paced25${suffix}`, `key exchange, paced ~${fmt(kxRate)}/s${suffix ? ', under attack' : ''}`, 'key_exchange', perMacPaced(kxRate), (m, n) => m.keyExchange(n), { ...loop, thinkMs: thinkFor(kxRate, 2) }),
+      toPhase(`password_login_paced${suffix}`, `password login, ${pwdMacs.length} Macs ~1/s each${suffix ? ', under attack' : ''}`, pwdMacs.length,
+        await closedLoop(server, pwdMacs, { ...loop, thinkMs: 1000 }, async (m) => {
+          const p = m.passwordLogin(await m.nonce(), m.username, DEMO_PASSWORD);
+          return { reply: await m.send(p), prepared: p };
+        }), 'password_login'),
+    ];
+    const quiet = await legit('');
+    const metricsBefore = await server.call<Record<string, number>>('metrics', {});
+    step('abuse: the same traffic with 256 concurrent wrong-password logins from 127.0.9.1');
+    const attack = await startAttack(url, rt, 256);
+    await sleep(1000);
+    const attacked = await legit('_attack');
+    const tally = await attack.stop();
+    const metricsAfter = await server.call<Record<string, number>>('metrics', {});
+    phases.push(...quiet, ...attacked);
+    const rowsAfter = await server.call<Record<string, number>>('tables', {});
+    const requestsServed = (await server.stats()).requests - requestsAtStart;
+    const growth = Object.keys(rowsAfter).sort().map((t) => ({ table: t, rows: (rowsAfter[t] ?? 0) - (rowsAtStart[t] ?? 0), perMillion: (((rowsAfter[t] ?? 0) - (rowsAtStart[t] ?? 0)) / requestsServed) * 1e6 }));
+    const abuse = {
+      attacker: { address: ATTACKER_ADDRESS, concurrency: 256, ...tally },
+      counters: Object.fromEntries(Object.keys(metricsAfter).map((k) => [k, (metricsAfter[k] ?? 0) - (metricsBefore[k] ?? 0)])),
+      pairs: quiet.map((q, i) => ({ quiet: q, attacked: attacked[i]! })),
+    };
+
     // 8. Device count: the same token requests at 100 devices, then at opts.devices.
     step(`device count: Secure Enclave login and key exchange at ${fmt((await server.stats()).devices)} devices`);
     const smallSe = await pooled('se_login', 'SE login (token request)', 'se_login', perMacFor('se_login'), (m, n) => m.secureEnclaveLogin(n));
@@ -645,7 +709,12 @@ export async function runBenchReport(opts: BenchOptions, log: (s: string) => voi
     const seCpuMicros = 1e6 / seNoCa.perCpuSecond;
     const evalShare = evaluation.microsPerEvaluation / seCpuMicros;
     const caChange = changePct(1 / seNoCa.perCpuSecond, 1 / seCa.perCpuSecond);
+    const [seQ, kxQ, pwQ] = abuse.pairs;
+    const p99x = (p: { quiet: PhaseResult; attacked: PhaseResult }) => p.attacked.latency.p99 / p.quiet.latency.p99;
     const aims = [
+      { aim: 'Secure Enclave login p99 with 256 concurrent wrong-password logins < 2x quiet', figure: `p99 ${fmt(seQ!.attacked.latency.p99, 1)} ms vs ${fmt(seQ!.quiet.latency.p99, 1)} ms quiet = ${fmt(p99x(seQ!), 2)}x (${seQ!.attacked.errors} errors)`, met: p99x(seQ!) < 2 && seQ!.attacked.errors === 0 },
+      { aim: 'key exchange p99 with 256 concurrent wrong-password logins < 2x quiet', figure: `p99 ${fmt(kxQ!.attacked.latency.p99, 1)} ms vs ${fmt(kxQ!.quiet.latency.p99, 1)} ms quiet = ${fmt(p99x(kxQ!), 2)}x (${kxQ!.attacked.errors} errors)`, met: p99x(kxQ!) < 2 && kxQ!.attacked.errors === 0 },
+      { aim: 'legitimate password logins still served under attack', figure: `${pwQ!.attacked.requests - pwQ!.attacked.errors} of ${pwQ!.attacked.requests} served, p99 ${fmt(pwQ!.attacked.latency.p99, 1)} ms vs ${fmt(pwQ!.quiet.latency.p99, 1)} ms quiet${pwQ!.attacked.firstError ? `; first error ${pwQ!.attacked.firstError}` : ''}`, met: pwQ!.attacked.errors === 0 && pwQ!.attacked.requests > 0 },
       { aim: 'Secure Enclave login (token request) >= 60% of its raw crypto limit on one core', figure: `${fmt(se.perCpuSecond)} req per server CPU-second of ${fmt(se.rawLimit)} = ${fmt(seRatio * 100, 1)}% (wall: ${fmt(se.throughput)} req/s at ${fmt(se.serverCpuPct)}% server CPU)`, met: seRatio >= 0.6 },
       { aim: `key exchange p99 < 5 ms with ${macs.length} concurrent Macs (saturating, back to back)`, figure: `p99 ${fmt(kx.latency.p99, 2)} ms at ${fmt(kx.throughput)} req/s`, met: kx.latency.p99 < 5 },
       { aim: `key exchange p99 < 5 ms with ${macs.length} concurrent Macs (paced at 50% of capacity)`, figure: `p99 ${fmt(paced.latency.p99, 2)} ms at ${fmt(paced.throughput)} req/s`, met: paced.latency.p99 < 5 },
@@ -670,6 +739,8 @@ export async function runBenchReport(opts: BenchOptions, log: (s: string) => voi
         large: { devices: largeSe.devices, seLogin: largeSe, keyExchange: largeKx },
       },
       serverPeakRssMiB: final.peakRss / 1048576,
+      abuse,
+      growth: { requests: requestsServed, tables: growth },
       aims,
     };
   } finally {

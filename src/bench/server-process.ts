@@ -7,6 +7,7 @@
 
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../config/load.js';
@@ -25,6 +26,8 @@ export interface ServerStats {
   /** CPU microseconds by thread (Linux /proc/self/task): the main (JavaScript) thread, and the rest (libuv pool, V8 GC workers). */
   threadCpuMicros: Record<string, number>;
   devices: number;
+  /** HTTP requests answered since start. */
+  requests: number;
 }
 
 /** Per-thread CPU time from /proc, grouped by thread name (the main thread is the one whose tid is the pid). */
@@ -54,6 +57,8 @@ export type ControlMessage =
   | { id: number; cmd: 'bulk'; target: number }
   | { id: number; cmd: 'policies'; on: boolean }
   | { id: number; cmd: 'evalcost' }
+  | { id: number; cmd: 'tables' }
+  | { id: number; cmd: 'metrics' }
   | { id: number; cmd: 'exit' };
 
 function peakRss(): number {
@@ -62,6 +67,19 @@ function peakRss(): number {
     return m ? Number(m[1]) * 1024 : process.memoryUsage().rss;
   } catch {
     return process.memoryUsage().rss;
+  }
+}
+
+/** Rows per table, for the growth per million requests (what retention has to keep up with). */
+function tableRows(file: string): Record<string, number> {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const out: Record<string, number> = {};
+    const tables = db.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'openpsso_migration%'").all() as { name: string }[];
+    for (const { name } of tables) out[name] = (db.prepare(`select count(*) as n from "${name}"`).get() as { n: number }).n;
+    return out;
+  } finally {
+    db.close();
   }
 }
 
@@ -88,6 +106,8 @@ async function main(): Promise<void> {
   const ctx = await createAppContext(config);
   const seed = await seedDemo(ctx);
   const app = await buildServer(ctx, { logLevel: 'silent' });
+  let requests = 0;
+  app.addHook('onResponse', async () => { requests++; });
   // As `openpsso serve` does.
   const purge = setInterval(() => { void ctx.store.nonces.purgeExpired(ctx.clock.now() - 3600_000).catch(() => undefined); }, 60_000);
   purge.unref();
@@ -112,7 +132,7 @@ async function main(): Promise<void> {
           const mem = process.memoryUsage();
           result = {
             rss: mem.rss, peakRss: peakRss(), heapUsed: mem.heapUsed, cpuMicros: cpu.user + cpu.system, threadCpuMicros: threadCpu(),
-            devices: await ctx.store.devices.count(seed.orgId),
+            devices: await ctx.store.devices.count(seed.orgId), requests,
           } satisfies ServerStats;
         } else if (raw.cmd === 'crypto') {
           result = await measurePrimitives(raw.seconds, raw.argon2 !== false);
@@ -122,6 +142,13 @@ async function main(): Promise<void> {
           result = await installPolicies(ctx, seed.orgId, raw.on);
         } else if (raw.cmd === 'evalcost') {
           result = measureEvaluation();
+        } else if (raw.cmd === 'tables') {
+          result = tableRows(join(dataDir, 'openpsso.db'));
+        } else if (raw.cmd === 'metrics') {
+          // Counters only, summed over labels: what was refused, retried or dropped.
+          const out: Record<string, number> = {};
+          for (const m of await ctx.metrics.registry.getMetricsAsJSON()) out[m.name] = m.values.reduce((n, v) => n + Number(v.value), 0);
+          result = out;
         } else if (raw.cmd === 'exit') {
           await shutdown();
           send({ id: raw.id, result: true });
