@@ -178,6 +178,10 @@ export interface DeviceStore {
   list(orgId: string, opts?: { limit?: number; cursor?: string | null; status?: DeviceStatus }): Promise<Page<Device>>;
   /** Marks revoked; returns false if no such device. */
   revoke(id: string, at: Millis): Promise<boolean>;
+  /** Marks active again with the same keys (an admin re-enabling it); returns false if no such device. */
+  restore(id: string, at: Millis): Promise<boolean>;
+  /** Deletes the device row; its tokens, user registrations and unlock keys must be deleted first. */
+  delete(id: string): Promise<boolean>;
   count(orgId: string): Promise<number>;
 }
 
@@ -210,6 +214,8 @@ export interface RefreshTokenStore {
   rotate(oldId: string, next: RefreshTokenRecord, at: Millis): Promise<boolean>;
   revokeForDevice(deviceId: string, at: Millis): Promise<number>;
   revokeForUser(userId: string, at: Millis): Promise<number>;
+  /** Deletes every token of the device (before the device itself is deleted). */
+  deleteForDevice(deviceId: string): Promise<number>;
   listActiveForDevice(deviceId: string, now: Millis): Promise<RefreshTokenRecord[]>;
 }
 

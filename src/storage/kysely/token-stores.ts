@@ -90,6 +90,10 @@ export function refreshTokenStore(db: Db): RefreshTokenStore {
         .where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
       return Number(res.numUpdatedRows);
     },
+    async deleteForDevice(deviceId) {
+      const res = await db.deleteFrom('refresh_tokens').where('device_id', '=', deviceId).executeTakeFirst();
+      return Number(res.numDeletedRows);
+    },
     async listActiveForDevice(deviceId, now) {
       const rows = await db.selectFrom('refresh_tokens').selectAll()
         .where('device_id', '=', deviceId).where('revoked_at', 'is', null).where('expires_at', '>', now)

@@ -4,12 +4,14 @@ import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../app/context.js';
 import { requireRole, verifyAdminToken, type AdminPrincipal } from '../../../app/admin-api/admin-clients.js';
 import type { RequestUrl } from '../../../app/admin-api/graph-query.js';
+import type { TokenRequestFacts } from '../../../app/admin-api/client-credentials.js';
 import { PssoError } from '../../../errors/psso-error.js';
 import type { AdminRole } from '../../../storage/ports-access.js';
 
 /** Role sets per operation, after Graph's permissions (documented in docs/admin-api.md). */
 export const ROLES = {
   directoryRead: ['Directory.Read', 'Directory.ReadWrite'],
+  directoryWrite: ['Directory.ReadWrite'],
   policyRead: ['Policy.ReadWrite', 'Directory.Read', 'Directory.ReadWrite'],
   policyWrite: ['Policy.ReadWrite'],
   mfaRead: ['UserAuthenticationMethod.ReadWrite', 'Directory.Read', 'Directory.ReadWrite'],
@@ -37,3 +39,8 @@ export function requestUrl(ctx: AppContext, req: FastifyRequest): RequestUrl {
 }
 
 export type IdParams = { Params: { id: string } };
+
+/** Who asked, from where: what an admin action's log row records. */
+export function requestFacts(req: FastifyRequest): TokenRequestFacts {
+  return { ipAddress: req.ip, correlationId: req.id, userAgent: req.headers['user-agent'] };
+}
