@@ -31,10 +31,11 @@ export interface DeviceChange { device: Device; accountEnabled: boolean; refresh
  * the tokens ended by the revocation stay ended, so each user on the Mac logs in again.
  */
 export async function setDeviceAccountEnabled(ctx: AppContext, orgId: string, id: string, body: unknown): Promise<DeviceChange> {
-  const enabled = parseAccountEnabled(body);
   const now = ctx.clock.now();
   return ctx.store.transaction(async (tx) => {
+    // An unknown id is 404 whatever the body, as for policies; then the body is checked.
     const device = await resolveDevice({ ...ctx, store: tx }, orgId, id);
+    const enabled = parseAccountEnabled(body);
     if (enabled) {
       await tx.devices.restore(device.id, now);
       return { device: { ...device, status: 'active', revokedAt: null }, accountEnabled: true, refreshTokensRevoked: 0 };
@@ -88,10 +89,10 @@ export interface UserChange extends SessionRevocation { accountEnabled: boolean 
  * request; disabling also ends the user's sessions so that enabling again never revives them.
  */
 export async function setUserAccountEnabled(ctx: AppContext, orgId: string, idOrUpn: string, body: unknown): Promise<UserChange> {
-  const enabled = parseAccountEnabled(body);
   const now = ctx.clock.now();
   return ctx.store.transaction(async (tx) => {
     const user = await resolveUser({ ...ctx, store: tx }, orgId, idOrUpn);
+    const enabled = parseAccountEnabled(body);
     await tx.users.update(user.id, { enabled, updatedAt: now });
     const ended = enabled ? { refreshTokensRevoked: 0, bearerTokensRevoked: 0 } : await revokeAllFor(tx, user, now);
     return { user: { ...user, enabled }, accountEnabled: enabled, ...ended };

@@ -34,6 +34,14 @@ export function jsonBody(req: FastifyRequest): unknown {
   return req.body;
 }
 
+/** Actions without parameters (revokeSignInSessions) take no body, an empty one, or `{}`; anything else is a mistake worth a 400. */
+export function noParameters(req: FastifyRequest): void {
+  if (req.body === undefined) return;
+  const body = jsonBody(req);
+  const extra = typeof body === 'object' && body !== null && !Array.isArray(body) ? Object.keys(body).filter((k) => !k.startsWith('@odata.')) : null;
+  if (extra === null || extra.length > 0) throw new PssoError('malformed_request', 'this action takes no parameters; send no body or {}');
+}
+
 export function requestUrl(ctx: AppContext, req: FastifyRequest): RequestUrl {
   return { base: ctx.urls.issuer.replace(/\/+$/, ''), url: req.url };
 }

@@ -7,7 +7,7 @@ import { listUsers, resolveUser, setPerUserMfaState, userMemberOf } from '../../
 import { GROUP_PROPERTIES, toGraphUser, USER_PROPERTIES } from '../../../app/admin-api/graph-mappers.js';
 import { revokeSignInSessions, setUserAccountEnabled } from '../../../app/admin-api/graph-revocation.js';
 import { recordAdminAction } from '../../../app/admin-api/admin-actions.js';
-import { authorize, jsonBody, requestFacts, requestUrl, ROLES, type IdParams } from './kit.js';
+import { authorize, jsonBody, noParameters, requestFacts, requestUrl, ROLES, type IdParams } from './kit.js';
 
 export function userRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (app) => {
@@ -38,6 +38,7 @@ export function userRoutes(ctx: AppContext): FastifyPluginAsync {
     // Graph answers this action with a bare Edm.Boolean.
     app.post<IdParams>('/users/:id/revokeSignInSessions', async (req) => {
       const p = await authorize(ctx, req, ROLES.directoryWrite);
+      noParameters(req);
       const r = await revokeSignInSessions(ctx, p.orgId, req.params.id);
       await recordAdminAction(ctx, p, requestFacts(req), {
         action: 'revokeSignInSessions', target: r.user.id, userPrincipalName: r.user.userPrincipalName,
