@@ -83,9 +83,12 @@ export class StoreSignInRecorder implements SignInRecorder {
   }
 }
 
-/** Deletes rows older than each organisation's retention. */
-export async function purgeSignInLogs(ctx: Pick<AppContext, 'store'> & { clock: Clock }): Promise<number> {
+/**
+ * Rows created before this are past retention. The log is purged across organisations by age alone,
+ * so the longest retention any organisation chose wins (never under the 30-day default).
+ */
+export async function signInLogCutoff(ctx: Pick<AppContext, 'store'> & { clock: Clock }): Promise<number> {
   let days = 30;
   for (const org of await ctx.store.organisations.list()) days = Math.max(days, (await ctx.store.orgSettings.get(org.id)).signInLogRetentionDays);
-  return ctx.store.signInLogs.purgeBefore(ctx.clock.now() - days * 86400_000);
+  return ctx.clock.now() - days * 86400_000;
 }

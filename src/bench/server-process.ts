@@ -16,6 +16,7 @@ import { seedDemo } from '../app/demo.js';
 import { measurePrimitives } from './raw-crypto.js';
 import { installPolicies, measureEvaluation } from './policy-load.js';
 import { bulkInsertDevices } from './bulk-devices.js';
+import { scheduleRetention } from '../app/retention.js';
 
 export interface ServerStats {
   rss: number;
@@ -89,15 +90,14 @@ async function main(): Promise<void> {
   const seed = await seedDemo(ctx);
   const app = await buildServer(ctx, { logLevel: 'silent' });
   // As `openpsso serve` does.
-  const purge = setInterval(() => { void ctx.store.nonces.purgeExpired(ctx.clock.now() - 3600_000).catch(() => undefined); }, 60_000);
-  purge.unref();
+  const retention = scheduleRetention(ctx);
   await app.listen({ host: '127.0.0.1', port });
 
   let closing = false;
   const shutdown = async () => {
     if (closing) return;
     closing = true;
-    clearInterval(purge);
+    await retention.stop();
     await app.close().catch(() => undefined);
     await ctx.store.close().catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });

@@ -15,8 +15,8 @@ export interface SignInLogStore {
    */
   query(orgId: string, opts: { filter?: FilterAst | null; top: number; cursor?: string | null }): Promise<Page<SignIn>>;
   get(orgId: string, id: string): Promise<SignIn | null>;
-  /** Retention: deletes rows created before `before`; returns how many. */
-  purgeBefore(before: Millis): Promise<number>;
+  /** Retention: deletes at most `limit` rows created before `before`; returns how many. */
+  purgeBefore(before: Millis, limit: number): Promise<number>;
 }
 
 export interface PolicyStore {
@@ -84,6 +84,8 @@ export interface TemporaryAccessPassStore {
   /** Atomically marks a one-time pass used; false if it was used meanwhile. Multi-use passes: always true while usable. */
   use(id: string, now: Millis): Promise<boolean>;
   revokeForUser(userId: string, at: Millis): Promise<number>;
+  /** Retention: deletes at most `limit` passes that expired, were revoked, or (one-time passes) were used before `before`. */
+  purgeEnded(before: Millis, limit: number): Promise<number>;
 }
 
 export interface LockoutRecord {
@@ -155,7 +157,8 @@ export interface SignInSessionStore {
   get(id: string, now: Millis): Promise<SignInSessionRecord | null>;
   update(id: string, patch: Pick<SignInSessionRecord, 'userId' | 'data'>): Promise<boolean>;
   delete(id: string): Promise<boolean>;
-  purgeExpired(now: Millis): Promise<number>;
+  /** Retention: deletes at most `limit` sessions expired at `now`; returns how many. */
+  purgeExpired(now: Millis, limit: number): Promise<number>;
 }
 
 export interface AccessStores {

@@ -199,8 +199,8 @@ export interface NonceStore {
   create(n: NonceRecord): Promise<void>;
   /** Atomically marks the nonce used if it exists, is unused and unexpired at `now`. */
   consume(value: string, now: Millis): Promise<NonceConsumeResult>;
-  /** Deletes nonces that expired before `before`; returns how many. */
-  purgeExpired(before: Millis): Promise<number>;
+  /** Retention: deletes at most `limit` nonces that expired before `before`; returns how many. */
+  purgeExpired(before: Millis, limit: number): Promise<number>;
 }
 
 export interface RefreshTokenStore {
@@ -216,6 +216,12 @@ export interface RefreshTokenStore {
   revokeForUser(userId: string, at: Millis): Promise<number>;
   /** Deletes every token of the device (before the device itself is deleted). */
   deleteForDevice(deviceId: string): Promise<number>;
+  /**
+   * Retention: deletes at most `limit` tokens that expired before `expiredBefore`, or were revoked
+   * without being rotated before `revokedBefore`. Rotated tokens (replacedById set) stay until they
+   * expire, so a replay of one is still recognised as reuse. Returns how many.
+   */
+  purgeEnded(cutoffs: { expiredBefore: Millis; revokedBefore: Millis }, limit: number): Promise<number>;
   listActiveForDevice(deviceId: string, now: Millis): Promise<RefreshTokenRecord[]>;
 }
 
@@ -243,6 +249,8 @@ export interface BearerTokenStore {
   create(t: BearerTokenRecord): Promise<void>;
   getByHash(tokenHash: string): Promise<BearerTokenRecord | null>;
   revokeForUser(userId: string, at: Millis): Promise<number>;
+  /** Retention: deletes at most `limit` tokens expired or revoked before `before`; returns how many. */
+  purgeEnded(before: Millis, limit: number): Promise<number>;
 }
 
 export interface OrganisationStore {

@@ -50,7 +50,9 @@ if (reason !== null && configured) {
           const names = r.rows.map((x) => x.table_name);
           for (const t of ['users', 'devices', 'nonces', 'refresh_tokens', 'openpsso_migration']) assert.ok(names.includes(t), t);
           const m = await client.query(`select name from "${schema}".openpsso_migration`);
-          assert.deepEqual(m.rows.map((x: { name: string }) => x.name).sort(), ['0001_initial', '0002_access']);
+          assert.deepEqual(m.rows.map((x: { name: string }) => x.name).sort(), ['0001_initial', '0002_access', '0005_retention']);
+          const idx = await client.query<{ indexname: string }>('select indexname from pg_indexes where schemaname = $1', [schema]);
+          assert.ok(idx.rows.some((x) => x.indexname === 'refresh_tokens_expires_idx'), 'retention indexes live in the schema too');
         } finally {
           await client.end();
         }
