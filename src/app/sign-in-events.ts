@@ -5,7 +5,7 @@ import type { AccessDecision } from '../policy/types.js';
 
 export type SignInOperation =
   | 'login' | 'refresh' | 'key_request' | 'key_exchange'
-  | 'device_registration' | 'user_registration' | 'interactive_signin' | 'admin_signin';
+  | 'device_registration' | 'user_registration' | 'interactive_signin' | 'admin_signin' | 'admin_action';
 
 export interface SignInEvent {
   at: number; // epoch ms

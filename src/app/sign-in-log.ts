@@ -16,9 +16,18 @@ export function appIdFor(e: SignInEvent): string {
   if (e.appId) return e.appId;
   switch (e.operation) {
     case 'device_registration': case 'user_registration': case 'interactive_signin': return DEVICE_REGISTRATION_APP_ID;
-    case 'admin_signin': return ADMIN_API_APP_ID;
+    case 'admin_signin': case 'admin_action': return ADMIN_API_APP_ID;
     default: return PLATFORM_SSO_APP_ID;
   }
+}
+
+/** An admin action names what it changed (`admin_action revokeDevice target=dev_x ...`); sign-ins name their method. */
+function successDetails(e: SignInEvent): string {
+  if (e.operation === 'admin_action' && e.details) {
+    const { action, ...rest } = e.details;
+    return [e.operation, String(action), ...Object.entries(rest).map(([k, v]) => `${k}=${String(v)}`)].join(' ');
+  }
+  return `${e.operation}${e.method ? ` (${e.method})` : ''}`;
 }
 
 export function toSignInRow(e: SignInEvent, displayName: string | null): SignIn {
@@ -44,7 +53,7 @@ export function toSignInRow(e: SignInEvent, displayName: string | null): SignIn 
           failureReason: e.error!.message,
           additionalDetails: `${formatCode(err)} ${err.name}. Fix: ${err.remediation}`,
         }
-      : { errorCode: 0, failureReason: null, additionalDetails: `${e.operation}${e.method ? ` (${e.method})` : ''}` },
+      : { errorCode: 0, failureReason: null, additionalDetails: successDetails(e) },
     conditionalAccessStatus: decision?.conditionalAccessStatus ?? 'notApplied',
     appliedConditionalAccessPolicies: decision?.appliedConditionalAccessPolicies ?? [],
     authenticationRequirement: decision?.authenticationRequirement ?? 'singleFactorAuthentication',
@@ -241,9 +250,12 @@ export class StoreSignInRecorder implements SignInRecorder {
   }
 }
 
-/** Deletes rows older than each organisation's retention. */
-export async function purgeSignInLogs(ctx: Pick<AppContext, 'store'> & { clock: Clock }): Promise<number> {
+/**
+ * Rows created before this are past retention. The log is purged across organisations by age alone,
+ * so the longest retention any organisation chose wins (never under the 30-day default).
+ */
+export async function signInLogCutoff(ctx: Pick<AppContext, 'store'> & { clock: Clock }): Promise<number> {
   let days = 30;
   for (const org of await ctx.store.organisations.list()) days = Math.max(days, (await ctx.store.orgSettings.get(org.id)).signInLogRetentionDays);
-  return ctx.store.signInLogs.purgeBefore(ctx.clock.now() - days * 86400_000);
+  return ctx.clock.now() - days * 86400_000;
 }

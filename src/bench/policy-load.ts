@@ -4,7 +4,6 @@
 
 import { performance } from 'node:perf_hooks';
 import type { AppContext } from '../app/context.js';
-import { invalidatePolicyCache } from '../app/access.js';
 import { evaluateAccess } from '../policy/evaluate-access.js';
 import type { ConditionalAccessPolicy, NamedLocation } from '../policy/types.js';
 import { PLATFORM_SSO_APP_ID } from '../policy/app-ids.js';
@@ -46,7 +45,6 @@ export async function installPolicies(ctx: AppContext, orgId: string, on: boolea
   for (const p of policies) {
     if (on) await ctx.store.policies.create(orgId, p); else await ctx.store.policies.delete(orgId, p.id);
   }
-  invalidatePolicyCache(ctx);
   return (await ctx.store.policies.list(orgId)).length;
 }
 

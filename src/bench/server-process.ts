@@ -17,6 +17,7 @@ import { seedDemo } from '../app/demo.js';
 import { measurePrimitives } from './raw-crypto.js';
 import { installPolicies, measureEvaluation } from './policy-load.js';
 import { bulkInsertDevices } from './bulk-devices.js';
+import { scheduleRetention } from '../app/retention.js';
 
 export interface ServerStats {
   rss: number;
@@ -109,15 +110,14 @@ async function main(): Promise<void> {
   let requests = 0;
   app.addHook('onResponse', async () => { requests++; });
   // As `openpsso serve` does.
-  const purge = setInterval(() => { void ctx.store.nonces.purgeExpired(ctx.clock.now() - 3600_000).catch(() => undefined); }, 60_000);
-  purge.unref();
+  const retention = scheduleRetention(ctx);
   await app.listen({ host: '127.0.0.1', port });
 
   let closing = false;
   const shutdown = async () => {
     if (closing) return;
     closing = true;
-    clearInterval(purge);
+    await retention.stop();
     await app.close().catch(() => undefined);
     await ctx.store.close().catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });

@@ -11,7 +11,7 @@ import { buildLogsFilter, formatSignInTable, type LogsFlags } from '../app/admin
 import { setPerUserMfaState } from '../app/admin-api/graph-directory.js';
 import { createNamedLocation, createPolicy, deleteNamedLocation, deletePolicy, updatePolicy } from '../app/admin-api/graph-policies.js';
 import { whatIf } from '../app/admin-api/what-if.js';
-import { purgeSignInLogs } from '../app/sign-in-log.js';
+import { DEFAULT_RETENTION, runRetention, RETENTION_TABLES } from '../app/retention.js';
 import { formatDecision } from '../policy/format-decision.js';
 import { appDisplayName } from '../policy/app-ids.js';
 import { isPssoError } from '../errors/psso-error.js';
@@ -147,10 +147,21 @@ export function addAccessCommands(program: Command): void {
     .option('--days <n>', 'sign-in window in days (default 7)').option('--json').option('--fix', 'propose the per-user MFA fix').option('--apply', 'apply the fix without asking')
     .action(async (o: DoctorCliOptions, cmd: Command) => guard(async () => { process.exitCode = await runDoctorCommand(o, g(cmd)); }));
 
-  const retention = program.command('retention').description('sign-in log retention');
-  retention.command('purge').description('delete sign-in log rows older than the retention').action(onOrg(async (ctx) => {
-    console.log(`purged ${await purgeSignInLogs(ctx)} sign-in log row(s)`);
-  }));
+  const retention = program.command('retention').description('retention of sign-in logs, tokens, nonces and sessions');
+  retention.command('purge').description('delete ended tokens, nonces, sessions and passes, and sign-in logs past retention, in batches')
+    .option('--batch-size <n>', 'rows per DELETE statement (1-10000)', String(DEFAULT_RETENTION.batchSize))
+    .option('--max-batches <n>', 'statements per table (1-1000000)', String(DEFAULT_RETENTION.maxBatchesPerTable))
+    .action(onOrg(async (ctx, _orgId, o: { batchSize: string; maxBatches: string }) => {
+      const batchSize = Number(o.batchSize);
+      const maxBatchesPerTable = Number(o.maxBatches);
+      if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new Error('--batch-size must be 1-10000');
+      if (!Number.isInteger(maxBatchesPerTable) || maxBatchesPerTable < 1 || maxBatchesPerTable > 1_000_000) throw new Error('--max-batches must be 1-1000000');
+      const report = await runRetention(ctx, { batchSize, maxBatchesPerTable });
+      for (const table of RETENTION_TABLES) {
+        const t = report[table];
+        console.log(`${table.padEnd(22)} ${String(t.deleted).padStart(8)} row(s) purged in ${t.batches} batch(es)${t.capped ? '; more left (run again)' : ''}`);
+      }
+    }));
   retention.command('set <days>').action(onOrg(async (ctx, orgId, days: string) => {
     const n = Number(days);
     if (!Number.isInteger(n) || n < 1 || n > 3650) throw new Error('retention is 1-3650 days');

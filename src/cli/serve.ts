@@ -6,7 +6,7 @@ import { createAppContext } from '../app/bootstrap.js';
 import { buildServer } from '../server/build-server.js';
 import { seedDemo, DEMO_PASSWORD, DEMO_USERS } from '../app/demo.js';
 import { createRegistrationToken } from '../app/registration-auth.js';
-import { purgeSignInLogs } from '../app/sign-in-log.js';
+import { scheduleRetention } from '../app/retention.js';
 
 export interface ServeOptions extends GlobalOptions {
   demo?: boolean;
@@ -23,16 +23,16 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const seed = config.demo ? await seedDemo(ctx) : undefined;
   const https = config.tls ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } : undefined;
   const app = await buildServer(ctx, { logLevel: config.log.level === 'info' ? 'warn' : config.log.level, ...(https ? { https } : {}) });
-  // Housekeeping: used nonces and expired sign-in sessions every minute, sign-in log retention hourly.
-  let ticks = 0;
-  const purge = setInterval(() => {
-    const now = ctx.clock.now();
-    void ctx.store.nonces.purgeExpired(now - 3600_000).catch(() => undefined);
-    void ctx.store.signInSessions.purgeExpired(now).catch(() => undefined);
-    if (ticks++ % 60 === 0) void purgeSignInLogs(ctx).catch(() => undefined);
-  }, 60_000);
-  purge.unref();
-  const close = async () => { clearInterval(purge); await app.close(); await ctx.store.close(); process.exit(0); };
+  // Housekeeping: every minute, ended tokens, nonces, sessions, passes and old sign-in logs go, in
+  // bounded batches (app/retention.ts). A table still capped after a run continues at the next one.
+  const retention = scheduleRetention(ctx, {
+    onRun: (r) => {
+      const capped = Object.entries(r).filter(([, t]) => t.capped).map(([name]) => name);
+      if (capped.length > 0) console.error(`openpsso: retention: more to purge in ${capped.join(', ')}; continuing next run`);
+    },
+    onError: (err) => console.error('openpsso: retention run failed:', err),
+  });
+  const close = async () => { await retention.stop(); await app.close(); await ctx.signIns.flush?.(); await ctx.store.close(); process.exit(0); };
   process.once('SIGINT', close);
   process.once('SIGTERM', close);
   const address = await app.listen({ host: config.listen.host, port: config.listen.port });

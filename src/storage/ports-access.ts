@@ -17,8 +17,8 @@ export interface SignInLogStore {
    */
   query(orgId: string, opts: { filter?: FilterAst | null; top: number; cursor?: string | null }): Promise<Page<SignIn>>;
   get(orgId: string, id: string): Promise<SignIn | null>;
-  /** Retention: deletes rows created before `before`; returns how many. */
-  purgeBefore(before: Millis): Promise<number>;
+  /** Retention: deletes at most `limit` rows created before `before`; returns how many. */
+  purgeBefore(before: Millis, limit: number): Promise<number>;
 }
 
 export interface PolicyStore {
@@ -86,6 +86,8 @@ export interface TemporaryAccessPassStore {
   /** Atomically marks a one-time pass used; false if it was used meanwhile. Multi-use passes: always true while usable. */
   use(id: string, now: Millis): Promise<boolean>;
   revokeForUser(userId: string, at: Millis): Promise<number>;
+  /** Retention: deletes at most `limit` passes that expired, were revoked, or (one-time passes) were used before `before`. */
+  purgeEnded(before: Millis, limit: number): Promise<number>;
 }
 
 export interface LockoutRecord {
@@ -141,11 +143,11 @@ export interface CredentialGuardStore {
   isFamiliar(accountKey: string, addressKey: string): Promise<boolean>;
   markFamiliar(accountKey: string, addressKey: string, now: Millis): Promise<void>;
   /**
-   * Deletes state that no longer matters: buckets untouched since `before` (full again by then),
-   * addresses last seen before it, and lockouts whose window and lock both ended before it.
-   * At most `limit` rows per table; returns how many rows went.
+   * Deletes state that no longer matters: buckets untouched since `bucketsBefore` (full again by
+   * then), addresses last seen before `familiarBefore`, and lockouts whose window and lock both
+   * ended before `lockoutsBefore`. At most `limit` rows per table; returns how many rows went.
    */
-  purgeStale(before: Millis, limit: number): Promise<number>;
+  purgeStale(cutoffs: { bucketsBefore: Millis; familiarBefore: Millis; lockoutsBefore: Millis }, limit: number): Promise<number>;
 }
 
 export type AdminRole = 'Directory.Read' | 'Directory.ReadWrite' | 'Policy.ReadWrite' | 'AuditLog.Read' | 'UserAuthenticationMethod.ReadWrite';
@@ -200,7 +202,8 @@ export interface SignInSessionStore {
   get(id: string, now: Millis): Promise<SignInSessionRecord | null>;
   update(id: string, patch: Pick<SignInSessionRecord, 'userId' | 'data'>): Promise<boolean>;
   delete(id: string): Promise<boolean>;
-  purgeExpired(now: Millis): Promise<number>;
+  /** Retention: deletes at most `limit` sessions expired at `now`; returns how many. */
+  purgeExpired(now: Millis, limit: number): Promise<number>;
 }
 
 export interface AccessStores {

@@ -178,6 +178,10 @@ export interface DeviceStore {
   list(orgId: string, opts?: { limit?: number; cursor?: string | null; status?: DeviceStatus }): Promise<Page<Device>>;
   /** Marks revoked; returns false if no such device. */
   revoke(id: string, at: Millis): Promise<boolean>;
+  /** Marks active again with the same keys (an admin re-enabling it); returns false if no such device. */
+  restore(id: string, at: Millis): Promise<boolean>;
+  /** Deletes the device row; its tokens, user registrations and unlock keys must be deleted first. */
+  delete(id: string): Promise<boolean>;
   count(orgId: string): Promise<number>;
 }
 
@@ -195,8 +199,8 @@ export interface NonceStore {
   create(n: NonceRecord): Promise<void>;
   /** Atomically marks the nonce used if it exists, is unused and unexpired at `now`. */
   consume(value: string, now: Millis): Promise<NonceConsumeResult>;
-  /** Deletes nonces that expired before `before`; returns how many. */
-  purgeExpired(before: Millis): Promise<number>;
+  /** Retention: deletes at most `limit` nonces that expired before `before`; returns how many. */
+  purgeExpired(before: Millis, limit: number): Promise<number>;
 }
 
 export interface RefreshTokenStore {
@@ -210,6 +214,14 @@ export interface RefreshTokenStore {
   rotate(oldId: string, next: RefreshTokenRecord, at: Millis): Promise<boolean>;
   revokeForDevice(deviceId: string, at: Millis): Promise<number>;
   revokeForUser(userId: string, at: Millis): Promise<number>;
+  /** Deletes every token of the device (before the device itself is deleted). */
+  deleteForDevice(deviceId: string): Promise<number>;
+  /**
+   * Retention: deletes at most `limit` tokens that expired before `expiredBefore`, or were revoked
+   * without being rotated before `revokedBefore`. Rotated tokens (replacedById set) stay until they
+   * expire, so a replay of one is still recognised as reuse. Returns how many.
+   */
+  purgeEnded(cutoffs: { expiredBefore: Millis; revokedBefore: Millis }, limit: number): Promise<number>;
   listActiveForDevice(deviceId: string, now: Millis): Promise<RefreshTokenRecord[]>;
 }
 
@@ -237,6 +249,8 @@ export interface BearerTokenStore {
   create(t: BearerTokenRecord): Promise<void>;
   getByHash(tokenHash: string): Promise<BearerTokenRecord | null>;
   revokeForUser(userId: string, at: Millis): Promise<number>;
+  /** Retention: deletes at most `limit` tokens expired or revoked before `before`; returns how many. */
+  purgeEnded(before: Millis, limit: number): Promise<number>;
 }
 
 export interface OrganisationStore {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { call, openapi, tokenFor, type Reply } from './helpers.js';
 import { encodeSkipToken } from '../../src/app/admin-api/graph-query.js';
+import { RawDevice } from '../helpers/raw-device.js';
 
 const routes = Object.entries(openapi.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => ({ method: m.toUpperCase(), path, op: ops[m] as { parameters?: { name: string }[] } })))
   .filter((r) => r.path !== '/oauth2/v2.0/token');
@@ -84,7 +85,9 @@ describe('admin API bad input', () => {
       displayName: 'p', state: 'disabled', conditions: { users: { includeUsers: ['All'] }, applications: { includeApplications: ['All'] } }, grantControls: { operator: 'OR', builtInControls: ['mfa'] },
     });
     const loc = await call(s, token, 'POST', '/v1.0/identity/conditionalAccess/namedLocations', { displayName: 'l', ipRanges: [{ '@odata.type': '#microsoft.graph.iPv4CidrRange', cidrAddress: '10.0.0.0/8' }] });
-    const idFor = (p: string) => (p.includes('/users/') ? alice!.id : p.includes('namedLocations') ? loc.body.id : policy.body.id);
+    const device = new RawDevice(s.url);
+    assert.equal((await device.register(s.registrationToken)).status, 201);
+    const idFor = (p: string) => (p.includes('/users/') ? alice!.id : p.includes('/devices/') ? device.id : p.includes('namedLocations') ? loc.body.id : policy.body.id);
     const after0 = await counts();
     for (const r of writes) {
       const path = r.path.replace('{id}', idFor(r.path));
@@ -98,6 +101,8 @@ describe('admin API bad input', () => {
       }
     }
     assert.deepEqual(await counts(), after0);
+    assert.equal((await s.ctx.store.devices.get(device.id))?.status, 'active', 'no bad body disabled the device');
+    assert.equal((await s.ctx.store.users.get(alice!.id))?.enabled, true, 'no bad body disabled the user');
     expectCode(await call(s, token, 'POST', '/v1.0/identity/conditionalAccess/policies', { displayName: 'x', state: 'enabled', conditions: { users: { includeRoles: ['r1'] }, applications: { includeApplications: ['All'] } }, grantControls: { builtInControls: ['mfa'] } }), 'OPSSO1710', 'unsupported role condition');
     expectCode(await call(s, token, 'POST', '/v1.0/identity/conditionalAccess/namedLocations', { displayName: 'x', ipRanges: [{ '@odata.type': '#microsoft.graph.iPv4CidrRange', cidrAddress: '10.0.0.1/8' }] }), 'OPSSO1710', 'host bits');
     expectCode(await call(s, token, 'POST', '/v1.0/identity/conditionalAccess/policies', { ...policy.body, id: policy.body.id, '@odata.context': undefined }), 'OPSSO1603', 'same id twice');

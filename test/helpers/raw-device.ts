@@ -30,13 +30,21 @@ export class RawDevice {
   readonly signing = newKey();
   readonly encryption = newKey();
   id = '';
-  constructor(readonly base: string, readonly clientId = 'openpsso-macos') {}
+  /** Where requests go; `base` (the issuer) stays what requests are addressed to (`aud`). */
+  via: string;
+  constructor(readonly base: string, readonly clientId = 'openpsso-macos') { this.via = base; }
 
   get tokenUrl(): string { return `${this.base}/psso/token`; }
 
+  /** Sends the following requests to another instance of the same deployment (a load balancer's choice). */
+  through(instanceUrl: string): this {
+    this.via = instanceUrl;
+    return this;
+  }
+
   async register(registrationToken: string, sharedDeviceKeys = true, keyFormat: 'pem' | 'x963' = 'pem'): Promise<HttpResult> {
     const fmt = (k: Key) => (keyFormat === 'pem' ? pemFromX963(k.x963) : b64Encode(k.x963));
-    const r = await post(`${this.base}/api/v1/devices`, JSON.stringify({
+    const r = await post(`${this.via}/api/v1/devices`, JSON.stringify({
       deviceUuid: this.uuid, signingKey: fmt(this.signing), encryptionKey: fmt(this.encryption),
       signingKeyId: this.signing.kid, encryptionKeyId: this.encryption.kid, sharedDeviceKeys,
     }), 'application/json', { authorization: `Bearer ${registrationToken}` });
@@ -45,11 +53,11 @@ export class RawDevice {
   }
 
   async registerUser(auth: string, body: Record<string, unknown>): Promise<HttpResult> {
-    return post(`${this.base}/api/v1/devices/${this.id}/users`, JSON.stringify(body), 'application/json', { authorization: `Bearer ${auth}` });
+    return post(`${this.via}/api/v1/devices/${this.id}/users`, JSON.stringify(body), 'application/json', { authorization: `Bearer ${auth}` });
   }
 
   async nonce(path = '/psso/token'): Promise<string> {
-    const r = await post(`${this.base}${path}`, 'grant_type=srv_challenge');
+    const r = await post(`${this.via}${path}`, 'grant_type=srv_challenge');
     if (r.status !== 200) throw new Error(`nonce: ${r.status} ${r.text}`);
     return r.json.Nonce as string;
   }
@@ -75,7 +83,7 @@ export class RawDevice {
   }
 
   async send(jwt: string, version: '1.0' | '2.0' = '1.0', field: 'assertion' | 'request' = 'assertion'): Promise<HttpResult> {
-    return post(this.tokenUrl, buildPssoForm(jwt, version, field));
+    return post(`${this.via}/psso/token`, buildPssoForm(jwt, version, field));
   }
 
   open(r: HttpResult, built: BuiltRequest): Record<string, any> {

@@ -28,12 +28,17 @@ export interface TestServerOptions {
   clock?: Clock;
 }
 
-/** Binds port 0 first, then builds the context with the real issuer URL (the `aud` Macs sign). */
-export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'openpsso-test-'));
+async function freePort(): Promise<number> {
   const probe = (await import('node:net')).createServer();
   const port: number = await new Promise((resolve) => probe.listen(0, '127.0.0.1', () => resolve((probe.address() as { port: number }).port)));
   await new Promise((r) => probe.close(r));
+  return port;
+}
+
+/** Binds port 0 first, then builds the context with the real issuer URL (the `aud` Macs sign). */
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'openpsso-test-'));
+  const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   const config = loadConfig({ env: {}, overrides: { dataDir, issuer, demo: true, listen: { host: '127.0.0.1', port }, log: { level: 'silent' }, ...opts.overrides } });
   const signIns = new MemorySignInRecorder(10_000);
@@ -48,6 +53,30 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       await ctx.signIns.flush?.();
       await ctx.store.close();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A second instance of `first`'s deployment, as behind a load balancer: its own process state (AppContext,
+ * Fastify, port) over the same database, master key (data dir) and public issuer, so a Mac's requests and
+ * admin tokens are valid on both. `url` is where this instance listens; `issuer` stays the first one's URL.
+ * Closing it leaves the shared data dir to `first`.
+ */
+export async function startPeerServer(first: TestServer, opts: TestServerOptions = {}): Promise<TestServer> {
+  const port = await freePort();
+  const config = loadConfig({ env: {}, overrides: {
+    dataDir: first.dataDir, issuer: first.url, demo: true, listen: { host: '127.0.0.1', port }, log: { level: 'silent' }, ...opts.overrides,
+  } });
+  const signIns = new MemorySignInRecorder(10_000);
+  const ctx = await createAppContext(config, { clock: opts.clock ?? new ManualClock(Date.now()), observeSignIns: signIns });
+  const app = await buildServer(ctx, { logLevel: 'silent' });
+  await app.listen({ host: '127.0.0.1', port });
+  return {
+    ctx, app, url: `http://127.0.0.1:${port}`, dataDir: first.dataDir, orgId: first.orgId, registrationToken: first.registrationToken, signIns,
+    async close() {
+      await app.close();
+      await ctx.store.close();
     },
   };
 }

@@ -8,7 +8,6 @@ import { ManualClock } from '../../src/app/clock.js';
 import { DEMO_PASSWORD } from '../../src/app/demo.js';
 import { totpAt } from '../../src/policy/totp.js';
 import { authenticateRegistration } from '../../src/app/registration-auth.js';
-import { invalidatePolicyCache } from '../../src/app/access.js';
 import { createUser } from '../../src/app/directory.js';
 import { issueTemporaryAccessPass, listMethods, resetMethods } from '../../src/app/interactive/admin.js';
 import { DEVICE_REGISTRATION_APP_ID } from '../../src/policy/app-ids.js';
@@ -104,7 +103,6 @@ describe('interactive sign-in JSON API', () => {
         applications: { includeApplications: ['All'], excludeApplications: [] } },
       grantControls: { operator: 'OR', builtInControls: ['mfa'] },
     });
-    invalidatePolicyCache(s.ctx);
     try {
       const secret = await addTotp(s, ALICE);
       const first = await signIn(ALICE);
@@ -117,7 +115,6 @@ describe('interactive sign-in JSON API', () => {
     } finally {
       await s.ctx.store.policies.delete(s.orgId, 'pol_mfa');
       await resetMethods(s.ctx, await user(s, ALICE));
-      invalidatePolicyCache(s.ctx);
     }
   });
 

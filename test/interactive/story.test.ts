@@ -10,7 +10,6 @@ import { RawDevice, newKey } from '../helpers/raw-device.js';
 import { ManualClock } from '../../src/app/clock.js';
 import { DEMO_PASSWORD } from '../../src/app/demo.js';
 import { totpAt } from '../../src/policy/totp.js';
-import { invalidatePolicyCache } from '../../src/app/access.js';
 import { buildEmbeddedAssertion, b64uEncode, DEFAULT_SCOPE } from '../../src/protocol/index.js';
 import { BOB, addTotp, nowSeconds, postJson } from './helpers.js';
 
@@ -26,7 +25,6 @@ describe('MFA where it can be answered', () => {
         applications: { includeApplications: ['All'], excludeApplications: [] } },
       grantControls: { operator: 'OR', builtInControls: ['mfa'] },
     });
-    invalidatePolicyCache(s.ctx);
   });
   after(async () => { await s.close(); });
 

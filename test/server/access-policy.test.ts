@@ -7,7 +7,6 @@ import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { RawDevice } from '../helpers/raw-device.js';
 import { ManualClock } from '../../src/app/clock.js';
 import { DEMO_PASSWORD } from '../../src/app/demo.js';
-import { invalidatePolicyCache } from '../../src/app/access.js';
 import { PLATFORM_SSO_APP_ID } from '../../src/policy/app-ids.js';
 import type { ConditionalAccessPolicy } from '../../src/policy/types.js';
 import { addTotp } from '../interactive/helpers.js';
@@ -30,10 +29,8 @@ describe('conditional access at the token endpoint', () => {
 
   async function withPolicy<T>(p: ConditionalAccessPolicy, fn: () => Promise<T>): Promise<T> {
     await s.ctx.store.policies.create(s.orgId, p);
-    invalidatePolicyCache(s.ctx);
     try { return await fn(); } finally {
       await s.ctx.store.policies.delete(s.orgId, p.id);
-      invalidatePolicyCache(s.ctx);
     }
   }
   const login = async () => {

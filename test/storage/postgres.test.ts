@@ -53,6 +53,8 @@ if (reason !== null && configured) {
           const m = await client.query(`select name from "${schema}".openpsso_migration`);
           assert.deepEqual(m.rows.map((x: { name: string }) => x.name).sort(), Object.keys(migrations('postgres')).sort());
           assert.ok(names.includes('throttle_buckets'), 'throttle_buckets');
+          const idx = await client.query<{ indexname: string }>('select indexname from pg_indexes where schemaname = $1', [schema]);
+          assert.ok(idx.rows.some((x) => x.indexname === 'refresh_tokens_expires_idx'), 'retention indexes live in the schema too');
         } finally {
           await client.end();
         }

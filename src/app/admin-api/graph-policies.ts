@@ -1,7 +1,6 @@
 // Conditional access policies, named locations and security defaults for the admin API and CLI, validated with the policy schemas (entra-mdm.md §3.6-§3.8).
 
 import type { AppContext } from '../context.js';
-import { invalidatePolicyCache } from '../access.js';
 import { PssoError } from '../../errors/psso-error.js';
 import {
   parseConditionalAccessPolicyInput, parseNamedLocationInput, type ValidationIssue,
@@ -55,7 +54,6 @@ export async function createPolicy(ctx: AppContext, orgId: string, body: unknown
   const { id: wanted, ...rest } = v;
   const policy: ConditionalAccessPolicy = { ...rest, id: wanted && CLIENT_ID.test(wanted) ? wanted : newId('pol'), createdDateTime: now, modifiedDateTime: now };
   await ctx.store.policies.create(orgId, policy);
-  invalidatePolicyCache(ctx);
   return policy;
 }
 
@@ -67,13 +65,11 @@ export async function updatePolicy(ctx: AppContext, orgId: string, id: string, p
   const { id: _ignored, ...rest } = v;
   const policy: ConditionalAccessPolicy = { ...rest, id, createdDateTime: existing.createdDateTime ?? nowIso(ctx), modifiedDateTime: nowIso(ctx) };
   if (!(await ctx.store.policies.replace(orgId, policy))) throw new PssoError('resource_not_found', `conditional access policy ${id}`);
-  invalidatePolicyCache(ctx);
   return policy;
 }
 
 export async function deletePolicy(ctx: AppContext, orgId: string, id: string): Promise<void> {
   if (!(await ctx.store.policies.delete(orgId, id))) throw new PssoError('resource_not_found', `conditional access policy ${id.slice(0, 200)}`);
-  invalidatePolicyCache(ctx);
 }
 
 // ---- named locations
@@ -96,7 +92,6 @@ export async function createNamedLocation(ctx: AppContext, orgId: string, body: 
   const { id: wanted, ...rest } = v;
   const loc: NamedLocation = { ...rest, '@odata.type': '#microsoft.graph.ipNamedLocation', id: wanted && CLIENT_ID.test(wanted) ? wanted : newId('nl'), createdDateTime: now, modifiedDateTime: now };
   await ctx.store.namedLocations.create(orgId, loc);
-  invalidatePolicyCache(ctx);
   return loc;
 }
 
@@ -107,7 +102,6 @@ export async function updateNamedLocation(ctx: AppContext, orgId: string, id: st
   const { id: _ignored, ...rest } = await validateLocation(mergePatch(existing, body));
   const loc: NamedLocation = { ...rest, '@odata.type': '#microsoft.graph.ipNamedLocation', id, createdDateTime: existing.createdDateTime ?? nowIso(ctx), modifiedDateTime: nowIso(ctx) };
   if (!(await ctx.store.namedLocations.replace(orgId, loc))) throw new PssoError('resource_not_found', `named location ${id}`);
-  invalidatePolicyCache(ctx);
   return loc;
 }
 
@@ -117,7 +111,6 @@ export async function deleteNamedLocation(ctx: AppContext, orgId: string, id: st
   const users = policiesUsingLocation(id, await ctx.store.policies.list(orgId));
   if (users.length > 0) throw new PssoError('conflict', `named location ${id} is used by ${users.map((p) => `"${p.displayName}"`).join(', ')}`);
   await ctx.store.namedLocations.delete(orgId, id);
-  invalidatePolicyCache(ctx);
 }
 
 // ---- security defaults (identitySecurityDefaultsEnforcementPolicy)
@@ -141,5 +134,4 @@ export async function setSecurityDefaults(ctx: AppContext, orgId: string, body: 
   }
   const s = await ctx.store.orgSettings.get(orgId);
   await ctx.store.orgSettings.put({ ...s, securityDefaultsEnabled: b.isEnabled });
-  invalidatePolicyCache(ctx);
 }

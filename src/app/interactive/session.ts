@@ -57,8 +57,9 @@ export async function createSession(ctx: AppContext, orgId: string, init: Partia
   const data: SessionData = { v: 1, csrf: randomBytes(24).toString('base64url'), amr: [], mfaFailures: 0, ...init };
   const record: SignInSessionRecord = { id: idOf(handle), orgId, userId: null, data: JSON.stringify(data), createdAt: now, expiresAt: now + SESSION_TTL_MS };
   await ctx.store.signInSessions.create(record);
-  // Abandoned sign-ins expire on their own; an occasional sweep keeps the table small without a timer.
-  if (Math.random() < 0.02) await ctx.store.signInSessions.purgeExpired(now);
+  // Abandoned sign-ins expire on their own; an occasional small sweep keeps the table in check where
+  // no retention job runs (serve runs one, see app/retention.ts), bounded so a request never waits long.
+  if (Math.random() < 0.02) await ctx.store.signInSessions.purgeExpired(now, 100);
   return { handle, id: record.id, orgId, userId: null, data, expiresAt: record.expiresAt };
 }
 

@@ -5,7 +5,7 @@ import type {
   BearerTokenRecord, BearerTokenStore, RegistrationTokenRecord, RegistrationTokenStore, ServerKeyRecord, ServerKeyStore,
 } from '../ports.js';
 import type { BearerTokensTable, RegistrationTokensTable, ServerKeysTable } from './schema.js';
-import { fromBytes, fromJsonList, guardWrite, toBytes, toJsonList, type Db } from './support.js';
+import { fromBytes, fromJsonList, guardWrite, purgeLimit, toBytes, toJsonList, type Db } from './support.js';
 
 const num = (n: number | null): number | null => (n === null ? null : Number(n));
 
@@ -103,6 +103,13 @@ export function bearerTokenStore(db: Db): BearerTokenStore {
       const res = await db.updateTable('bearer_tokens').set({ revoked_at: at })
         .where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
       return Number(res.numUpdatedRows);
+    },
+    async purgeEnded(before, limit) {
+      const batch = db.selectFrom('bearer_tokens').select('id')
+        .where((eb) => eb.or([eb('expires_at', '<', before), eb('revoked_at', '<', before)]))
+        .limit(purgeLimit(limit));
+      const res = await db.deleteFrom('bearer_tokens').where('id', 'in', batch).executeTakeFirst();
+      return Number(res.numDeletedRows);
     },
   };
 }

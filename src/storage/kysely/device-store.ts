@@ -5,7 +5,7 @@ import { PssoError } from '../../errors/psso-error.js';
 import type { Device, DeviceStore } from '../ports.js';
 import type { DevicesTable } from './schema.js';
 import {
-  decodeCursor, fromBool, fromBytes, isUniqueViolation, mapWriteError, pageLimit, toBool, toBytes, toPage,
+  decodeCursor, fromBool, fromBytes, isForeignKeyViolation, isUniqueViolation, mapWriteError, pageLimit, toBool, toBytes, toPage,
   violatedConstraint, type Db,
 } from './support.js';
 
@@ -99,6 +99,21 @@ export function deviceStore(db: Db): DeviceStore {
         .set((eb) => ({ status: 'revoked', revoked_at: eb.fn.coalesce('revoked_at', eb.val(at)), updated_at: at }))
         .where('id', '=', id).executeTakeFirst();
       return Number(res.numUpdatedRows) > 0;
+    },
+    async restore(id, at) {
+      const res = await db.updateTable('devices').set({ status: 'active', revoked_at: null, updated_at: at })
+        .where('id', '=', id).executeTakeFirst();
+      return Number(res.numUpdatedRows) > 0;
+    },
+    async delete(id) {
+      try {
+        const res = await db.deleteFrom('devices').where('id', '=', id).executeTakeFirst();
+        return Number(res.numDeletedRows) > 0;
+      } catch (e) {
+        // A row that still names the device is the caller's ordering mistake, not a missing row.
+        if (isForeignKeyViolation(e)) throw new PssoError('conflict', `device ${id} still has tokens, registrations or keys`);
+        throw e;
+      }
     },
     async count(orgId) {
       const r = await db.selectFrom('devices').select((eb) => eb.fn.countAll().as('n'))

@@ -36,17 +36,17 @@ export function credentialGuardStore(db: Db): CredentialGuardStore {
         .onConflict((oc) => oc.columns(['account_key', 'address_key']).doUpdateSet({ last_seen: now }))
         .execute();
     },
-    async purgeStale(before, limit) {
+    async purgeStale({ bucketsBefore, familiarBefore, lockoutsBefore }, limit) {
       // Batched by key so one purge never holds a long lock on a busy table.
       const buckets = await db.deleteFrom('throttle_buckets').where('bucket_key', 'in',
-        db.selectFrom('throttle_buckets').select('bucket_key').where('updated_at', '<', before).limit(limit)).executeTakeFirst();
+        db.selectFrom('throttle_buckets').select('bucket_key').where('updated_at', '<', bucketsBefore).limit(limit)).executeTakeFirst();
       const familiar = await db.deleteFrom('familiar_addresses').where(({ eb, refTuple, selectFrom }) => eb(
         refTuple('account_key', 'address_key'), 'in',
-        selectFrom('familiar_addresses').select(['account_key', 'address_key']).where('last_seen', '<', before).limit(limit) as never,
+        selectFrom('familiar_addresses').select(['account_key', 'address_key']).where('last_seen', '<', familiarBefore).limit(limit) as never,
       )).executeTakeFirst();
       const lockouts = await db.deleteFrom('lockouts').where('lockout_key', 'in',
-        db.selectFrom('lockouts').select('lockout_key').where('window_start', '<', before)
-          .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', before)])).limit(limit)).executeTakeFirst();
+        db.selectFrom('lockouts').select('lockout_key').where('window_start', '<', lockoutsBefore)
+          .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', lockoutsBefore)])).limit(limit)).executeTakeFirst();
       return [buckets, familiar, lockouts].reduce((n, r) => n + Number(r.numDeletedRows), 0);
     },
   };

@@ -4,7 +4,7 @@ import type { Selectable } from 'kysely';
 import { PssoError } from '../../errors/psso-error.js';
 import type { MfaMethodRecord, MfaMethodStore, TemporaryAccessPassRecord, TemporaryAccessPassStore } from '../ports-access.js';
 import type { MfaMethodsTable, TemporaryAccessPassesTable } from './schema-access.js';
-import { fromBool, fromBytesOrNull, fromJsonList, guardWrite, toBool, toBytesOrNull, toJsonList, type Db } from './support.js';
+import { fromBool, fromBytesOrNull, fromJsonList, guardWrite, purgeLimit, toBool, toBytesOrNull, toJsonList, type Db } from './support.js';
 
 const num = (n: number | null): number | null => (n === null ? null : Number(n));
 
@@ -126,6 +126,17 @@ export function temporaryAccessPassStore(db: Db): TemporaryAccessPassStore {
       const res = await db.updateTable('temporary_access_passes').set({ revoked_at: at })
         .where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
       return Number(res.numUpdatedRows);
+    },
+    async purgeEnded(before, limit) {
+      const batch = db.selectFrom('temporary_access_passes').select('id')
+        .where((eb) => eb.or([
+          eb('expires_at', '<', before),
+          eb('revoked_at', '<', before),
+          eb.and([eb('one_time_use', '=', 1), eb('used_at', '<', before)]),
+        ]))
+        .limit(purgeLimit(limit));
+      const res = await db.deleteFrom('temporary_access_passes').where('id', 'in', batch).executeTakeFirst();
+      return Number(res.numDeletedRows);
     },
   };
 }

@@ -4,7 +4,7 @@ import { sql, type Selectable } from 'kysely';
 import { PssoError } from '../../errors/psso-error.js';
 import type { LockoutPolicy, LockoutRecord, LockoutStore, SignInSessionRecord, SignInSessionStore } from '../ports-access.js';
 import type { LockoutsTable, SignInSessionsTable } from './schema-access.js';
-import { guardWrite, type Db } from './support.js';
+import { guardWrite, purgeLimit, type Db } from './support.js';
 
 function mapLockout(r: Selectable<LockoutsTable>): LockoutRecord {
   return {
@@ -95,9 +95,10 @@ export function signInSessionStore(db: Db): SignInSessionStore {
       const res = await db.deleteFrom('sign_in_sessions').where('id', '=', id).executeTakeFirst();
       return Number(res.numDeletedRows) > 0;
     },
-    async purgeExpired(now) {
+    async purgeExpired(now, limit) {
       // The same edge as get(): a session is gone at its expiry instant.
-      const res = await db.deleteFrom('sign_in_sessions').where('expires_at', '<=', now).executeTakeFirst();
+      const batch = db.selectFrom('sign_in_sessions').select('id').where('expires_at', '<=', now).limit(purgeLimit(limit));
+      const res = await db.deleteFrom('sign_in_sessions').where('id', 'in', batch).executeTakeFirst();
       return Number(res.numDeletedRows);
     },
   };

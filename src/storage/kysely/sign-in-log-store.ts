@@ -7,7 +7,7 @@ import type { SignIn } from '../../policy/sign-in.js';
 import type { SignInLogStore } from '../ports-access.js';
 import type { SignInLogsTable } from './schema-access.js';
 import type { DB } from './schema.js';
-import { guardWrite, pageLimit, toBool, upnKey, type Db } from './support.js';
+import { guardWrite, pageLimit, purgeLimit, toBool, upnKey, type Db } from './support.js';
 
 type Column = Exclude<keyof SignInLogsTable, 'org_id' | 'id' | 'data'>;
 type Value = string | number | boolean;
@@ -128,8 +128,12 @@ export function signInLogStore(db: Db): SignInLogStore {
       const r = await db.selectFrom('sign_in_logs').select('data').where('org_id', '=', orgId).where('id', '=', id).executeTakeFirst();
       return r ? parseRow(r) : null;
     },
-    async purgeBefore(before) {
-      const res = await db.deleteFrom('sign_in_logs').where('created_at', '<', before).executeTakeFirst();
+    async purgeBefore(before, limit) {
+      // The key is (org_id, id): a row-value IN names each row exactly, on both engines.
+      const res = await db.deleteFrom('sign_in_logs')
+        .where(({ eb, refTuple, selectFrom }) => eb(refTuple('org_id', 'id'), 'in',
+          selectFrom('sign_in_logs').select(['org_id', 'id']).where('created_at', '<', before).limit(purgeLimit(limit)).$asTuple('org_id', 'id')))
+        .executeTakeFirst();
       return Number(res.numDeletedRows);
     },
   };

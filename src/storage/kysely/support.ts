@@ -37,6 +37,15 @@ export function pageLimit(limit: number | undefined): number {
   return Math.min(limit, MAX_PAGE);
 }
 
+/**
+ * Retention deletes are bounded: `delete ... where key in (select key ... limit n)` works the same on
+ * SQLite and PostgreSQL, and keeps each statement's locks short however much has piled up.
+ */
+export function purgeLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1) throw new PssoError('malformed_request', 'purge limit must be a positive integer');
+  return limit;
+}
+
 /** Cursors are the last id seen, base64url-encoded so callers treat them as opaque. */
 export function decodeCursor(cursor: string | null | undefined): string | null {
   if (cursor === null || cursor === undefined || cursor === '') return null;

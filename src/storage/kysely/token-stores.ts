@@ -5,7 +5,7 @@ import { PssoError } from '../../errors/psso-error.js';
 import type { NonceStore, RefreshTokenRecord, RefreshTokenStore } from '../ports.js';
 import type { Db } from './support.js';
 import type { RefreshTokensTable } from './schema.js';
-import { fromJsonList, guardWrite, inTx, toJsonList } from './support.js';
+import { fromJsonList, guardWrite, inTx, purgeLimit, toJsonList } from './support.js';
 
 export function nonceStore(db: Db): NonceStore {
   return {
@@ -25,8 +25,9 @@ export function nonceStore(db: Db): NonceStore {
       if (!row) return 'unknown';
       return row.used_at !== null ? 'replayed' : 'expired';
     },
-    async purgeExpired(before) {
-      const res = await db.deleteFrom('nonces').where('expires_at', '<', before).executeTakeFirst();
+    async purgeExpired(before, limit) {
+      const batch = db.selectFrom('nonces').select('value').where('expires_at', '<', before).limit(purgeLimit(limit));
+      const res = await db.deleteFrom('nonces').where('value', 'in', batch).executeTakeFirst();
       return Number(res.numDeletedRows);
     },
   };
@@ -89,6 +90,20 @@ export function refreshTokenStore(db: Db): RefreshTokenStore {
       const res = await db.updateTable('refresh_tokens').set({ revoked_at: at })
         .where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
       return Number(res.numUpdatedRows);
+    },
+    async purgeEnded({ expiredBefore, revokedBefore }, limit) {
+      const batch = db.selectFrom('refresh_tokens').select('id')
+        .where((eb) => eb.or([
+          eb('expires_at', '<', expiredBefore),
+          eb.and([eb('revoked_at', '<', revokedBefore), eb('replaced_by_id', 'is', null)]),
+        ]))
+        .limit(purgeLimit(limit));
+      const res = await db.deleteFrom('refresh_tokens').where('id', 'in', batch).executeTakeFirst();
+      return Number(res.numDeletedRows);
+    },
+    async deleteForDevice(deviceId) {
+      const res = await db.deleteFrom('refresh_tokens').where('device_id', '=', deviceId).executeTakeFirst();
+      return Number(res.numDeletedRows);
     },
     async listActiveForDevice(deviceId, now) {
       const rows = await db.selectFrom('refresh_tokens').selectAll()

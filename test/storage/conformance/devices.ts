@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Device, Page } from '../../../src/storage/ports.js';
 import {
-  kidOf, makeDevice, makeOrg, makeRegistration, makeUnlockKey, makeUser, rejectsWith, seed, storeHook, T0, x963,
+  kidOf, makeDevice, makeOrg, makeRefresh, makeRegistration, makeUnlockKey, makeUser, rejectsWith, seed, storeHook, T0, x963,
   type MakeStore,
 } from './fixtures.js';
 
@@ -68,6 +68,28 @@ export function deviceCases(make: MakeStore): void {
       assert.equal(await s().devices.revoke(device.id, T0 + 200), true);
       assert.equal((await s().devices.get(device.id))?.revokedAt, T0 + 100);
       assert.equal(await s().devices.revoke('dev_missing', T0), false);
+    });
+
+    it('restores a revoked device with its keys, and reports unknown ids', async () => {
+      const { device } = await seed(s());
+      await s().devices.revoke(device.id, T0 + 100);
+      assert.equal(await s().devices.restore(device.id, T0 + 200), true);
+      assert.deepEqual(await s().devices.get(device.id), { ...device, status: 'active', revokedAt: null, updatedAt: T0 + 200 });
+      assert.equal(await s().devices.restore('dev_missing', T0), false);
+    });
+
+    it('deletes a device once its dependants are gone, refusing while a token still names it', async () => {
+      const { user, device } = await seed(s());
+      const other = await s().devices.upsert(makeDevice(device.orgId));
+      await s().refreshTokens.create(makeRefresh(user.id, device.id));
+      await s().refreshTokens.create(makeRefresh(user.id, other.id));
+      await rejectsWith(s().devices.delete(device.id), 'conflict');
+      assert.equal(await s().refreshTokens.deleteForDevice(device.id), 1);
+      assert.equal(await s().devices.delete(device.id), true);
+      assert.equal(await s().devices.get(device.id), null);
+      assert.equal(await s().devices.getBySigningKid(device.signingKid), null);
+      assert.equal(await s().devices.delete(device.id), false);
+      assert.equal((await s().refreshTokens.listActiveForDevice(other.id, T0)).length, 1, "another device's tokens stay");
     });
 
     it('lists by organisation and status with paging, and counts', async () => {

@@ -41,11 +41,12 @@ export function guardCases(make: MakeStore): void {
       await g.take('ip:new', rule, T0 + 100_000);
       await s().lockouts.recordFailure('acct:old', T0, { windowMs: 1000, threshold: 1, lockMs: 1000 });
       await s().lockouts.recordFailure('acct:locked', T0, { windowMs: 1000, threshold: 1, lockMs: 1_000_000 });
+      const cut = { bucketsBefore: T0 + 50_000, familiarBefore: T0 + 50_000, lockoutsBefore: T0 + 50_000 };
       // Limit 2 per table: 2 buckets + 1 address + 1 lockout, then the rest.
-      assert.equal(await g.purgeStale(T0 + 50_000, 2), 4);
-      assert.equal(await g.purgeStale(T0 + 50_000, 2), 2);
-      assert.equal(await g.purgeStale(T0 + 50_000, 2), 1);
-      assert.equal(await g.purgeStale(T0 + 50_000, 2), 0);
+      assert.equal(await g.purgeStale(cut, 2), 4);
+      assert.equal(await g.purgeStale(cut, 2), 2);
+      assert.equal(await g.purgeStale(cut, 2), 1);
+      assert.equal(await g.purgeStale(cut, 2), 0);
       assert.equal(await g.isFamiliar('acct:x', 'net:203.0.113.0/24'), false);
       assert.notEqual(await s().lockouts.get('acct:locked'), null, 'a lock still running is kept');
       assert.equal(await s().lockouts.get('acct:old'), null);

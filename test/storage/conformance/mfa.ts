@@ -150,5 +150,21 @@ export function mfaCases(make: MakeStore): void {
       assert.equal(await s().temporaryAccessPasses.use(b.id, T0), false);
       assert.deepEqual(await s().temporaryAccessPasses.listUsable(other.id, T0), [theirs]);
     });
+
+    it('purges passes expired, revoked or used up before the cutoff, at most `limit` per call', async () => {
+      const { user } = await seed(s());
+      const live = makeTap(user.id, { expiresAt: T0 + HOUR });
+      const usedMultiUse = makeTap(user.id, { oneTimeUse: false, usedAt: T0 - 5, expiresAt: T0 + HOUR });
+      const edge = makeTap(user.id, { expiresAt: T0 });
+      const expired = makeTap(user.id, { expiresAt: T0 - 1 });
+      const revoked = makeTap(user.id, { revokedAt: T0 - 1, expiresAt: T0 + HOUR });
+      const usedOnce = makeTap(user.id, { usedAt: T0 - 1, expiresAt: T0 + HOUR });
+      for (const t of [live, usedMultiUse, edge, expired, revoked, usedOnce]) await s().temporaryAccessPasses.create(t);
+      assert.equal(await s().temporaryAccessPasses.purgeEnded(T0, 2), 2);
+      assert.equal(await s().temporaryAccessPasses.purgeEnded(T0, 2), 1);
+      assert.equal(await s().temporaryAccessPasses.purgeEnded(T0, 2), 0);
+      // The multi-use pass stays usable after a use; the edge pass expires at T0 and is not yet past the cutoff.
+      assert.deepEqual((await s().temporaryAccessPasses.listUsable(user.id, T0 - 10)).map((t) => t.id).sort(), [live.id, usedMultiUse.id, edge.id].sort());
+    });
   });
 }

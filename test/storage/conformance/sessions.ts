@@ -95,15 +95,16 @@ export function sessionCases(make: MakeStore): void {
       assert.equal(await s().signInSessions.delete(sis.id), false);
     });
 
-    it('purges sessions expired at now, and only those', async () => {
+    it('purges sessions expired at now, and only those, at most `limit` per call', async () => {
       const org = makeOrg();
       await s().organisations.create(org);
       const old = makeSession(org.id, { expiresAt: T0 - 1 });
       const edge = makeSession(org.id, { expiresAt: T0 });
       const live = makeSession(org.id, { expiresAt: T0 + 1 });
       for (const x of [old, edge, live]) await s().signInSessions.create(x);
-      assert.equal(await s().signInSessions.purgeExpired(T0), 2);
-      assert.equal(await s().signInSessions.purgeExpired(T0), 0);
+      assert.equal(await s().signInSessions.purgeExpired(T0, 1), 1);
+      assert.equal(await s().signInSessions.purgeExpired(T0, 1000), 1);
+      assert.equal(await s().signInSessions.purgeExpired(T0, 1000), 0);
       assert.deepEqual(await s().signInSessions.get(live.id, T0), live);
     });
   });

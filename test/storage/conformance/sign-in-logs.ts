@@ -167,7 +167,7 @@ export function signInLogCases(make: MakeStore): void {
       await rejectsWith(s().signInLogs.query(org, { top: 10, cursor: Buffer.from('["x","y"]').toString('base64url') }), 'malformed_request');
     });
 
-    it('purges rows created before the cutoff, across organisations', async () => {
+    it('purges rows created before the cutoff, across organisations, at most `limit` per call', async () => {
       const orgA = await newOrg(s());
       const orgB = await newOrg(s());
       const old1 = makeSignIn({ createdDateTime: iso(T0 - 2) });
@@ -178,8 +178,9 @@ export function signInLogCases(make: MakeStore): void {
       await s().signInLogs.append(orgB, old2);
       await s().signInLogs.append(orgA, edge);
       await s().signInLogs.append(orgB, live);
-      assert.equal(await s().signInLogs.purgeBefore(T0), 2);
-      assert.equal(await s().signInLogs.purgeBefore(T0), 0);
+      assert.equal(await s().signInLogs.purgeBefore(T0, 1), 1);
+      assert.equal(await s().signInLogs.purgeBefore(T0, 1000), 1);
+      assert.equal(await s().signInLogs.purgeBefore(T0, 1000), 0);
       assert.equal(await s().signInLogs.get(orgA, old1.id), null);
       assert.equal(await s().signInLogs.get(orgB, old2.id), null);
       assert.deepEqual((await s().signInLogs.query(orgA, { top: 10 })).items, [edge]);

@@ -46,11 +46,23 @@ export function tokenCases(make: MakeStore): void {
       const edge = makeNonce({ expiresAt: T0 });
       const live = makeNonce({ expiresAt: T0 + HOUR });
       for (const n of [old1, old2, edge, live]) await s().nonces.create(n);
-      assert.equal(await s().nonces.purgeExpired(T0), 2);
-      assert.equal(await s().nonces.purgeExpired(T0), 0);
+      assert.equal(await s().nonces.purgeExpired(T0, 1000), 2);
+      assert.equal(await s().nonces.purgeExpired(T0, 1000), 0);
       assert.equal(await s().nonces.consume(old1.value, T0 - 10), 'unknown');
       assert.equal(await s().nonces.consume(edge.value, T0 - 10), 'ok');
       assert.equal(await s().nonces.consume(live.value, T0), 'ok');
+    });
+
+    it('purges at most `limit` per call, and refuses a limit that is not a positive integer', async () => {
+      for (let i = 0; i < 5; i++) await s().nonces.create(makeNonce({ expiresAt: T0 - 1 - i }));
+      const live = makeNonce({ expiresAt: T0 + HOUR });
+      await s().nonces.create(live);
+      assert.equal(await s().nonces.purgeExpired(T0, 2), 2);
+      assert.equal(await s().nonces.purgeExpired(T0, 2), 2);
+      assert.equal(await s().nonces.purgeExpired(T0, 2), 1);
+      assert.equal(await s().nonces.purgeExpired(T0, 2), 0);
+      assert.equal(await s().nonces.consume(live.value, T0), 'ok');
+      for (const bad of [0, -1, 1.5, Number.NaN]) await rejectsWith(s().nonces.purgeExpired(T0, bad), 'malformed_request');
     });
   });
 
@@ -110,6 +122,27 @@ export function tokenCases(make: MakeStore): void {
       assert.deepEqual(await s().refreshTokens.listActiveForDevice(device2.id, T0), [other]);
       await rejectsWith(s().refreshTokens.create({ ...makeRefresh(user.id, device.id), tokenHash: live.tokenHash }), 'conflict');
     });
+
+    it('purges expired tokens and unrotated revoked ones, keeping rotated ones until they expire, in batches', async () => {
+      const { user, device } = await seed(s());
+      const cut = { expiredBefore: T0, revokedBefore: T0 - HOUR };
+      const live = makeRefresh(user.id, device.id, { expiresAt: T0 + HOUR });
+      const expired = makeRefresh(user.id, device.id, { expiresAt: T0 - 1 });
+      const expiredAtEdge = makeRefresh(user.id, device.id, { expiresAt: T0 });
+      const revokedLongAgo = makeRefresh(user.id, device.id, { revokedAt: T0 - HOUR - 1 });
+      const revokedRecently = makeRefresh(user.id, device.id, { revokedAt: T0 - HOUR });
+      const rotatedLongAgo = makeRefresh(user.id, device.id, { revokedAt: T0 - 5 * HOUR, replacedById: live.id });
+      const rotatedExpired = makeRefresh(user.id, device.id, { revokedAt: T0 - 5 * HOUR, replacedById: live.id, expiresAt: T0 - 1 });
+      const all = [live, expired, expiredAtEdge, revokedLongAgo, revokedRecently, rotatedLongAgo, rotatedExpired];
+      for (const t of all) await s().refreshTokens.create(t);
+      assert.equal(await s().refreshTokens.purgeEnded(cut, 2), 2);
+      assert.equal(await s().refreshTokens.purgeEnded(cut, 2), 1);
+      assert.equal(await s().refreshTokens.purgeEnded(cut, 2), 0);
+      const kept = [];
+      for (const t of all) if (await s().refreshTokens.getByHash(t.tokenHash)) kept.push(t.id);
+      assert.deepEqual(kept.sort(), [live, expiredAtEdge, revokedRecently, rotatedLongAgo].map((t) => t.id).sort());
+      await rejectsWith(s().refreshTokens.purgeEnded(cut, 0), 'malformed_request');
+    });
   });
 
   describe('bearer tokens', () => {
@@ -130,6 +163,22 @@ export function tokenCases(make: MakeStore): void {
       assert.equal(await s().bearerTokens.revokeForUser(user.id, T0 + 2), 0);
       assert.equal((await s().bearerTokens.getByHash(a.tokenHash))?.revokedAt, T0 + 1);
       assert.equal((await s().bearerTokens.getByHash(c.tokenHash))?.revokedAt, null);
+    });
+
+    it('purges tokens expired or revoked before the cutoff, at most `limit` per call', async () => {
+      const { user } = await seed(s());
+      const live = makeBearer(user.id, { expiresAt: T0 + HOUR });
+      const edge = makeBearer(user.id, { expiresAt: T0, revokedAt: T0 });
+      const expired = makeBearer(user.id, { expiresAt: T0 - 1 });
+      const revoked = makeBearer(user.id, { expiresAt: T0 + HOUR, revokedAt: T0 - 1 });
+      for (const t of [live, edge, expired, revoked]) await s().bearerTokens.create(t);
+      assert.equal(await s().bearerTokens.purgeEnded(T0, 1), 1);
+      assert.equal(await s().bearerTokens.purgeEnded(T0, 1000), 1);
+      assert.equal(await s().bearerTokens.purgeEnded(T0, 1000), 0);
+      assert.equal(await s().bearerTokens.getByHash(expired.tokenHash), null);
+      assert.equal(await s().bearerTokens.getByHash(revoked.tokenHash), null);
+      assert.deepEqual(await s().bearerTokens.getByHash(live.tokenHash), live);
+      assert.deepEqual(await s().bearerTokens.getByHash(edge.tokenHash), edge);
     });
   });
 

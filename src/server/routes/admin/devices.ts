@@ -1,11 +1,13 @@
-// Graph devices (the Macs registered for Platform SSO) and their registered users.
+// Graph devices (the Macs registered for Platform SSO) and their registered users; disabling and deleting one.
 
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../../../app/context.js';
 import { applySelect, collection, odataContext, parseGraphQuery } from '../../../app/admin-api/graph-query.js';
 import { deviceRegisteredUsers, getDevice, listDevices } from '../../../app/admin-api/graph-directory.js';
 import { DEVICE_PROPERTIES, USER_PROPERTIES } from '../../../app/admin-api/graph-mappers.js';
-import { authorize, requestUrl, ROLES, type IdParams } from './kit.js';
+import { deleteDevice, setDeviceAccountEnabled } from '../../../app/admin-api/graph-revocation.js';
+import { recordAdminAction } from '../../../app/admin-api/admin-actions.js';
+import { authorize, jsonBody, requestFacts, requestUrl, ROLES, type IdParams } from './kit.js';
 
 export function deviceRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (app) => {
@@ -20,6 +22,24 @@ export function deviceRoutes(ctx: AppContext): FastifyPluginAsync {
       const p = await authorize(ctx, req, ROLES.directoryRead);
       const q = parseGraphQuery(req.query, { kind: 'device', defaultTop: 1, selectable: DEVICE_PROPERTIES });
       return { '@odata.context': `${odataContext(requestUrl(ctx, req), 'devices')}/$entity`, ...applySelect(await getDevice(ctx, p.orgId, req.params.id), q.select) };
+    });
+
+    app.patch<IdParams>('/devices/:id', async (req, reply) => {
+      const p = await authorize(ctx, req, ROLES.directoryWrite);
+      const c = await setDeviceAccountEnabled(ctx, p.orgId, req.params.id, jsonBody(req));
+      await recordAdminAction(ctx, p, requestFacts(req), {
+        action: c.accountEnabled ? 'enableDevice' : 'disableDevice', target: c.device.id, deviceId: c.device.deviceUuid, refreshTokensRevoked: c.refreshTokensRevoked,
+      });
+      return reply.code(204).send();
+    });
+
+    app.delete<IdParams>('/devices/:id', async (req, reply) => {
+      const p = await authorize(ctx, req, ROLES.directoryWrite);
+      const d = await deleteDevice(ctx, p.orgId, req.params.id);
+      await recordAdminAction(ctx, p, requestFacts(req), {
+        action: 'deleteDevice', target: d.device.id, deviceId: d.device.deviceUuid, refreshTokensDeleted: d.refreshTokensDeleted, registrationsDeleted: d.registrationsDeleted,
+      });
+      return reply.code(204).send();
     });
 
     app.get<IdParams>('/devices/:id/registeredUsers', async (req) => {

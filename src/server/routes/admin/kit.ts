@@ -4,12 +4,14 @@ import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../app/context.js';
 import { requireRole, verifyAdminToken, type AdminPrincipal } from '../../../app/admin-api/admin-clients.js';
 import type { RequestUrl } from '../../../app/admin-api/graph-query.js';
+import type { TokenRequestFacts } from '../../../app/admin-api/client-credentials.js';
 import { PssoError } from '../../../errors/psso-error.js';
 import type { AdminRole } from '../../../storage/ports-access.js';
 
 /** Role sets per operation, after Graph's permissions (documented in docs/admin-api.md). */
 export const ROLES = {
   directoryRead: ['Directory.Read', 'Directory.ReadWrite'],
+  directoryWrite: ['Directory.ReadWrite'],
   policyRead: ['Policy.ReadWrite', 'Directory.Read', 'Directory.ReadWrite'],
   policyWrite: ['Policy.ReadWrite'],
   mfaRead: ['UserAuthenticationMethod.ReadWrite', 'Directory.Read', 'Directory.ReadWrite'],
@@ -32,8 +34,21 @@ export function jsonBody(req: FastifyRequest): unknown {
   return req.body;
 }
 
+/** Actions without parameters (revokeSignInSessions) take no body, an empty one, or `{}`; anything else is a mistake worth a 400. */
+export function noParameters(req: FastifyRequest): void {
+  if (req.body === undefined) return;
+  const body = jsonBody(req);
+  const extra = typeof body === 'object' && body !== null && !Array.isArray(body) ? Object.keys(body).filter((k) => !k.startsWith('@odata.')) : null;
+  if (extra === null || extra.length > 0) throw new PssoError('malformed_request', 'this action takes no parameters; send no body or {}');
+}
+
 export function requestUrl(ctx: AppContext, req: FastifyRequest): RequestUrl {
   return { base: ctx.urls.issuer.replace(/\/+$/, ''), url: req.url };
 }
 
 export type IdParams = { Params: { id: string } };
+
+/** Who asked, from where: what an admin action's log row records. */
+export function requestFacts(req: FastifyRequest): TokenRequestFacts {
+  return { ipAddress: req.ip, correlationId: req.id, userAgent: req.headers['user-agent'] };
+}

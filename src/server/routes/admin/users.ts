@@ -1,11 +1,13 @@
-// Graph users: list and get (by id or UPN), group memberships, and per-user MFA requirements (entra-mdm.md §3.2).
+// Graph users: list and get (by id or UPN), disable, revokeSignInSessions, group memberships, and per-user MFA requirements (entra-mdm.md §3.2).
 
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../../../app/context.js';
 import { collection, odataContext, parseGraphQuery, applySelect } from '../../../app/admin-api/graph-query.js';
 import { listUsers, resolveUser, setPerUserMfaState, userMemberOf } from '../../../app/admin-api/graph-directory.js';
 import { GROUP_PROPERTIES, toGraphUser, USER_PROPERTIES } from '../../../app/admin-api/graph-mappers.js';
-import { authorize, jsonBody, requestUrl, ROLES, type IdParams } from './kit.js';
+import { revokeSignInSessions, setUserAccountEnabled } from '../../../app/admin-api/graph-revocation.js';
+import { recordAdminAction } from '../../../app/admin-api/admin-actions.js';
+import { authorize, jsonBody, noParameters, requestFacts, requestUrl, ROLES, type IdParams } from './kit.js';
 
 export function userRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (app) => {
@@ -21,6 +23,28 @@ export function userRoutes(ctx: AppContext): FastifyPluginAsync {
       const q = parseGraphQuery(req.query, { kind: 'user', defaultTop: 1, selectable: USER_PROPERTIES });
       const u = await resolveUser(ctx, p.orgId, req.params.id);
       return { '@odata.context': `${odataContext(requestUrl(ctx, req), 'users')}/$entity`, ...applySelect(toGraphUser(u), q.select) };
+    });
+
+    app.patch<IdParams>('/users/:id', async (req, reply) => {
+      const p = await authorize(ctx, req, ROLES.directoryWrite);
+      const c = await setUserAccountEnabled(ctx, p.orgId, req.params.id, jsonBody(req));
+      await recordAdminAction(ctx, p, requestFacts(req), {
+        action: c.accountEnabled ? 'enableUser' : 'disableUser', target: c.user.id, userPrincipalName: c.user.userPrincipalName,
+        refreshTokensRevoked: c.refreshTokensRevoked, bearerTokensRevoked: c.bearerTokensRevoked,
+      });
+      return reply.code(204).send();
+    });
+
+    // Graph answers this action with a bare Edm.Boolean.
+    app.post<IdParams>('/users/:id/revokeSignInSessions', async (req) => {
+      const p = await authorize(ctx, req, ROLES.directoryWrite);
+      noParameters(req);
+      const r = await revokeSignInSessions(ctx, p.orgId, req.params.id);
+      await recordAdminAction(ctx, p, requestFacts(req), {
+        action: 'revokeSignInSessions', target: r.user.id, userPrincipalName: r.user.userPrincipalName,
+        refreshTokensRevoked: r.refreshTokensRevoked, bearerTokensRevoked: r.bearerTokensRevoked,
+      });
+      return { '@odata.context': odataContext(requestUrl(ctx, req), 'Edm.Boolean'), value: true };
     });
 
     // OpenPSSO groups do not nest, so both relationships list the same groups.
