@@ -72,6 +72,15 @@ export const configSchema = z.object({
     /** Longest wait for a password worker before "busy, retry". */
     passwordMaxWaitMs: z.coerce.number().int().min(10).max(60_000).default(2000),
   }).prefault({}),
+  /**
+   * Fair admission: requests worked on at once, and how many one source address may have waiting
+   * (served round robin across addresses, so one address's flood waits behind itself). Behind a
+   * reverse proxy, set trustProxy so the address is the client's, or the proxy is one source.
+   */
+  admission: z.object({
+    concurrency: z.coerce.number().int().min(1).max(10_000).default(16),
+    perSourceQueue: z.coerce.number().int().min(0).max(100_000).default(128),
+  }).prefault({}),
   /** Create the demo organisation, users and groups on first start. */
   demo: z.boolean().default(false),
   log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info') }).default({ level: 'info' }),

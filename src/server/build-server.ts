@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app/context.js';
 import { sendError } from './error-reply.js';
+import { fairAdmission } from './fair-admission.js';
 import { PssoError } from '../errors/psso-error.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { pssoRoutes } from './routes/psso.js';
@@ -54,6 +55,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
   });
 
   app.setErrorHandler((err, req, reply) => sendError(req, reply, err, new Date(ctx.clock.now())));
+  fairAdmission(app, ctx.config.admission, () => new Date(ctx.clock.now()));
   app.setNotFoundHandler((req, reply) => sendError(req, reply, new PssoError('not_found', `${req.method} ${req.url}`), new Date(ctx.clock.now())));
   app.addHook('onSend', async (_req, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');

@@ -1,0 +1,55 @@
+// Fair admission: a flood from one address waits behind itself; other addresses are served in turn,
+// and an address whose queue is full is refused at once (400 at the Mac's token endpoint, 429 elsewhere).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { FairAdmission } from '../../src/server/fair-admission.js';
+import { startTestServer, type TestServer } from '../helpers/test-server.js';
+
+describe('fair admission', () => {
+  it('serves waiting sources round robin and refuses a source whose queue is full', async () => {
+    const a = new FairAdmission({ concurrency: 1, perSourceQueue: 3 });
+    const order: string[] = [];
+    assert.equal(a.acquire('flood'), true);
+    const waits: Promise<unknown>[] = [];
+    for (let i = 0; i < 3; i++) waits.push((a.acquire('flood') as Promise<boolean>).then(() => order.push(`flood-${i}`)));
+    assert.equal(a.acquire('flood'), false, 'a full queue is refused at once');
+    waits.push((a.acquire('mac') as Promise<boolean>).then(() => order.push('mac')));
+    waits.push((a.acquire('other') as Promise<boolean>).then(() => order.push('other')));
+    assert.equal(a.waiting, 5);
+    for (let i = 0; i < 5; i++) {
+      a.release();
+      await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(waits);
+    // One of the flood's, then each other source in turn: the flood cannot hold the others back.
+    assert.deepEqual(order, ['flood-0', 'mac', 'other', 'flood-1', 'flood-2']);
+    a.release();
+    assert.equal(a.acquire('x'), true, 'the slot is free again');
+  });
+
+  describe('on a server', () => {
+    let s: TestServer;
+    before(async () => { s = await startTestServer({ overrides: { admission: { concurrency: 1, perSourceQueue: 0 } } }); });
+    after(async () => { await s.close(); });
+
+    it('answers an address over its limit at once: 400 OPSSO1206 at the token endpoint, 429 OPSSO1008 elsewhere, with Retry-After', async () => {
+      // Hold the one slot with a request whose body never finishes arriving.
+      const { request } = await import('node:http');
+      const held = request(`${s.url}/api/v1/devices`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '100' } });
+      held.on('error', () => undefined);
+      held.write('{');
+      await new Promise((r) => setTimeout(r, 100));
+      const token = await fetch(`${s.url}/psso/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=srv_challenge' });
+      assert.equal(token.status, 400);
+      assert.equal(token.headers.get('retry-after'), '1');
+      assert.equal(((await token.json()) as { error_code: string }).error_code, 'OPSSO1206');
+      const api = await fetch(`${s.url}/api/v1/signin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      assert.equal(api.status, 429);
+      assert.equal(((await api.json()) as { error_code: string }).error_code, 'OPSSO1008');
+      held.destroy();
+      await new Promise((r) => setTimeout(r, 100));
+      const after = await fetch(`${s.url}/psso/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=srv_challenge' });
+      assert.equal(after.status, 200, 'the slot came back when the held request went away');
+    });
+  });
+});
