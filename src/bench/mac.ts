@@ -58,9 +58,13 @@ export class BenchMac {
   /** Registers `username` on this Mac for the Secure Enclave method (proves the user with the password once). */
   async registerSecureEnclaveUser(registrationToken: string, username: string, password: string): Promise<void> {
     const key = newKey();
-    const r = await this.http.post(`/api/v1/devices/${this.id}/users`, JSON.stringify({
-      userPrincipalName: username, method: 'secure_enclave', password, userKey: key.x963.toString('base64url'), userKeyId: key.kid,
-    }), 'application/json', { authorization: `Bearer ${registrationToken}` });
+    const body = JSON.stringify({ userPrincipalName: username, method: 'secure_enclave', password, userKey: key.x963.toString('base64url'), userKeyId: key.kid });
+    let r = await this.http.post(`/api/v1/devices/${this.id}/users`, body, 'application/json', { authorization: `Bearer ${registrationToken}` });
+    // Password checks are bounded: a busy server says when to come back, as a Mac would retry.
+    for (let i = 0; i < 10 && r.status === 503; i++) {
+      await new Promise((res) => setTimeout(res, 1000 * Number((JSON.parse(r.text) as { retry_after?: number }).retry_after ?? 1)));
+      r = await this.http.post(`/api/v1/devices/${this.id}/users`, body, 'application/json', { authorization: `Bearer ${registrationToken}` });
+    }
     if (r.status !== 201) throw new Error(`user registration: ${r.status} ${r.text}`);
     this.username = username;
     this.userKey = key;
