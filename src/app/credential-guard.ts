@@ -13,6 +13,7 @@ import type { LockoutRecord, ThrottleRule } from '../storage/ports-access.js';
 import { PssoError, isPssoError } from '../errors/psso-error.js';
 import { parseIp } from '../policy/ip-range.js';
 import type { Lane } from './password-work.js';
+import { offEventLoop } from './request-slot.js';
 
 /** Where the secret arrived: decides the refusal's shape (a Mac's token endpoint never sees 429 or 401 for these). */
 export type GuardSurface = 'token_endpoint' | 'registration' | 'interactive' | 'admin_api';
@@ -157,9 +158,12 @@ export async function guardSecret<T>(ctx: AppContext, s: GuardSubject, verify: (
   return out;
 }
 
-/** Runs an argon2id verification through the bounded queue, in the ticket's lane. */
+/**
+ * Runs an argon2id verification through the bounded queue, in the ticket's lane. It runs on the
+ * thread pool, so the request gives up its admission slot while it waits and works.
+ */
 export function boundedVerify<T>(ctx: AppContext, ticket: GuardTicket, fn: () => Promise<T>): Promise<T> {
-  return ctx.passwordWork.run(ticket.lane, fn);
+  return offEventLoop(() => ctx.passwordWork.run(ticket.lane, fn));
 }
 
 /** An admin's unlock: clears both classes of the account's lockout. */

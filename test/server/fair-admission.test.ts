@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FairAdmission } from '../../src/server/fair-admission.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { DEMO_PASSWORD } from '../../src/app/demo.js';
 
 describe('fair admission', () => {
   it('serves waiting sources round robin and refuses a source whose queue is full', async () => {
@@ -50,6 +51,31 @@ describe('fair admission', () => {
       await new Promise((r) => setTimeout(r, 100));
       const after = await fetch(`${s.url}/psso/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=srv_challenge' });
       assert.equal(after.status, 200, 'the slot came back when the held request went away');
+    });
+  });
+
+  describe('with password checks waiting', () => {
+    let s: TestServer;
+    before(async () => { s = await startTestServer({ overrides: { admission: { concurrency: 1, perSourceQueue: 4 } } }); });
+    after(async () => { await s.close(); });
+
+    it('a request waiting for a password check gives its slot back, so others run meanwhile', async () => {
+      let open!: () => void;
+      const gate = new Promise<void>((r) => { open = r; });
+      const real = s.ctx.passwordWork;
+      // A password queue that holds every check until the gate opens.
+      s.ctx.passwordWork = { run: async (lane: 'priority' | 'normal', fn: () => Promise<unknown>) => { await gate; return real.run(lane, fn); } } as never;
+      try {
+        const signIn = fetch(`${s.url}/api/v1/signin`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice@demo.openpsso.test', password: DEMO_PASSWORD }) });
+        await new Promise((r) => setTimeout(r, 200));
+        const nonce = await fetch(`${s.url}/psso/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=srv_challenge', signal: AbortSignal.timeout(3000) })
+          .catch((e: Error) => assert.fail(`the nonce request waited behind the password check: ${e.message}`));
+        assert.equal(nonce.status, 200, 'the one slot was free while the password check waited');
+        open();
+        assert.equal((await signIn).status, 200);
+      } finally {
+        s.ctx.passwordWork = real;
+      }
     });
   });
 });
