@@ -65,10 +65,13 @@ export async function issueTokens(ctx: AppContext, g: TokenGrant): Promise<Token
   const now = ctx.clock.now();
   const lifetime = ctx.config.tokens.refreshTokenLifetimeSeconds;
   const secret = newSecret('rt');
+  const id = newId('rt');
   const record: RefreshTokenRecord = {
-    id: newId('rt'), tokenHash: sha256Hex(secret), userId: g.user.id, deviceId: g.device.id,
+    id, tokenHash: sha256Hex(secret), userId: g.user.id, deviceId: g.device.id,
     authTime: g.authTime, amr: g.amr, createdAt: now, expiresAt: now + lifetime * 1000,
     revokedAt: null, replacedById: null,
+    // A rotation stays in the login's family, so a reuse anywhere in the chain can end all of it.
+    familyId: g.previous?.familyId ?? id, graceUsedAt: null,
   };
   const idToken = await signIdToken(ctx, g);
   if (g.previous) {

@@ -50,7 +50,7 @@ if (reason !== null && configured) {
           const names = r.rows.map((x) => x.table_name);
           for (const t of ['users', 'devices', 'nonces', 'refresh_tokens', 'openpsso_migration']) assert.ok(names.includes(t), t);
           const m = await client.query(`select name from "${schema}".openpsso_migration`);
-          assert.deepEqual(m.rows.map((x: { name: string }) => x.name).sort(), ['0001_initial', '0002_access']);
+          assert.deepEqual(m.rows.map((x: { name: string }) => x.name).sort(), ['0001_initial', '0002_access', '0004_refresh_family']);
         } finally {
           await client.end();
         }

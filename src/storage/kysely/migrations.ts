@@ -2,6 +2,7 @@
 // (recorded in the openpsso_migration table) on both SQLite and PostgreSQL.
 import { Migrator, type Kysely, type Migration } from 'kysely';
 import { access } from './migrations-access.js';
+import { refreshFamily } from './migrations-refresh-family.js';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -173,7 +174,7 @@ function initial(kind: StoreKind): Migration {
 
 /** Every migration, keyed by a name that sorts in application order. Never edit a released one. */
 export function migrations(kind: StoreKind): Record<string, Migration> {
-  return { '0001_initial': initial(kind), '0002_access': access(kind) };
+  return { '0001_initial': initial(kind), '0002_access': access(kind), '0004_refresh_family': refreshFamily() };
 }
 
 /**
