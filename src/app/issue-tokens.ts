@@ -7,7 +7,7 @@ import type { Device, RefreshTokenRecord, User } from '../storage/ports.js';
 import type { VerifiedRequest } from '../protocol/verify-request.js';
 import { newId, newSecret, sha256Hex } from './ids.js';
 import { toSeconds } from './clock.js';
-import { PssoError } from '../errors/psso-error.js';
+import { replaceRefreshToken } from './refresh.js';
 
 export interface TokenGrant {
   user: User;
@@ -16,7 +16,7 @@ export interface TokenGrant {
   /** Time of the full login this session rests on (carried through refreshes). */
   authTime: number;
   amr: string[];
-  /** For a refresh: the token being rotated. */
+  /** For a refresh: the token being replaced (live, or rotated and in its grace). */
   previous?: RefreshTokenRecord;
 }
 
@@ -75,10 +75,7 @@ export async function issueTokens(ctx: AppContext, g: TokenGrant): Promise<Token
   };
   const idToken = await signIdToken(ctx, g);
   if (g.previous) {
-    const rotated = await ctx.store.refreshTokens.rotate(g.previous.id, record, now);
-    if (!rotated) {
-      throw new PssoError('refresh_token_invalid', 'already used');
-    }
+    await replaceRefreshToken(ctx, g.previous, record);
   } else {
     await ctx.store.refreshTokens.create(record);
   }

@@ -40,10 +40,17 @@ export const configSchema = z.object({
      * or every real Mac (and the macOS 13 flavour, given iat + 300) would be refused.
      */
     maxRequestLifetimeSeconds: z.coerce.number().int().min(300).max(3600).default(600),
+    /**
+     * How long a rotated refresh token may still be used once, if its successor was never used
+     * (the reply carrying it was lost after the rotation committed). 120 s: such a reply only shows
+     * as lost when the Mac's request times out (60 s is URLSession's default), so a retry lands
+     * after that. Short enough that a copy of the old token is soon caught as reuse. 0 turns it off.
+     */
+    refreshGraceSeconds: z.coerce.number().int().min(0).max(300).default(120),
     bearerLifetimeSeconds: z.coerce.number().int().min(60).max(86400).default(900),
   }).default({
     idTokenLifetimeSeconds: 3600, refreshTokenLifetimeSeconds: 14 * 86400, nonceLifetimeSeconds: 300, clockSkewSeconds: 60,
-    maxRequestAgeSeconds: 300, maxRequestLifetimeSeconds: 600, bearerLifetimeSeconds: 900,
+    maxRequestAgeSeconds: 300, maxRequestLifetimeSeconds: 600, refreshGraceSeconds: 120, bearerLifetimeSeconds: 900,
   }),
   aasa: z.object({
     /** TEAMID.bundle ids of the SSO app and extension, published under `authsrv`. */

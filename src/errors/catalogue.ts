@@ -129,6 +129,11 @@ const entries = [
     remediation: 'Tokens are bound to the Mac they were issued to; the request may be a replay from another device.', entra: 70000 },
   { code: 1303, name: 'bearer_token_invalid', status: 401, oauthError: 'invalid_token', audience: 'developer',
     message: 'The bearer token is missing, expired or revoked.', remediation: 'Sign in interactively again to get a new token.', entra: 50173 },
+  // No Entra number: the sign-in log's errorCode must set reuse apart from an ordinary dead token (70008).
+  { code: 1304, name: 'refresh_token_reused', status: 400, oauthError: 'invalid_grant', audience: 'admin',
+    message: 'A refresh token was presented again after it had been replaced, so every token of that sign-in was revoked.',
+    remediation: "Someone may hold a copy of this Mac's refresh token (a copied keychain item or a captured request): look at the device and at this user's sign-ins around this time, and revoke the device if in doubt. A Mac that retried a refresh long after losing the reply (beyond tokens.refreshGraceSeconds) looks the same, so a single occurrence on one device is not in itself alarming. The Mac recovers with a full sign-in.",
+    userAction: 'Sign in again at the login window.' },
 
   // 1400-1499: PSSO 2.0 key service
   { code: 1401, name: 'unsupported_key_purpose', status: 400, oauthError: 'invalid_request', audience: 'developer',
