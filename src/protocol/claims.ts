@@ -67,15 +67,16 @@ export interface RequestTimeLimits {
   maxLifetimeSeconds: number;
 }
 
-/** The configuration defaults (config/schema.ts), also used by `openpsso inspect`. */
+/** The configuration defaults (config/schema.ts; a config test keeps the two in step), also used by `openpsso inspect`. */
 export const DEFAULT_REQUEST_TIME_LIMITS: RequestTimeLimits = { skewSeconds: 60, maxAgeSeconds: 300, maxLifetimeSeconds: 600 };
 
 /**
  * The times of a request or embedded assertion, each refusal with its own code so an admin can
  * tell a Mac's clock (in the future, too old, expired) from a client that builds bad times
  * (exp not after iat, lifetime too long). A missing exp becomes iat+300 when `requireExp` is
- * false: Apple's macOS 13 vector carries no exp at all. Boundaries are inclusive: a request
- * exactly at a limit is accepted, one second past it is not.
+ * false: Apple's macOS 13 vector carries no exp at all. A request exactly at the skew, age or
+ * lifetime limit is accepted, one second past it is not; exp itself is exclusive (RFC 7519
+ * §4.1.4), so an exp exactly `skewSeconds` ago has expired.
  */
 export function checkTimes(
   claims: Record<string, unknown>,

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, endpoints, requestTimeLimits } from '../../src/config/load.js';
 import { PssoError } from '../../src/errors/psso-error.js';
+import { DEFAULT_REQUEST_TIME_LIMITS } from '../../src/protocol/claims.js';
 
 describe('configuration', () => {
   it('has working defaults', () => {
@@ -47,6 +48,7 @@ describe('configuration', () => {
   it('request time limits and the refresh grace: defaults, environment, and floors that protect real Macs', () => {
     const d = loadConfig({ env: {} });
     assert.deepEqual(requestTimeLimits(d), { skewSeconds: 60, maxAgeSeconds: 300, maxLifetimeSeconds: 600 });
+    assert.deepEqual(requestTimeLimits(d), DEFAULT_REQUEST_TIME_LIMITS, 'the protocol defaults `openpsso inspect` uses');
     assert.equal(d.tokens.refreshGraceSeconds, 120);
     const e = loadConfig({ env: {
       OPENPSSO_TOKENS__MAX_REQUEST_AGE_SECONDS: '120', OPENPSSO_TOKENS__MAX_REQUEST_LIFETIME_SECONDS: '300', OPENPSSO_TOKENS__REFRESH_GRACE_SECONDS: '0',
