@@ -6,6 +6,7 @@ import type { Device } from '../storage/ports.js';
 import { PssoError } from '../errors/psso-error.js';
 import { parsePssoForm, requestSigningKid, verifyPssoRequest, type VerifiedRequest } from '../protocol/verify-request.js';
 import { toSeconds } from './clock.js';
+import { requestTimeLimits } from '../config/load.js';
 
 export interface AuthenticatedRequest {
   device: Device;
@@ -35,7 +36,7 @@ export async function authenticateDeviceRequest(ctx: AppContext, form: Record<st
     encryptionKey: device.encryptionKey,
   }, {
     now: toSeconds(nowMs),
-    skewSeconds: ctx.config.tokens.clockSkewSeconds,
+    ...requestTimeLimits(ctx.config),
     clientId: ctx.config.clientId,
     audience: ctx.urls.tokenEndpoint,
   });

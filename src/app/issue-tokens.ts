@@ -7,7 +7,7 @@ import type { Device, RefreshTokenRecord, User } from '../storage/ports.js';
 import type { VerifiedRequest } from '../protocol/verify-request.js';
 import { newId, newSecret, sha256Hex } from './ids.js';
 import { toSeconds } from './clock.js';
-import { PssoError } from '../errors/psso-error.js';
+import { replaceRefreshToken } from './refresh.js';
 
 export interface TokenGrant {
   user: User;
@@ -16,7 +16,7 @@ export interface TokenGrant {
   /** Time of the full login this session rests on (carried through refreshes). */
   authTime: number;
   amr: string[];
-  /** For a refresh: the token being rotated. */
+  /** For a refresh: the token being replaced (live, or rotated and in its grace). */
   previous?: RefreshTokenRecord;
 }
 
@@ -65,17 +65,17 @@ export async function issueTokens(ctx: AppContext, g: TokenGrant): Promise<Token
   const now = ctx.clock.now();
   const lifetime = ctx.config.tokens.refreshTokenLifetimeSeconds;
   const secret = newSecret('rt');
+  const id = newId('rt');
   const record: RefreshTokenRecord = {
-    id: newId('rt'), tokenHash: sha256Hex(secret), userId: g.user.id, deviceId: g.device.id,
+    id, tokenHash: sha256Hex(secret), userId: g.user.id, deviceId: g.device.id,
     authTime: g.authTime, amr: g.amr, createdAt: now, expiresAt: now + lifetime * 1000,
     revokedAt: null, replacedById: null,
+    // A rotation stays in the login's family, so a reuse anywhere in the chain can end all of it.
+    familyId: g.previous?.familyId ?? id, graceUsedAt: null,
   };
   const idToken = await signIdToken(ctx, g);
   if (g.previous) {
-    const rotated = await ctx.store.refreshTokens.rotate(g.previous.id, record, now);
-    if (!rotated) {
-      throw new PssoError('refresh_token_invalid', 'already used');
-    }
+    await replaceRefreshToken(ctx, g.previous, record);
   } else {
     await ctx.store.refreshTokens.create(record);
   }

@@ -9,7 +9,7 @@ import { boundedVerify, guardSecret } from './credential-guard.js';
 import {
   assertionKid, decryptEncryptedAssertion, verifyEmbeddedAssertion, type VerifiedRequest,
 } from '../protocol/verify-request.js';
-import { assertionAudience } from '../config/load.js';
+import { assertionAudience, requestTimeLimits } from '../config/load.js';
 import { toSeconds } from './clock.js';
 import { verifySmartCardChain, userForCertificate } from './smart-card.js';
 
@@ -45,7 +45,7 @@ function isCompactJwe(s: string): boolean {
 export async function checkLoginCredential(ctx: AppContext, device: Device, req: VerifiedRequest, ipAddress: string): Promise<CheckedCredential> {
   const username = req.username;
   if (!username) throw new PssoError('missing_claim', 'username');
-  const opts = { now: toSeconds(ctx.clock.now()), skewSeconds: ctx.config.tokens.clockSkewSeconds, audience: assertionAudience(ctx.config) };
+  const opts = { now: toSeconds(ctx.clock.now()), ...requestTimeLimits(ctx.config), audience: assertionAudience(ctx.config) };
 
   if (req.kind === 'login_password') {
     const user = await checkPassword(ctx, device, username, req.password ?? '', ipAddress);

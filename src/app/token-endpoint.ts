@@ -5,7 +5,7 @@ import type { AppContext } from './context.js';
 import { PssoError } from '../errors/psso-error.js';
 import { authenticateDeviceRequest, type AuthenticatedRequest } from './device-request.js';
 import { checkLoginCredential } from './login-credentials.js';
-import { checkRefreshToken, type LiveRefreshToken } from './refresh.js';
+import { presentRefreshToken, refuseReuse, type PresentedRefreshToken } from './refresh.js';
 import type { Device } from '../storage/ports.js';
 import type { VerifiedRequest } from '../protocol/verify-request.js';
 import { issueTokens } from './issue-tokens.js';
@@ -53,15 +53,23 @@ export async function handleTokenRequest(ctx: AppContext, input: TokenEndpointIn
 }
 
 /**
- * Refresh and the key service rest on the session a refresh token carries: it must be live and
- * bound to this device and user, and access is checked with that session's authentication.
+ * Refresh and the key service rest on the session a refresh token carries: it must be bound to this
+ * device and user, and access is checked with that session's authentication. A reused token ends
+ * its family. A token in its grace serves only a refresh: the key service does not rotate, so it
+ * cannot repair a lost reply, and letting it read a superseded token would let a copy keep
+ * unlocking without ever touching the family; the Mac's next refresh still gets its grace.
  */
-async function liveSession(ctx: AppContext, device: Device, req: VerifiedRequest, event: SignInEvent, ipAddress: string): Promise<LiveRefreshToken> {
+async function liveSession(ctx: AppContext, device: Device, req: VerifiedRequest, event: SignInEvent, ipAddress: string): Promise<PresentedRefreshToken> {
   event.method = 'refresh_token';
-  const live = await checkRefreshToken(ctx, device, req.refreshToken, req.username);
+  const live = await presentRefreshToken(ctx, device, req.refreshToken, req.username);
   event.userId = live.user.id;
   event.userPrincipalName = live.user.userPrincipalName;
   event.userDisplayName = live.user.displayName;
+  if (live.state === 'reused') await refuseReuse(ctx, live.record);
+  if (live.state === 'in_grace' && req.kind !== 'refresh') {
+    throw new PssoError('refresh_token_invalid', 'superseded by a refresh moments ago; only a refresh may still use it');
+  }
+  if (!live.user.enabled) throw new PssoError('user_disabled');
   event.decision = await checkAccess(ctx, {
     user: live.user, appId: PLATFORM_SSO_APP_ID, ipAddress, device, interactive: false, amr: live.record.amr, lastFullAuthAt: live.record.authTime,
   });

@@ -4,6 +4,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { configSchema, type Config } from './schema.js';
 import { PssoError } from '../errors/psso-error.js';
+import type { RequestTimeLimits } from '../protocol/claims.js';
 
 /** Environment variables override the file; nested keys use double underscores. */
 const ENV_PREFIX = 'OPENPSSO_';
@@ -103,4 +104,10 @@ export function endpoints(cfg: Config) {
 
 export function assertionAudience(cfg: Config): string {
   return cfg.assertionAudience ?? cfg.clientId;
+}
+
+/** The time limits every device request and embedded assertion is checked against. */
+export function requestTimeLimits(cfg: Config): RequestTimeLimits {
+  const t = cfg.tokens;
+  return { skewSeconds: t.clockSkewSeconds, maxAgeSeconds: t.maxRequestAgeSeconds, maxLifetimeSeconds: t.maxRequestLifetimeSeconds };
 }

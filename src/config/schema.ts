@@ -32,8 +32,30 @@ export const configSchema = z.object({
     refreshTokenLifetimeSeconds: z.coerce.number().int().min(3600).max(90 * 86400).default(14 * 86400),
     nonceLifetimeSeconds: z.coerce.number().int().min(10).max(900).default(300),
     clockSkewSeconds: z.coerce.number().int().min(0).max(600).default(60),
+    /**
+     * Oldest iat accepted (plus the skew). 300 matches the 5 minutes a Mac itself gives a request
+     * (exp = iat + 300), so a real Mac is never refused by it while a captured request cannot be
+     * replayed later however far its exp reaches. Below 30 a slow link would start failing.
+     */
+    maxRequestAgeSeconds: z.coerce.number().int().min(30).max(3600).default(300),
+    /**
+     * Longest exp - iat accepted. Real Macs send 300; 600 leaves room for an OS release that
+     * lengthens it without letting a client mint a request valid for years. Never below 300,
+     * or every real Mac (and the macOS 13 flavour, given iat + 300) would be refused.
+     */
+    maxRequestLifetimeSeconds: z.coerce.number().int().min(300).max(3600).default(600),
+    /**
+     * How long a rotated refresh token may still be used once, if its successor was never used
+     * (the reply carrying it was lost after the rotation committed). 120 s: such a reply only shows
+     * as lost when the Mac's request times out (60 s is URLSession's default), so a retry lands
+     * after that. Short enough that a copy of the old token is soon caught as reuse. 0 turns it off.
+     */
+    refreshGraceSeconds: z.coerce.number().int().min(0).max(300).default(120),
     bearerLifetimeSeconds: z.coerce.number().int().min(60).max(86400).default(900),
-  }).default({ idTokenLifetimeSeconds: 3600, refreshTokenLifetimeSeconds: 14 * 86400, nonceLifetimeSeconds: 300, clockSkewSeconds: 60, bearerLifetimeSeconds: 900 }),
+  }).default({
+    idTokenLifetimeSeconds: 3600, refreshTokenLifetimeSeconds: 14 * 86400, nonceLifetimeSeconds: 300, clockSkewSeconds: 60,
+    maxRequestAgeSeconds: 300, maxRequestLifetimeSeconds: 600, refreshGraceSeconds: 120, bearerLifetimeSeconds: 900,
+  }),
   aasa: z.object({
     /** TEAMID.bundle ids of the SSO app and extension, published under `authsrv`. */
     authsrvApps: z.array(z.string().regex(/^[A-Z0-9]{10}\.[\w.-]+$/, 'must look like TEAMID.com.vendor.app')).default([]),

@@ -61,8 +61,8 @@ const entries = [
     message: 'The request signature does not verify with the registered device signing key.',
     remediation: 'The device keys changed without re-registration; repair the device registration.', entra: 50012 },
   { code: 1104, name: 'request_expired', status: 400, oauthError: 'invalid_request', audience: 'developer',
-    message: 'The request is expired or issued in the future (iat/exp outside the allowed clock skew).',
-    remediation: "Check the Mac's clock (System Settings > General > Date & Time).", entra: 700024 },
+    message: 'The request has expired (its exp is in the past, beyond the allowed clock skew).',
+    remediation: "Check the Mac's clock (System Settings > General > Date & Time); a Mac's request is valid for 5 minutes. Skew: tokens.clockSkewSeconds.", entra: 700024 },
   { code: 1105, name: 'missing_claim', status: 400, oauthError: 'invalid_request', audience: 'developer',
     message: 'A required claim is missing or has the wrong type.', remediation: 'See the reference for the claims of each request type.', entra: 90014 },
   { code: 1106, name: 'nonce_unknown', status: 400, oauthError: 'invalid_grant', audience: 'developer',
@@ -90,6 +90,20 @@ const entries = [
   { code: 1115, name: 'malformed_assertion', status: 400, oauthError: 'invalid_request', audience: 'developer',
     message: 'The embedded assertion is malformed (not a JWS/JWE, wrong type or algorithm).',
     remediation: 'Inspect it with `openpsso inspect`.' },
+  // 1116-1119: request times, one code per cause so the sign-in log tells a Mac's clock from a client's bug.
+  // No Entra number on these: the log's errorCode would then be 700024 for all of them and hide which.
+  { code: 1116, name: 'request_too_old', status: 400, oauthError: 'invalid_request', audience: 'admin',
+    message: 'The request was issued too long ago (iat is older than the maximum request age plus the clock skew).',
+    remediation: "Check that the Mac's clock is not behind (System Settings > General > Date & Time). A request replayed later looks the same. Limits: tokens.maxRequestAgeSeconds, tokens.clockSkewSeconds." },
+  { code: 1117, name: 'request_lifetime_too_long', status: 400, oauthError: 'invalid_request', audience: 'developer',
+    message: 'The request is valid for too long (exp - iat is above the maximum request lifetime).',
+    remediation: 'Macs send exp = iat + 300 s; check what built this request (`openpsso inspect`). Limit: tokens.maxRequestLifetimeSeconds.' },
+  { code: 1118, name: 'request_times_inverted', status: 400, oauthError: 'invalid_request', audience: 'developer',
+    message: 'The request exp is not after its iat.',
+    remediation: 'exp must be later than iat (a Mac sends exp = iat + 300 s); check what built this request (`openpsso inspect`).' },
+  { code: 1119, name: 'request_issued_in_future', status: 400, oauthError: 'invalid_request', audience: 'admin',
+    message: 'The request was issued in the future (iat is ahead of the server clock by more than the clock skew).',
+    remediation: "Check that the Mac's clock is not ahead (System Settings > General > Date & Time, set automatically) and that the server's clock is synchronised (NTP). Skew: tokens.clockSkewSeconds." },
 
   // 1200-1299: credentials (the only 401s)
   { code: 1201, name: 'invalid_credentials', status: 401, oauthError: 'invalid_grant', audience: 'user',
@@ -125,6 +139,11 @@ const entries = [
     remediation: 'Tokens are bound to the Mac they were issued to; the request may be a replay from another device.', entra: 70000 },
   { code: 1303, name: 'bearer_token_invalid', status: 401, oauthError: 'invalid_token', audience: 'developer',
     message: 'The bearer token is missing, expired or revoked.', remediation: 'Sign in interactively again to get a new token.', entra: 50173 },
+  // No Entra number: the sign-in log's errorCode must set reuse apart from an ordinary dead token (70008).
+  { code: 1304, name: 'refresh_token_reused', status: 400, oauthError: 'invalid_grant', audience: 'admin',
+    message: 'A refresh token was presented again after it had been replaced, so every token of that sign-in was revoked.',
+    remediation: "Someone may hold a copy of this Mac's refresh token (a copied keychain item or a captured request): look at the device and at this user's sign-ins around this time, and revoke the device if in doubt. A Mac that retried a refresh long after losing the reply (beyond tokens.refreshGraceSeconds) looks the same, so a single occurrence on one device is not in itself alarming. The Mac recovers with a full sign-in.",
+    userAction: 'Sign in again at the login window.' },
 
   // 1400-1499: PSSO 2.0 key service
   { code: 1401, name: 'unsupported_key_purpose', status: 400, oauthError: 'invalid_request', audience: 'developer',

@@ -2,7 +2,7 @@
 
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import { b64uDecode, decodeAnyBase64 } from '../protocol/base64.js';
-import { TYP, checkTimes } from '../protocol/claims.js';
+import { DEFAULT_REQUEST_TIME_LIMITS, TYP, checkTimes } from '../protocol/claims.js';
 import { kidFromX963, x963FromJwk } from '../protocol/ec-keys.js';
 import { decryptCompactJwe, decryptEmbeddedJwe } from '../protocol/jwe.js';
 import { parseCompactJws } from '../protocol/jws.js';
@@ -112,7 +112,7 @@ export function inspectEncryptedAssertion(jwe: string, header: Record<string, un
   });
   if (!claims) return undefined;
   const c = claims;
-  rec.run('times', () => { const t = checkTimes(c, ctx.now, ctx.skewSeconds, true); return `valid ${isoTime(t.iat)} .. ${isoTime(t.exp)}`; });
+  rec.run('times', () => { const t = checkTimes(c, ctx.now, { ...DEFAULT_REQUEST_TIME_LIMITS, skewSeconds: ctx.skewSeconds }, true); return `valid ${isoTime(t.iat)} .. ${isoTime(t.exp)}`; });
   rec.run('iss = sub', () => (c.iss !== undefined && c.iss === c.sub ? String(c.sub) : `!iss ${String(c.iss)}, sub ${String(c.sub)}`));
   rec.run('password', () => (typeof c.password === 'string' ? 'present (redacted)' : '!missing'));
   return redactClaims(c);

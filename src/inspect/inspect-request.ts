@@ -2,7 +2,7 @@
 
 import type { KeyObject } from 'node:crypto';
 import { b64Decode, b64uDecode, canonicaliseKid } from '../protocol/base64.js';
-import { GRANT_JWT_BEARER, REQUIRED_SCOPES, TYP, checkTimes, scopeList } from '../protocol/claims.js';
+import { DEFAULT_REQUEST_TIME_LIMITS, GRANT_JWT_BEARER, REQUIRED_SCOPES, TYP, checkTimes, scopeList } from '../protocol/claims.js';
 import { kidFromX963, publicKeyFromX963, x963FromPublicKey } from '../protocol/ec-keys.js';
 import { verifyJwsSignature, type ParsedJws } from '../protocol/jws.js';
 import { parseApv } from '../protocol/party-info.js';
@@ -49,7 +49,7 @@ export function inspectRequest(
   fields.iat = isoTime(Number(c.iat) || undefined);
   fields.exp = isoTime(Number(c.exp) || undefined);
   rec.run('times', () => {
-    const t = checkTimes(c, ctx.now, ctx.skewSeconds, !legacy);
+    const t = checkTimes(c, ctx.now, { ...DEFAULT_REQUEST_TIME_LIMITS, skewSeconds: ctx.skewSeconds }, !legacy);
     return `valid ${isoTime(t.iat)} .. ${isoTime(t.exp)}${c.exp === undefined ? ' (no exp: iat+300 assumed)' : ''} at now=${ctx.now}`;
   });
   const missing = requiredClaims(kind, c.grant_type, legacy).filter((n) => c[n] === undefined || c[n] === '');
@@ -79,7 +79,7 @@ export function inspectRequest(
   if (ctx.signingKey && ctx.encryptionPublic && ctx.clientId !== undefined && (isKey || ctx.audience !== undefined)) {
     rec.run('server checklist', () => {
       const v = verifyPssoRequest(p, { signingKey: ctx.signingKey!, encryptionKey: ctx.encryptionPublic! },
-        { now: ctx.now, skewSeconds: ctx.skewSeconds, clientId: ctx.clientId!, audience: ctx.audience ?? '' });
+        { now: ctx.now, ...DEFAULT_REQUEST_TIME_LIMITS, skewSeconds: ctx.skewSeconds, clientId: ctx.clientId!, audience: ctx.audience ?? '' });
       return `verifyPssoRequest accepts it as ${v.kind} (server nonce not checked here)`;
     });
   } else {

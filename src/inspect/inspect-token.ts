@@ -1,7 +1,7 @@
 // Inspector checks for embedded login assertions and id_tokens (Apple "Creating an embedded assertion", "Processing the JWE login response"; psso-protocol.md §4.4, §5.4).
 
 import { X509Certificate, type KeyObject } from 'node:crypto';
-import { TYP, checkTimes, numericDate } from '../protocol/claims.js';
+import { DEFAULT_REQUEST_TIME_LIMITS, TYP, checkTimes, numericDate } from '../protocol/claims.js';
 import { verifyJwsSignature, type JwsAlg, type ParsedJws } from '../protocol/jws.js';
 import { assertionKid } from '../protocol/verify-assertion.js';
 import { isoTime, type CheckRecorder } from './report.js';
@@ -38,7 +38,7 @@ export function inspectAssertion(token: string, p: ParsedJws, ctx: TokenInspectC
   else rec.skip('signature', 'no user key given (--signing-key)');
   const c = p.claims;
   rec.run('times', () => {
-    const t = checkTimes(c, ctx.now, ctx.skewSeconds, typ !== TYP.legacy);
+    const t = checkTimes(c, ctx.now, { ...DEFAULT_REQUEST_TIME_LIMITS, skewSeconds: ctx.skewSeconds }, typ !== TYP.legacy);
     return `valid ${isoTime(t.iat)} .. ${isoTime(t.exp)}`;
   });
   rec.run('iss = sub', () => (c.iss !== undefined && c.iss === c.sub ? String(c.sub) : `!iss ${String(c.iss)}, sub ${String(c.sub)}`));

@@ -55,13 +55,33 @@ export function scopeList(v: unknown): string[] {
 }
 
 /**
- * iat must not be in the future and exp not in the past, both within the skew. A missing exp
- * becomes iat+300 when `requireExp` is false: Apple's macOS 13 vector carries no exp at all.
+ * How far a request's own times may stray. A Mac sends iat=now and exp=now+300 (macOS 13 sends no
+ * exp); the server's clock may differ from the Mac's by up to `skewSeconds` either way.
+ */
+export interface RequestTimeLimits {
+  /** Tolerated clock difference, applied alike to "in the future" and "in the past". */
+  skewSeconds: number;
+  /** How long after iat (plus the skew) a request is still taken; bounds the replay window of a captured request. */
+  maxAgeSeconds: number;
+  /** Longest exp - iat accepted; both come from the Mac's one clock, so no skew applies. */
+  maxLifetimeSeconds: number;
+}
+
+/** The configuration defaults (config/schema.ts; a config test keeps the two in step), also used by `openpsso inspect`. */
+export const DEFAULT_REQUEST_TIME_LIMITS: RequestTimeLimits = { skewSeconds: 60, maxAgeSeconds: 300, maxLifetimeSeconds: 600 };
+
+/**
+ * The times of a request or embedded assertion, each refusal with its own code so an admin can
+ * tell a Mac's clock (in the future, too old, expired) from a client that builds bad times
+ * (exp not after iat, lifetime too long). A missing exp becomes iat+300 when `requireExp` is
+ * false: Apple's macOS 13 vector carries no exp at all. A request exactly at the skew, age or
+ * lifetime limit is accepted, one second past it is not; exp itself is exclusive (RFC 7519
+ * §4.1.4), so an exp exactly `skewSeconds` ago has expired.
  */
 export function checkTimes(
   claims: Record<string, unknown>,
   now: number,
-  skewSeconds: number,
+  limits: RequestTimeLimits,
   requireExp: boolean,
 ): { iat: number; exp: number } {
   const iat = numericDate(claims.iat);
@@ -71,7 +91,16 @@ export function checkTimes(
     if (requireExp || claims.exp !== undefined) throw new PssoError('missing_claim', 'exp');
     exp = iat + REQUEST_LIFETIME_SECONDS;
   }
-  if (iat > now + skewSeconds) throw new PssoError('request_expired', 'iat is in the future');
-  if (exp <= now - skewSeconds) throw new PssoError('request_expired', 'exp has passed');
+  const { skewSeconds, maxAgeSeconds, maxLifetimeSeconds } = limits;
+  // Shape first: these are wrong whatever the clocks say.
+  if (exp <= iat) throw new PssoError('request_times_inverted', `exp ${exp} is not after iat ${iat}`);
+  if (exp - iat > maxLifetimeSeconds) {
+    throw new PssoError('request_lifetime_too_long', `exp - iat is ${exp - iat} s, at most ${maxLifetimeSeconds} s is accepted`);
+  }
+  if (iat > now + skewSeconds) throw new PssoError('request_issued_in_future', `iat is ${iat - now} s ahead of the server clock (skew ${skewSeconds} s)`);
+  if (exp <= now - skewSeconds) throw new PssoError('request_expired', `exp passed ${now - exp} s ago (skew ${skewSeconds} s)`);
+  if (iat < now - maxAgeSeconds - skewSeconds) {
+    throw new PssoError('request_too_old', `iat is ${now - iat} s old, at most ${maxAgeSeconds} s + ${skewSeconds} s skew is accepted`);
+  }
   return { iat, exp };
 }

@@ -3,16 +3,16 @@
 import type { KeyObject } from 'node:crypto';
 import { PssoError } from '../errors/psso-error.js';
 import { b64Decode, b64uDecode, canonicaliseKid } from './base64.js';
-import { TYP, checkTimes, scopeList } from './claims.js';
+import { TYP, checkTimes, scopeList, type RequestTimeLimits } from './claims.js';
 import { kidFromX963 } from './ec-keys.js';
 import { decryptEmbeddedJwe } from './jwe.js';
 import { parseCompactJws, verifyJwsSignature, type JwsAlg, type ParsedJws } from './jws.js';
 import { parseApv } from './party-info.js';
 import type { VerifiedRequest } from './verify-request.js';
 
-export interface AssertionCheckOptions {
+/** The same time limits as the outer request: an assertion is built with it, at the same moment. */
+export interface AssertionCheckOptions extends RequestTimeLimits {
   now: number;
-  skewSeconds: number;
   /** The `audience` of the Mac's login configuration; checked when given. */
   audience?: string;
   nonceClaimName?: string;
@@ -75,7 +75,7 @@ export function verifyEmbeddedAssertion(
   if (!verifyJwsSignature(p, key, alg)) throw new PssoError('assertion_invalid', 'signature does not verify');
   if (p.header.crit !== undefined) throw new PssoError('malformed_assertion', 'crit header not supported');
   checkBinding(p.claims, outer, opts, 'assertion_invalid');
-  checkTimes(p.claims, opts.now, opts.skewSeconds, typ !== TYP.legacy);
+  checkTimes(p.claims, opts.now, opts, typ !== TYP.legacy);
   return p.claims;
 }
 
@@ -134,7 +134,7 @@ export function decryptEncryptedAssertion(
   if (f.nonce !== outer.requestNonce) throw new PssoError('apv_mismatch', 'apv nonce is not the request_nonce');
   const claims = readPlaintextClaims(d.plaintext);
   checkBinding(claims, outer, opts, 'assertion_invalid');
-  checkTimes(claims, opts.now, opts.skewSeconds, true);
+  checkTimes(claims, opts.now, opts, true);
   if (typeof claims.password !== 'string') throw new PssoError('missing_claim', 'password');
   return { password: claims.password, claims };
 }

@@ -3,7 +3,7 @@
 import type { KeyObject } from 'node:crypto';
 import { PssoError } from '../errors/psso-error.js';
 import { b64Decode, b64uDecode, canonicaliseKid } from './base64.js';
-import { GRANT_JWT_BEARER, REQUIRED_SCOPES, TYP, checkTimes, readString, requireString, scopeList } from './claims.js';
+import { GRANT_JWT_BEARER, REQUIRED_SCOPES, TYP, checkTimes, readString, requireString, scopeList, type RequestTimeLimits } from './claims.js';
 import { publicKeyFromX963 } from './ec-keys.js';
 import { parseCompactJws, verifyJwsSignature, type ParsedJws } from './jws.js';
 import { parseApv } from './party-info.js';
@@ -34,9 +34,8 @@ export interface VerifiedRequest {
   exp: number;
 }
 
-export interface VerifyRequestOptions {
+export interface VerifyRequestOptions extends RequestTimeLimits {
   now: number;
-  skewSeconds: number;
   clientId: string;
   /** The token endpoint URL, exactly as configured on the Mac. */
   audience: string;
@@ -152,7 +151,7 @@ export function verifyPssoRequest(
   const c = p.claims;
   const legacy = typ === TYP.legacy;
   // macOS 14 requests always carry exp; without it (macOS 13 flavour) checkTimes assumes iat+300.
-  const { iat, exp } = checkTimes(c, opts.now, opts.skewSeconds, !legacy);
+  const { iat, exp } = checkTimes(c, opts.now, opts, !legacy);
   const kind = classifyRequest(typ, c);
   const isKey = kind === 'key_request' || kind === 'key_exchange';
   const nonce = requireString(c, 'nonce');

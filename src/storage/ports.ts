@@ -95,8 +95,28 @@ export interface RefreshTokenRecord {
   expiresAt: Millis;
   /** Set when rotated (replaced) or revoked; a used token is never valid again. */
   revokedAt: Millis | null;
+  /** The token that superseded this one (by rotation or a grace re-issue); null if merely revoked. */
   replacedById: string | null;
+  /** The id of the first token of this login's rotation chain; the unit revoked on reuse (RFC 9700 §4.14.2). */
+  familyId: string;
+  /**
+   * Set when this token spent its one grace re-issue, or when a grace re-issue displaced it before
+   * it was ever used. Either way, presenting it again is reuse.
+   */
+  graceUsedAt: Millis | null;
 }
+
+/** Why a grace re-issue did not happen; the caller decides between "refused" and "reuse". */
+export type GraceReissueResult =
+  | 'reissued'
+  /** The previous token's grace was spent, by an earlier or a concurrent re-issue. */
+  | 'grace_spent'
+  /** It was rotated before `rotatedSince`. */
+  | 'window_closed'
+  /** The successor was used (rotated or displaced): the previous token is in two hands. */
+  | 'successor_used'
+  /** The successor was revoked (device, user or family revocation) or is gone. */
+  | 'successor_revoked';
 
 export interface UnlockKeyRecord {
   id: string; // uk_...
@@ -209,9 +229,20 @@ export interface RefreshTokenStore {
   /**
    * Atomically revokes `oldId` (only if still unrevoked) and inserts `next` with
    * `replacedById` set on the old row. Returns false (and inserts nothing) if the old token
-   * was already revoked or rotated: a concurrent or replayed use.
+   * was already revoked or rotated: a concurrent or replayed use. `next` carries the old token's
+   * familyId (the caller copies it across), which is also what concurrent changes serialise on.
    */
   rotate(oldId: string, next: RefreshTokenRecord, at: Millis): Promise<boolean>;
+  /**
+   * The grace re-issue for a reply lost after its rotation committed, atomically: only if
+   * `previousId` still names `successorId` as its successor, was rotated at or after `rotatedSince`
+   * and has not spent its grace, and the successor is still unrevoked, it points `previousId` at
+   * `next` and spends its grace, revokes the successor (marking it displaced) and inserts `next`.
+   * Otherwise nothing changes. Of any number of concurrent calls at most one returns 'reissued'.
+   */
+  reissueInGrace(previousId: string, successorId: string, next: RefreshTokenRecord, at: Millis, rotatedSince: Millis): Promise<GraceReissueResult>;
+  /** Revokes every unrevoked token of the family, including any a concurrent rotation adds meanwhile; returns how many. */
+  revokeFamily(familyId: string, at: Millis): Promise<number>;
   revokeForDevice(deviceId: string, at: Millis): Promise<number>;
   revokeForUser(userId: string, at: Millis): Promise<number>;
   /** Deletes every token of the device (before the device itself is deleted). */

@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, endpoints } from '../../src/config/load.js';
+import { loadConfig, endpoints, requestTimeLimits } from '../../src/config/load.js';
 import { PssoError } from '../../src/errors/psso-error.js';
+import { DEFAULT_REQUEST_TIME_LIMITS } from '../../src/protocol/claims.js';
 
 describe('configuration', () => {
   it('has working defaults', () => {
@@ -42,6 +43,21 @@ describe('configuration', () => {
       assert.match(e.message, /tokens\.nonceLifetimeSeconds/);
       return true;
     });
+  });
+
+  it('request time limits and the refresh grace: defaults, environment, and floors that protect real Macs', () => {
+    const d = loadConfig({ env: {} });
+    assert.deepEqual(requestTimeLimits(d), { skewSeconds: 60, maxAgeSeconds: 300, maxLifetimeSeconds: 600 });
+    assert.deepEqual(requestTimeLimits(d), DEFAULT_REQUEST_TIME_LIMITS, 'the protocol defaults `openpsso inspect` uses');
+    assert.equal(d.tokens.refreshGraceSeconds, 120);
+    const e = loadConfig({ env: {
+      OPENPSSO_TOKENS__MAX_REQUEST_AGE_SECONDS: '120', OPENPSSO_TOKENS__MAX_REQUEST_LIFETIME_SECONDS: '300', OPENPSSO_TOKENS__REFRESH_GRACE_SECONDS: '0',
+    } });
+    assert.deepEqual(requestTimeLimits(e), { skewSeconds: 60, maxAgeSeconds: 120, maxLifetimeSeconds: 300 });
+    assert.equal(e.tokens.refreshGraceSeconds, 0);
+    // Below 300 s of lifetime every Mac (exp = iat + 300) would be refused.
+    assert.throws(() => loadConfig({ env: { OPENPSSO_TOKENS__MAX_REQUEST_LIFETIME_SECONDS: '299' } }), /tokens\.maxRequestLifetimeSeconds/);
+    assert.throws(() => loadConfig({ env: { OPENPSSO_TOKENS__REFRESH_GRACE_SECONDS: '-1' } }), /tokens\.refreshGraceSeconds/);
   });
 
   it('reports an unreadable or broken file clearly', () => {

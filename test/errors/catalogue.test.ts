@@ -26,7 +26,8 @@ describe('error catalogue', () => {
     for (const e of catalogue.values()) if (e.status === 401) assert.ok(allowed.has(e.name), `${e.name} must not be 401`);
     // Locked, throttled or busy says nothing about the password: a Mac must not re-prompt for it.
     for (const name of ['user_locked', 'sign_in_throttled', 'server_busy']) assert.notEqual(catalogue.get(name as never)?.status, 401, name);
-    for (const name of ['unknown_device', 'device_revoked', 'nonce_replayed', 'bad_signature', 'refresh_token_invalid']) {
+    for (const name of ['unknown_device', 'device_revoked', 'nonce_replayed', 'bad_signature', 'refresh_token_invalid', 'refresh_token_reused',
+      'request_expired', 'request_too_old', 'request_lifetime_too_long', 'request_times_inverted', 'request_issued_in_future']) {
       assert.equal(catalogue.get(name as never)?.status, 400, name);
     }
   });

@@ -20,7 +20,10 @@ export function makeDevice() {
   };
 }
 
-export const verifyOpts = { now: NOW, skewSeconds: 60, clientId: CLIENT_ID, audience: TOKEN_URL };
+/** The server's default time limits, spelled out so a change of default shows up here. */
+export const LIMITS = { skewSeconds: 60, maxAgeSeconds: 300, maxLifetimeSeconds: 600 };
+
+export const verifyOpts = { now: NOW, ...LIMITS, clientId: CLIENT_ID, audience: TOKEN_URL };
 
 export function base(device: ReturnType<typeof makeDevice>) {
   return {

@@ -16,7 +16,7 @@ const encX963 = hex(mac14.deviceEncryptionKey.publicKeyX963Hex);
 const captures = mac14.captures as Array<Record<string, any>>;
 const byKind = (k: string) => captures.find((c) => c.kind === k)!;
 const verifyOpts = (c: Record<string, any>, now = c.verificationClock) => ({
-  now, skewSeconds: 60, clientId: 'psso', audience: 'https://idp.twocanoes.com/pesto/token',
+  now, skewSeconds: 60, maxAgeSeconds: 300, maxLifetimeSeconds: 600, clientId: 'psso', audience: 'https://idp.twocanoes.com/pesto/token',
 });
 const isCode = (name: string) => (e: unknown) => e instanceof PssoError && e.entry.name === name;
 
@@ -161,14 +161,15 @@ describe('macOS 14 captures: verifyPssoRequest', () => {
     assert.equal(b64uDecode(v.keyContext!).toString('utf8'), c.keyContextDecoded);
   });
 
-  it('a flipped bit is bad_signature, a clock past exp is request_expired, another apv key is apv_mismatch', () => {
+  it('a flipped bit is bad_signature, a clock past exp is request_expired, before iat request_issued_in_future, another apv key is apv_mismatch', () => {
     for (const c of captures) {
       const device = { signingKey, encryptionKey: encX963 };
       assert.throws(() => verifyPssoRequest(parseCompactJws(flipSegmentBit(c.compactJws, 1, 40, 2)), device, verifyOpts(c)), isCode('bad_signature'));
       assert.throws(() => verifyPssoRequest(parseCompactJws(c.compactJws), device, verifyOpts(c, c.exp + 61)), isCode('request_expired'));
-      assert.throws(() => verifyPssoRequest(parseCompactJws(c.compactJws), device, verifyOpts(c, c.iat - 61)), isCode('request_expired'));
+      assert.throws(() => verifyPssoRequest(parseCompactJws(c.compactJws), device, verifyOpts(c, c.iat - 61)), isCode('request_issued_in_future'));
       // Within the skew on either side still passes.
       verifyPssoRequest(parseCompactJws(c.compactJws), device, verifyOpts(c, c.exp + 59));
+      verifyPssoRequest(parseCompactJws(c.compactJws), device, verifyOpts(c, c.iat - 60));
       const other = Buffer.from(encX963);
       other[10] = other[10]! ^ 1;
       assert.throws(() => verifyPssoRequest(parseCompactJws(c.compactJws), { signingKey, encryptionKey: other }, verifyOpts(c)), isCode('apv_mismatch'));

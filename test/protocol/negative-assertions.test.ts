@@ -7,7 +7,7 @@ import {
   b64uEncode, buildApv, buildEmbeddedAssertion, buildEncryptedAssertion, buildLoginRequest, decryptEncryptedAssertion,
   encryptCompactJwe, generateP256, kidFromX963, openPssoResponse, parseCompactJws, verifyEmbeddedAssertion, verifyPssoRequest,
 } from '../../src/protocol/index.js';
-import { AUDIENCE, NOW, TOKEN_URL, base, isCode, makeDevice, resign, verifyOpts } from './fixtures.js';
+import { AUDIENCE, LIMITS, NOW, TOKEN_URL, base, isCode, makeDevice, resign, verifyOpts } from './fixtures.js';
 
 const device = makeDevice();
 const verify = (jwt: string) => verifyPssoRequest(parseCompactJws(jwt), device.keys, verifyOpts);
@@ -24,7 +24,7 @@ describe('embedded assertions', () => {
     key: user.privateKey, kid: kidFromX963(user.x963), alg: 'ES256', username: 'liz', audience: AUDIENCE,
     nonce, requestNonce: 'server-nonce-123', scope, now: NOW, ...o,
   });
-  const opts = { now: NOW, skewSeconds: 60, audience: AUDIENCE };
+  const opts = { now: NOW, ...LIMITS, audience: AUDIENCE };
 
   it('signed by another key is assertion_invalid', () => {
     const a = se({ key: generateP256().privateKey });

@@ -74,9 +74,9 @@ describe('kid and signature', () => {
 });
 
 describe('times', () => {
-  it('iat in the future and exp in the past are request_expired; numeric strings work', () => {
-    assert.throws(() => verify(resign(login(), key, (c) => { c.iat = NOW + 120; })), isCode('request_expired'));
-    assert.throws(() => verify(resign(login(), key, (c) => { c.exp = NOW - 61; })), isCode('request_expired'));
+  it('iat in the future is request_issued_in_future, exp in the past request_expired; numeric strings work', () => {
+    assert.throws(() => verify(resign(login(), key, (c) => { c.iat = NOW + 120; c.exp = NOW + 420; })), isCode('request_issued_in_future'));
+    assert.throws(() => verify(resign(login(), key, (c) => { c.iat = NOW - 300; c.exp = NOW - 61; })), isCode('request_expired'));
     assert.throws(() => verify(login(), { ...verifyOpts, now: NOW + 400 }), isCode('request_expired'));
     assert.equal(verify(resign(login(), key, (c) => { c.iat = String(NOW); c.exp = String(NOW + 300); })).exp, NOW + 300);
     assert.throws(() => verify(resign(login(), key, (c) => { c.exp = 'soon'; })), isCode('missing_claim'));

@@ -8,7 +8,7 @@ import {
   buildKeyRequest, buildLoginRequest, buildPssoForm, buildPssoResponse, buildRefreshRequest, decryptEncryptedAssertion,
   generateP256, kidFromX963, openPssoResponse, parseCompactJws, parsePssoForm, verifyEmbeddedAssertion, verifyPssoRequest,
 } from '../../src/protocol/index.js';
-import { AUDIENCE, NOW, TOKEN_URL, base, isCode, makeDevice, verifyOpts } from './fixtures.js';
+import { AUDIENCE, LIMITS, NOW, TOKEN_URL, base, isCode, makeDevice, verifyOpts } from './fixtures.js';
 
 const device = makeDevice();
 const formOf = (body: string) => Object.fromEntries(new URLSearchParams(body));
@@ -101,7 +101,7 @@ describe('responses: build then open', () => {
 
 describe('embedded assertions: build then verify', () => {
   const common = { username: 'liz', audience: AUDIENCE, scope: 'openid offline_access urn:apple:platformsso', now: NOW };
-  const checkOpts = { now: NOW, skewSeconds: 60, audience: AUDIENCE };
+  const checkOpts = { now: NOW, ...LIMITS, audience: AUDIENCE };
 
   it('Secure Enclave ES256 assertion inside a jwt-bearer login', async () => {
     const user = generateP256();

@@ -152,9 +152,9 @@ describe('bad-input catalogue', () => {
     await expectRefused(async () => form(tamper(dev, b.jwt, { claims: (c) => { c.iat = now() - 1000; c.exp = now() - 700; } })), 400, 'OPSSO1104');
   });
 
-  it('iat in the future → OPSSO1104; numeric strings are accepted', async () => {
+  it('iat in the future → OPSSO1119; numeric strings are accepted', async () => {
     const b = await login();
-    await expectRefused(async () => form(tamper(dev, b.jwt, { claims: (c) => { c.iat = now() + 3600; c.exp = now() + 3900; } })), 400, 'OPSSO1104');
+    await expectRefused(async () => form(tamper(dev, b.jwt, { claims: (c) => { c.iat = now() + 3600; c.exp = now() + 3900; } })), 400, 'OPSSO1119');
     const ok = await login();
     const r = await dev.send(tamper(dev, ok.jwt, { claims: (c) => { c.iat = String(c.iat); c.exp = String(c.exp); } }));
     assert.equal(r.status, 200, r.text);

@@ -141,7 +141,7 @@ describe('token endpoint flows', () => {
     }
   });
 
-  it('refresh rotates the token; the old one is refused; the response states the rolling lifetime', async () => {
+  it('refresh rotates the token; the old one, past its grace, is reuse; the response states the rolling lifetime', async () => {
     const dev = new RawDevice(s.url);
     await dev.register(s.registrationToken);
     const first = await passwordLogin(dev);
@@ -155,12 +155,16 @@ describe('token endpoint flows', () => {
     assert.equal(p.refresh_token_expires_in, 14 * 86400);
     const idt = JSON.parse(Buffer.from(p.id_token.split('.')[1], 'base64url').toString());
     assert.equal(idt.nonce, built.nonce);
+    // Past the grace window (test/server/refresh-grace.test.ts covers the window itself).
+    clock.advance(121_000);
     const replay = await dev.send(dev.refreshRequest(await dev.nonce(), now(), t1, ALICE).jwt);
     assert.equal(replay.status, 400);
-    assert.equal(replay.json.error_code, 'OPSSO1301');
+    assert.equal(replay.json.error_code, 'OPSSO1304');
     // Rolling lifetime: after 15 days without use the token is dead.
+    const second = await passwordLogin(dev);
+    const t2 = dev.open(second.r, second.built).refresh_token as string;
     clock.advance(15 * 86400_000);
-    const late = await dev.send(dev.refreshRequest(await dev.nonce(), now(), p.refresh_token, ALICE).jwt);
+    const late = await dev.send(dev.refreshRequest(await dev.nonce(), now(), t2, ALICE).jwt);
     assert.equal(late.json.error_code, 'OPSSO1301');
   });
 

@@ -5,6 +5,7 @@ import type { MakeStore } from './conformance/fixtures.js';
 import { identityCases } from './conformance/identity.js';
 import { mfaCases } from './conformance/mfa.js';
 import { policyCases } from './conformance/policies.js';
+import { refreshFamilyCases } from './conformance/refresh-family.js';
 import { sessionCases } from './conformance/sessions.js';
 import { guardCases } from './conformance/guard.js';
 import { signInLogCases } from './conformance/sign-in-logs.js';
@@ -19,6 +20,7 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
     identityCases(makeStore);
     deviceCases(makeStore);
     tokenCases(makeStore);
+    refreshFamilyCases(makeStore);
     transactionCases(makeStore);
     signInLogCases(makeStore);
     policyCases(makeStore);

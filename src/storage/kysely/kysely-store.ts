@@ -17,7 +17,7 @@ export interface KyselyStoreOptions {
   schema?: string;
 }
 
-function stores(db: Db) {
+function stores(db: Db, kind: StoreKind) {
   return {
     organisations: organisationStore(db),
     users: userStore(db),
@@ -25,7 +25,7 @@ function stores(db: Db) {
     devices: deviceStore(db),
     userRegistrations: userRegistrationStore(db),
     nonces: nonceStore(db),
-    refreshTokens: refreshTokenStore(db),
+    refreshTokens: refreshTokenStore(db, kind),
     unlockKeys: unlockKeyStore(db),
     serverKeys: serverKeyStore(db),
     registrationTokens: registrationTokenStore(db),
@@ -38,7 +38,7 @@ function stores(db: Db) {
 function transactionStore(trx: Db, kind: StoreKind): Store {
   const tx: Store = {
     kind,
-    ...stores(trx),
+    ...stores(trx, kind),
     transaction: (fn) => fn(tx),
     // Both would need the root connection, which a SQLite transaction is holding: fail loudly
     // instead of deadlocking.
@@ -51,7 +51,7 @@ function transactionStore(trx: Db, kind: StoreKind): Store {
 export function createKyselyStore(db: Db, opts: KyselyStoreOptions): Store {
   return {
     kind: opts.kind,
-    ...stores(db),
+    ...stores(db, opts.kind),
     // Inside fn, use only `tx`: on SQLite the single connection is held by the transaction, so a
     // call through the outer store would wait for it forever.
     transaction: (fn) => inTx(db, (trx) => fn(transactionStore(trx, opts.kind))),

@@ -4,6 +4,7 @@ import { Migrator, type Kysely, type Migration } from 'kysely';
 import { access } from './migrations-access.js';
 import { credentialGuard } from './migrations-guard.js';
 import { retention } from './migrations-retention.js';
+import { refreshFamily } from './migrations-refresh-family.js';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -176,7 +177,8 @@ function initial(kind: StoreKind): Migration {
 /** Every migration, keyed by a name that sorts in application order. Never edit a released one. */
 export function migrations(kind: StoreKind): Record<string, Migration> {
   return {
-    '0001_initial': initial(kind), '0002_access': access(kind), '0003_credential_guard': credentialGuard(kind), '0005_retention': retention(),
+    '0001_initial': initial(kind), '0002_access': access(kind), '0003_credential_guard': credentialGuard(kind),
+    '0004_refresh_family': refreshFamily(), '0005_retention': retention(),
   };
 }
 

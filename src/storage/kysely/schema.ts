@@ -87,6 +87,9 @@ export interface RefreshTokensTable {
   expires_at: number;
   revoked_at: number | null;
   replaced_by_id: string | null;
+  /** Migration 0004. Null only on a row written by a server from before it: that row is its own family. */
+  family_id: string | null;
+  grace_used_at: number | null;
 }
 
 export interface UnlockKeysTable {

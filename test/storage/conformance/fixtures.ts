@@ -124,19 +124,25 @@ export const makeNonce = (o: Partial<NonceRecord> = {}): NonceRecord => ({
   value: randomBytes(16).toString('base64url'), expiresAt: T0 + 300_000, usedAt: null, createdAt: T0, ...o,
 });
 
-export const makeRefresh = (userId: string, deviceId: string, o: Partial<RefreshTokenRecord> = {}): RefreshTokenRecord => ({
-  id: newId('rt'),
-  tokenHash: hashOf(randomBytes(32).toString('base64url')),
-  userId,
-  deviceId,
-  authTime: T0,
-  amr: ['pwd'],
-  createdAt: T0,
-  expiresAt: T0 + 14 * 24 * HOUR,
-  revokedAt: null,
-  replacedById: null,
-  ...o,
-});
+export const makeRefresh = (userId: string, deviceId: string, o: Partial<RefreshTokenRecord> = {}): RefreshTokenRecord => {
+  const id = o.id ?? newId('rt');
+  return {
+    id,
+    tokenHash: hashOf(randomBytes(32).toString('base64url')),
+    userId,
+    deviceId,
+    authTime: T0,
+    amr: ['pwd'],
+    createdAt: T0,
+    expiresAt: T0 + 14 * 24 * HOUR,
+    revokedAt: null,
+    replacedById: null,
+    // A login starts its own family; rotations pass the family on (override familyId for those).
+    familyId: id,
+    graceUsedAt: null,
+    ...o,
+  };
+};
 
 export const makeUnlockKey = (userId: string, deviceId: string, o: Partial<UnlockKeyRecord> = {}): UnlockKeyRecord => ({
   id: newId('uk'),

@@ -1,5 +1,6 @@
 // Conformance cases for one-time values and credentials: nonce consumption under concurrency, refresh
-// rotation races, and the bearer, registration-token and server-key stores.
+// rotation races (grace re-issue and family revocation in refresh-family.ts), and the bearer,
+// registration-token and server-key stores.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RegistrationTokenRecord, ServerKeyRecord } from '../../../src/storage/ports.js';
@@ -100,6 +101,16 @@ export function tokenCases(make: MakeStore): void {
       assert.ok(await s().refreshTokens.getByHash(winner.tokenHash));
       assert.equal(await s().refreshTokens.getByHash(loser.tokenHash), null);
       assert.equal((await s().refreshTokens.getByHash(t.tokenHash))?.replacedById, winner.id);
+    });
+
+    it('keeps the family id and the grace mark a record carries', async () => {
+      const { user, device } = await seed(s());
+      const root = makeRefresh(user.id, device.id);
+      const child = makeRefresh(user.id, device.id, { familyId: root.id, graceUsedAt: T0 + 5 });
+      await s().refreshTokens.create(root);
+      await s().refreshTokens.create(child);
+      assert.equal((await s().refreshTokens.getByHash(root.tokenHash))?.familyId, root.id);
+      assert.deepEqual(await s().refreshTokens.getByHash(child.tokenHash), child);
     });
 
     it('revokes per device and per user, and lists only live tokens of a device', async () => {
