@@ -1,4 +1,5 @@
-// Builds the Fastify server: body limits, parsers, correlation ids, error replies, and the routes.
+// Builds the Fastify server: body limits, parsers, the input guard, correlation ids,
+// error replies, and the routes.
 
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
@@ -10,6 +11,7 @@ import { pssoRoutes } from './routes/psso.js';
 import { registrationRoutes } from './routes/registration.js';
 import { signInRoutes } from './routes/signin.js';
 import { adminGraphRoutes } from './routes/admin-graph.js';
+import { decodeBody, installInputGuard } from './input-guard.js';
 
 const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 
@@ -35,8 +37,12 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
   } as never) as unknown as FastifyInstance;
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    const params = new URLSearchParams(body as string);
+  // Bodies arrive as bytes so that bytes that are not UTF-8 are refused, not replaced (input-guard.ts).
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_req, body, done) => {
+    let params: URLSearchParams;
+    try {
+      params = new URLSearchParams(decodeBody(body as Buffer));
+    } catch (e) { done(e as Error, undefined); return; }
     const form: Record<string, string> = {};
     for (const [k, v] of params) {
       // A repeated field is ambiguous; refuse rather than pick one.
@@ -45,13 +51,18 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
     }
     done(null, form);
   });
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
+    let text: string;
     try {
-      done(null, (body as string).length === 0 ? undefined : JSON.parse(body as string));
+      text = decodeBody(body as Buffer);
+    } catch (e) { done(e as Error, undefined); return; }
+    try {
+      done(null, text.length === 0 ? undefined : JSON.parse(text));
     } catch {
       done(new PssoError('malformed_request', 'body is not valid JSON'), undefined);
     }
   });
+  installInputGuard(app);
 
   app.setErrorHandler((err, req, reply) => sendError(req, reply, err, new Date(ctx.clock.now())));
   app.setNotFoundHandler((req, reply) => sendError(req, reply, new PssoError('not_found', `${req.method} ${req.url}`), new Date(ctx.clock.now())));
