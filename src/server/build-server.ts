@@ -1,4 +1,4 @@
-// Builds the Fastify server: body limits, parsers, the input guard, correlation ids,
+// Builds the Fastify server: body and socket limits, parsers, the input guard, correlation ids,
 // error replies, and the routes.
 
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -12,6 +12,7 @@ import { registrationRoutes } from './routes/registration.js';
 import { signInRoutes } from './routes/signin.js';
 import { adminGraphRoutes } from './routes/admin-graph.js';
 import { decodeBody, installInputGuard } from './input-guard.js';
+import { socketOptions } from './socket-limits.js';
 
 const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 
@@ -21,6 +22,7 @@ export interface ServerOptions {
 }
 
 export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Promise<FastifyInstance> {
+  const sockets = socketOptions(ctx.config.limits);
   const app = Fastify({
     logger: { level: opts.logLevel ?? ctx.config.log.level },
     bodyLimit: ctx.config.limits.bodyLimitBytes,
@@ -33,8 +35,11 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
     // Graph paths carry UPNs and ids; allow long segments, and send router errors through the catalogue.
     routerOptions: { maxParamLength: 1000 },
     frameworkErrors: (err: Error, req: never, reply: never) => sendError(req, reply, new PssoError('malformed_url', err.message)),
-    ...(opts.https ? { https: opts.https } : {}),
+    ...sockets.fastify,
+    http: sockets.http,
+    ...(opts.https ? { https: { ...sockets.http, ...opts.https } } : {}),
   } as never) as unknown as FastifyInstance;
+  sockets.apply(app.server);
 
   app.removeAllContentTypeParsers();
   // Bodies arrive as bytes so that bytes that are not UTF-8 are refused, not replaced (input-guard.ts).
