@@ -112,7 +112,9 @@ for (const b of backends()) {
         const codes = [...st.codes].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([c, n]) => `${c.slice(5)}×${n}`).join(' ');
         t.diagnostic(`  ${family.padEnd(13)} ${String(st.sent).padStart(5)}  ${Object.entries(st.byClass).sort().map(([k, v]) => `${k} ${v}`).join(', ')}  (codes ${codes})`);
       }
-      assert.deepEqual(failures.slice(0, 15), [], `${failures.length} problems (first 15 shown)`);
+      const kinds = new Map<string, number>();
+      for (const f of failures) { const k = /^\[[a-z-]+\] [^:]+/.exec(f)?.[0] ?? f; kinds.set(k, (kinds.get(k) ?? 0) + 1); }
+      assert.deepEqual(failures.slice(0, 15), [], `${failures.length} problems: ${[...kinds].map(([k, n]) => `${k} ×${n}`).join('; ')} (first 15 shown)`);
       assert.equal(stats.size, FAMILIES.length, 'every family was exercised');
     });
   });
