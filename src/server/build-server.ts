@@ -13,6 +13,7 @@ import { signInRoutes } from './routes/signin.js';
 import { adminGraphRoutes } from './routes/admin-graph.js';
 import { decodeBody, installInputGuard } from './input-guard.js';
 import { socketOptions } from './socket-limits.js';
+import { clientErrorHandler } from './client-error.js';
 
 const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 
@@ -35,6 +36,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
     // Graph paths carry UPNs and ids; allow long segments, and send router errors through the catalogue.
     routerOptions: { maxParamLength: 1000 },
     frameworkErrors: (err: Error, req: never, reply: never) => sendError(req, reply, new PssoError('malformed_url', err.message)),
+    clientErrorHandler,
     ...sockets.fastify,
     http: sockets.http,
     ...(opts.https ? { https: { ...sockets.http, ...opts.https } } : {}),

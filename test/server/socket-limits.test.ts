@@ -69,6 +69,24 @@ describe('socket limits', () => {
   });
 });
 
+describe('requests the HTTP parser refuses', () => {
+  let s: TestServer;
+  before(async () => { s = await startTestServer(); });
+  after(async () => { await s.close(); });
+
+  it('answer 400 with a catalogue body, not a bare framework error', async () => {
+    for (const raw of ['GET / HTTP/1.1\r\nHost: x\r\nUser-Agent: a\u0000b\r\n\r\n', 'GET / HTTP/1.1\r\nHost: x\r\nX-Big: ' + 'a'.repeat(20_000) + '\r\n\r\n', 'NOT HTTP AT ALL\r\n\r\n']) {
+      const r = await open(s.url);
+      r.socket.write(raw, 'latin1');
+      await within(r.closed, 3000);
+      assert.match(r.data(), /^HTTP\/1\.1 400 /, JSON.stringify(raw.slice(0, 40)));
+      const body = JSON.parse(r.data().slice(r.data().indexOf('\r\n\r\n') + 4)) as { error_code: string; correlation_id: string };
+      assert.equal(body.error_code, 'OPSSO1001');
+      assert.ok(body.correlation_id);
+    }
+  });
+});
+
 describe('connection cap', () => {
   let s: TestServer;
   before(async () => {
