@@ -20,12 +20,14 @@ const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A
 export interface ServerOptions {
   logLevel?: string;
   https?: { cert: Buffer; key: Buffer };
+  /** Where log lines go (stdout by default); tests read them. */
+  logStream?: NodeJS.WritableStream;
 }
 
 export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Promise<FastifyInstance> {
   const sockets = socketOptions(ctx.config.limits);
   const app = Fastify({
-    logger: { level: opts.logLevel ?? ctx.config.log.level },
+    logger: { level: opts.logLevel ?? ctx.config.log.level, ...(opts.logStream ? { stream: opts.logStream } : {}) },
     bodyLimit: ctx.config.limits.bodyLimitBytes,
     // The Mac's client-request-id ties a nonce to its token request in logs; reuse it when well-formed.
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
