@@ -36,6 +36,10 @@ export const anyJson: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) =>
   ),
 })).v;
 
+/** Plausible text with one character no database field can hold (NUL, a lone surrogate) inside. */
+export const unstorableText: fc.Arbitrary<string> = fc.tuple(fc.string({ maxLength: 12 }), fc.constantFrom('\u0000', '\ud800', '\udfff', '\u0000\u0000'), fc.string({ maxLength: 12 }))
+  .map(([a, bad, b]) => `${a}${bad}${b}`);
+
 export const b64uOfJson = (v: unknown) => b64uEncode(Buffer.from(JSON.stringify(v) ?? 'null'));
 
 /** Something shaped like a compact JWS or JWE: segments of base64url JSON, base64url bytes or junk. */

@@ -2,7 +2,7 @@
 // live values ({user}, {device}, a fresh nonce, a session cookie) that http-send.ts fills in.
 
 import fc from 'fast-check';
-import { anyJson, anyText, filterText, jwsLike } from './arbitraries.js';
+import { anyJson, anyText, filterText, jwsLike, unstorableText } from './arbitraries.js';
 
 export type Family = 'discovery' | 'psso-nonce' | 'psso-token' | 'psso-mutated' | 'registration' | 'signin-api' | 'signin-pages' | 'admin-token' | 'graph';
 
@@ -93,7 +93,7 @@ const claimNames = fc.constantFrom('iss', 'aud', 'iat', 'exp', 'nonce', 'request
 const pssoEdit = fc.record({
   target: fc.constantFrom('claims', 'claims', 'header', 'jwe_crypto'),
   name: fc.oneof({ weight: 4, arbitrary: claimNames }, fc.constantFrom('typ', 'alg', 'kid', 'crit', 'apv', 'enc'), anyText),
-  value: fc.oneof(anyJson, fc.constant(undefined), fc.constantFrom('alice@demo.openpsso.test', 'bob@demo.openpsso.test', 'openpsso-macos', 'user_unlock')),
+  value: fc.oneof(anyJson, fc.constant(undefined), unstorableText, fc.constantFrom('alice@demo.openpsso.test', 'bob@demo.openpsso.test', 'openpsso-macos', 'user_unlock')),
 });
 const pssoMutated = fc.record({
   family: fc.constant<Family>('psso-mutated'), method: fc.constant('POST'), path: fc.constant('/psso/token'),
@@ -106,7 +106,7 @@ const pssoMutated = fc.record({
   }),
 });
 
-const regEdit = (names: string[]) => fc.record({ target: fc.constant('body'), name: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...names) }, anyText), value: fc.oneof(anyJson, fc.constant(undefined)) });
+const regEdit = (names: string[]) => fc.record({ target: fc.constant('body'), name: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...names) }, anyText), value: fc.oneof(anyJson, fc.constant(undefined), unstorableText) });
 const regAuth = fc.oneof({ weight: 6, arbitrary: fc.constant('registration' as const) }, fc.constant('admin' as const), headerText.map((raw) => ({ raw })),
   fc.constantFrom('Bearer ', 'Bearer rgt.x', 'Basic Og==').map((raw) => ({ raw })));
 const deviceEdits = fc.array(regEdit(['deviceUuid', 'signingKey', 'encryptionKey', 'signingKeyId', 'encryptionKeyId', 'sharedDeviceKeys']), { maxLength: 2 });
@@ -129,6 +129,8 @@ const signinApi = withHeaders(JSON_CT, fc.record({
   path: fc.constantFrom('/api/v1/signin', '/api/v1/signin/mfa', '/api/v1/signin/mfa/passkey/options', '/api/v1/signin/enroll/totp', '/api/v1/signin/enroll/passkey/options', '/api/v1/signin/enroll/passkey'),
   body: fc.oneof(
     { weight: 3, arbitrary: fc.dictionary(signinKeys, fc.oneof(anyJson, fc.constantFrom('alice@demo.openpsso.test', 'x'))).map((json) => ({ json })) },
+    // Well-formed but for one value no database can hold: it must be refused before any query.
+    fc.tuple(unstorableText, fc.boolean()).map(([bad, inName]) => ({ json: inName ? { username: bad, password: 'x' } : { username: 'alice@demo.openpsso.test', password: bad } })),
     anyBody,
   ),
 }));
@@ -197,8 +199,19 @@ const graph = withHeaders(JSON_CT, fc.record({
   return { ...rest, path: { template: `${prefix}${t}`, ids: live ? [id === null || id === '{user}' ? live : id] : [] } };
 }));
 
+/** Valid admin reads with one value no database can hold, in a path id or a $filter literal. */
+const graphUnstorable = fc.record({
+  family: fc.constant<Family>('graph'), method: fc.constantFrom('GET', 'PATCH', 'DELETE'),
+  headers: fc.constant({ 'content-type': 'application/json' }), auth: fc.constant('admin' as const),
+  where: fc.constantFrom('id', 'filter'), bad: unstorableText, prefix: fc.constantFrom('/v1.0', '/beta'),
+  template: fc.constantFrom('/users/{0}', '/groups/{0}/members', '/devices/{0}', '/identity/conditionalAccess/policies/{0}', '/auditLogs/signIns/{0}'),
+  field: fc.constantFrom('userPrincipalName', 'correlationId', 'userId', 'appId', 'ipAddress'),
+}).map(({ where, bad, prefix, template, field, ...rest }) => where === 'id'
+  ? { ...rest, path: { template: `${prefix}${template}`, ids: [{ text: bad }] }, ...(rest.method === 'PATCH' ? { body: { json: { displayName: 'x' } } } : {}) }
+  : { ...rest, method: 'GET', path: `${prefix}/auditLogs/signIns`, query: [['$filter', `${field} eq '${bad.replace(/'/g, "''")}'`]] as [string, string][] });
+
 /** Shares of the request budget per family (the registration and token families cost the most server time). */
 export const FAMILIES: [Family, number, fc.Arbitrary<unknown>][] = [
   ['discovery', 6, discovery], ['psso-nonce', 6, pssoNonce], ['psso-token', 14, pssoToken], ['psso-mutated', 12, pssoMutated],
-  ['registration', 14, registration], ['signin-api', 10, signinApi], ['signin-pages', 10, signinPages], ['admin-token', 10, adminToken], ['graph', 18, graph],
+  ['registration', 14, registration], ['signin-api', 10, signinApi], ['signin-pages', 10, signinPages], ['admin-token', 10, adminToken], ['graph', 14, graph], ['graph', 4, graphUnstorable],
 ];
