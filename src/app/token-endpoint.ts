@@ -15,6 +15,7 @@ import { buildPssoResponse } from '../protocol/build-response.js';
 import { withSignInRecord, type SignInEvent } from './sign-in-events.js';
 import { checkAccess } from './access.js';
 import { PLATFORM_SSO_APP_ID } from '../policy/app-ids.js';
+import { BAD_TEXT } from './representable.js';
 
 export interface TokenEndpointInput {
   form: Record<string, string | undefined>;
@@ -47,6 +48,8 @@ export async function handleTokenRequest(ctx: AppContext, input: TokenEndpointIn
       event.userPrincipalName = claimedUsername;
     });
     event.operation = OPERATION[auth.req.kind];
+    // Claims travel base64url-encoded inside the signed request, out of the edge guard's sight.
+    if (auth.req.username !== undefined && BAD_TEXT.test(auth.req.username)) throw new PssoError('unrepresentable_input', 'claim username');
     event.userPrincipalName = auth.req.username;
     return dispatch(ctx, auth, event, input.ipAddress);
   });

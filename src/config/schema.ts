@@ -8,6 +8,26 @@ const throttleRule = z.object({ burst: z.coerce.number().int().min(1).max(100_00
 
 const url = z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
 
+/**
+ * Socket limits (Node's http server through Fastify). Macs send requests of a few kilobytes, so a
+ * whole request that takes longer than 10 s (headers 5 s) is a stalled or hostile client. Idle
+ * keep-alive sockets live 72 s, Fastify's default: longer than the 60 s idle timeout of common
+ * reverse proxies (nginx, AWS ALB), so the proxy, not us, closes a pooled connection and never
+ * sends on one we are closing. Any socket silent for 120 s is closed. 1000 connections stays under
+ * the usual 1024 open-file limit, leaving room for the database and files; behind a proxy a few
+ * dozen are used. 0 turns a timeout (other than keep-alive) or the cap off.
+ */
+const SOCKET_DEFAULTS = { requestTimeoutMs: 10_000, headersTimeoutMs: 5_000, keepAliveTimeoutMs: 72_000, connectionTimeoutMs: 120_000, maxConnections: 1000 };
+const ms = z.coerce.number().int().min(0).max(3_600_000);
+const socketLimits = {
+  requestTimeoutMs: ms.default(SOCKET_DEFAULTS.requestTimeoutMs),
+  headersTimeoutMs: ms.default(SOCKET_DEFAULTS.headersTimeoutMs),
+  // At least 1: Node reads 0 as "idle keep-alive sockets live for ever".
+  keepAliveTimeoutMs: ms.min(1).default(SOCKET_DEFAULTS.keepAliveTimeoutMs),
+  connectionTimeoutMs: ms.default(SOCKET_DEFAULTS.connectionTimeoutMs),
+  maxConnections: z.coerce.number().int().min(0).max(1_000_000).default(SOCKET_DEFAULTS.maxConnections),
+};
+
 export const configSchema = z.object({
   /** Public base URL of this identity provider; the id_token `iss` and the base of every endpoint. */
   issuer: url.default('http://127.0.0.1:9900'),
@@ -73,7 +93,11 @@ export const configSchema = z.object({
     /** How a card certificate names its user when it was not registered explicitly. */
     userMapping: z.enum(['upn-san', 'email-san', 'subject-cn']).default('upn-san'),
   }).default({ trustedCaFiles: [], userMapping: 'upn-san' }),
-  limits: z.object({ bodyLimitBytes: z.coerce.number().int().min(1024).max(1024 * 1024).default(64 * 1024) }).default({ bodyLimitBytes: 64 * 1024 }),
+  limits: z.object({
+    bodyLimitBytes: z.coerce.number().int().min(1024).max(1024 * 1024).default(64 * 1024),
+    ...socketLimits,
+  }).refine((l) => l.requestTimeoutMs === 0 || l.headersTimeoutMs <= l.requestTimeoutMs, { message: 'headersTimeoutMs must not exceed requestTimeoutMs', path: ['headersTimeoutMs'] })
+    .default({ bodyLimitBytes: 64 * 1024, ...SOCKET_DEFAULTS }),
   /**
    * The credential guard (every secret check): throttles per source address and per account,
    * smart lockout, and bounded password work. Lockout threshold and first lock length are per

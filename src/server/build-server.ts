@@ -1,4 +1,5 @@
-// Builds the Fastify server: body limits, parsers, correlation ids, error replies, and the routes.
+// Builds the Fastify server: body and socket limits, parsers, the input guard, correlation ids,
+// error replies, and the routes.
 
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
@@ -11,17 +12,23 @@ import { pssoRoutes } from './routes/psso.js';
 import { registrationRoutes } from './routes/registration.js';
 import { signInRoutes } from './routes/signin.js';
 import { adminGraphRoutes } from './routes/admin-graph.js';
+import { decodeBody, installInputGuard } from './input-guard.js';
+import { socketOptions } from './socket-limits.js';
+import { clientErrorHandler } from './client-error.js';
 
 const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 
 export interface ServerOptions {
   logLevel?: string;
   https?: { cert: Buffer; key: Buffer };
+  /** Where log lines go (stdout by default); tests read them. */
+  logStream?: NodeJS.WritableStream;
 }
 
 export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Promise<FastifyInstance> {
+  const sockets = socketOptions(ctx.config.limits);
   const app = Fastify({
-    logger: { level: opts.logLevel ?? ctx.config.log.level },
+    logger: { level: opts.logLevel ?? ctx.config.log.level, ...(opts.logStream ? { stream: opts.logStream } : {}) },
     bodyLimit: ctx.config.limits.bodyLimitBytes,
     // The Mac's client-request-id ties a nonce to its token request in logs; reuse it when well-formed.
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
@@ -32,12 +39,20 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
     // Graph paths carry UPNs and ids; allow long segments, and send router errors through the catalogue.
     routerOptions: { maxParamLength: 1000 },
     frameworkErrors: (err: Error, req: never, reply: never) => sendError(req, reply, new PssoError('malformed_url', err.message)),
-    ...(opts.https ? { https: opts.https } : {}),
+    clientErrorHandler,
+    ...sockets.fastify,
+    http: sockets.http,
+    ...(opts.https ? { https: { ...sockets.http, ...opts.https } } : {}),
   } as never) as unknown as FastifyInstance;
+  sockets.apply(app.server);
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    const params = new URLSearchParams(body as string);
+  // Bodies arrive as bytes so that bytes that are not UTF-8 are refused, not replaced (input-guard.ts).
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_req, body, done) => {
+    let params: URLSearchParams;
+    try {
+      params = new URLSearchParams(decodeBody(body as Buffer));
+    } catch (e) { done(e as Error, undefined); return; }
     const form: Record<string, string> = {};
     for (const [k, v] of params) {
       // A repeated field is ambiguous; refuse rather than pick one.
@@ -46,13 +61,18 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
     }
     done(null, form);
   });
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
+    let text: string;
     try {
-      done(null, (body as string).length === 0 ? undefined : JSON.parse(body as string));
+      text = decodeBody(body as Buffer);
+    } catch (e) { done(e as Error, undefined); return; }
+    try {
+      done(null, text.length === 0 ? undefined : JSON.parse(text));
     } catch {
       done(new PssoError('malformed_request', 'body is not valid JSON'), undefined);
     }
   });
+  installInputGuard(app);
 
   app.setErrorHandler((err, req, reply) => sendError(req, reply, err, new Date(ctx.clock.now())));
   fairAdmission(app, ctx.config.admission, () => new Date(ctx.clock.now()));

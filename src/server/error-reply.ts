@@ -3,6 +3,7 @@
 
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { PssoError, errorBody, isPssoError } from '../errors/psso-error.js';
+import { fromDriverError } from '../errors/driver-errors.js';
 
 /** Fastify's own client errors, mapped to catalogue entries. */
 function fromFastify(err: FastifyError): PssoError | undefined {
@@ -25,13 +26,12 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown
   let perr: PssoError;
   if (isPssoError(err)) perr = err;
   else {
-    const mapped = fromFastify(err as FastifyError);
-    if (mapped) perr = mapped;
-    else {
-      req.log.error({ err, correlationId: req.id }, 'unexpected error');
-      perr = new PssoError('internal_error');
-    }
+    const driver = fromDriverError(err);
+    // The driver's message names the value's column and sometimes the value; it stays in the log.
+    if (driver) req.log.warn({ err, code: driver.code, correlationId: req.id }, 'database refused a value from the request');
+    perr = driver ?? fromFastify(err as FastifyError) ?? new PssoError('internal_error');
   }
+  // Every 5xx is a bug: the log line carries the error, its stack and the correlation id the body shows.
   if (perr.entry.status >= 500) req.log.error({ err, correlationId: req.id }, perr.message);
   else req.log.info({ code: perr.code, detail: perr.detail, correlationId: req.id }, 'request refused');
   const retry = perr.extra?.retryAfterSeconds;

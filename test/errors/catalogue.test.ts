@@ -16,7 +16,7 @@ describe('error catalogue', () => {
 
   it('only credential failures and unauthenticated API calls are 401', () => {
     const allowed = new Set(['invalid_credentials', 'user_disabled', 'assertion_invalid', 'certificate_untrusted',
-      'bearer_token_invalid', 'registration_unauthorized', 'registration_token_expired', 'admin_unauthorized',
+      'bearer_token_invalid', 'registration_unauthorized', 'registration_token_expired', 'admin_unauthorized', 'malformed_client_credentials',
       'mfa_required_interactive', 'mfa_enrollment_required_interactive', 'mfa_failed']);
     // Policy refusals at the token endpoint must never look like a wrong password.
     for (const name of ['mfa_required', 'mfa_registration_required', 'blocked_by_conditional_access', 'reauthentication_required']) {

@@ -26,6 +26,8 @@ export interface TestServer {
 export interface TestServerOptions {
   overrides?: Record<string, unknown>;
   clock?: Clock;
+  /** Receives the server's log lines (JSON) at level info and above; silent otherwise. */
+  logStream?: NodeJS.WritableStream;
 }
 
 async function freePort(): Promise<number> {
@@ -44,7 +46,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const signIns = new MemorySignInRecorder(10_000);
   const ctx = await createAppContext(config, { clock: opts.clock ?? new ManualClock(Date.now()), observeSignIns: signIns });
   const seed = await seedDemo(ctx);
-  const app = await buildServer(ctx, { logLevel: 'silent' });
+  const app = await buildServer(ctx, opts.logStream ? { logLevel: 'info', logStream: opts.logStream } : { logLevel: 'silent' });
   await app.listen({ host: '127.0.0.1', port });
   return {
     ctx, app, url: issuer, dataDir, orgId: seed.orgId, registrationToken: seed.registrationToken!, signIns,

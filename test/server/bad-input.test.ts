@@ -200,6 +200,10 @@ describe('bad-input catalogue', () => {
     assert.equal(a.json.error_description, b.json.error_description);
   });
 
+  it('a NUL inside a signed claim (username) → OPSSO1010, logged, never a database error', async () => {
+    await expectRefused(async () => form((await login({ username: 'ali\u0000ce@demo.openpsso.test' })).jwt), 400, 'OPSSO1010', true, false);
+  });
+
   it('refresh token from another device → OPSSO1302', async () => {
     await expectRefused(async () => form(dev.refreshRequest(await dev.nonce(), now(), otherRefresh, ALICE).jwt), 400, 'OPSSO1302', true, false);
   });

@@ -11,6 +11,21 @@ export interface TokenRequestFacts {
   userAgent?: string | undefined;
 }
 
+/**
+ * One form-urlencoded half of Basic credentials. A bad %-escape, or a NUL (which the edge guard
+ * cannot see inside base64, and PostgreSQL cannot store), is a failed client authentication, logged like one.
+ */
+function basicPart(raw: string, what: string): string {
+  let v: string;
+  try {
+    v = decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    throw new PssoError('malformed_client_credentials', `${what}: bad %-escape`);
+  }
+  if (v.includes('\0')) throw new PssoError('malformed_client_credentials', `${what}: NUL character`);
+  return v;
+}
+
 /** Client secret from the form (client_secret_post) or HTTP Basic (client_secret_basic); never both. */
 function clientCredentials(form: Record<string, string>, authorization: string | undefined): { id: string; secret: string } {
   let id = form.client_id;
@@ -22,10 +37,10 @@ function clientCredentials(form: Record<string, string>, authorization: string |
     const colon = decoded.indexOf(':');
     if (colon < 0) throw new PssoError('malformed_request', 'Basic credentials must be id:secret');
     // RFC 6749 §2.3.1: both parts are form-urlencoded inside Basic.
-    const basicId = decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' '));
+    const basicId = basicPart(decoded.slice(0, colon), 'client id');
     if (id !== undefined && id !== basicId) throw new PssoError('malformed_request', 'client_id differs from the Basic credentials');
     id = basicId;
-    secret = decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' '));
+    secret = basicPart(decoded.slice(colon + 1), 'client secret');
   }
   if (!id) throw new PssoError('malformed_request', 'client_id is required');
   if (!secret) throw new PssoError('malformed_request', 'client_secret is required (certificate credentials are not supported)');

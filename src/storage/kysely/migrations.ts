@@ -194,18 +194,22 @@ export async function migrateToLatest(db: AnyDb, kind: StoreKind, schema?: strin
     migrationLockTableName: 'openpsso_migration_lock',
     ...(schema !== undefined ? { migrationTableSchema: schema } : {}),
   });
-  for (let attempt = 1; ; attempt++) {
-    const { error, results } = await migrator.migrateToLatest();
-    if (error === undefined) return;
-    // Kysely's PostgreSQL introspection reads every schema's tables; a schema dropped meanwhile by
-    // someone else (tests, other tenants) fails that read though nothing of ours is wrong. Try again.
-    const message = error instanceof Error ? error.message : String(error);
-    const other = /schema "([^"]+)" does not exist/.exec(message);
-    if (kind === 'postgres' && other && other[1] !== schema && attempt < 5) {
-      await new Promise((r) => setTimeout(r, 50 * attempt));
-      continue;
-    }
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    throw new Error(`storage migration ${failed ?? ''} failed: ${message}`, { cause: error });
+  let { error, results } = await migrator.migrateToLatest();
+  // The Migrator finds its own tables by listing every table in the database, and PostgreSQL fails
+  // that listing when another schema is dropped at the same moment (3F000 or 42P01 naming the other
+  // schema), as parallel tests or other tenants of the database do. Nothing was applied: try again.
+  for (let retry = 0; retry < 5 && error !== undefined && droppedElsewhere(error, schema); retry++) {
+    ({ error, results } = await migrator.migrateToLatest());
   }
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`storage migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+function droppedElsewhere(error: unknown, schema: string | undefined): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (e?.code !== '3F000' && e?.code !== '42P01') return false;
+  const message = typeof e.message === 'string' ? e.message : '';
+  return !message.includes(`"${schema ?? 'public'}"`) && !message.includes(`"${schema ?? 'public'}.`);
 }

@@ -3,7 +3,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../app/context.js';
-import { PssoError } from '../../../errors/psso-error.js';
+import { PssoError, errorBody } from '../../../errors/psso-error.js';
 import { defaultOrganisation } from '../../../app/directory.js';
 import { createSession, endSession, loadSession, saveSession, unsealForSession, type Session } from '../../../app/interactive/session.js';
 import { advance, availableMethods, passkeyAuthenticationOptions, passwordStep, pendingAuthChallenge, secondFactorStep, sessionUser, type Outcome } from '../../../app/interactive/flow.js';
@@ -54,7 +54,11 @@ export function registerSignInPages(app: FastifyInstance, ctx: AppContext): void
       if (typeof out !== 'string') return reply.header('cache-control', 'no-store').send(out);
       return json ? reply.header('cache-control', 'no-store').send({ next: out }) : redirect(reply, out);
     } catch (e) {
-      if (e instanceof SessionGone) return json ? reply.code(400).send({ error_description: 'This sign-in has expired. Start again.', next: '/signin' }) : gone(reply);
+      if (e instanceof SessionGone) {
+        // The page script shows error_description and follows `next`; the code is there like on every other error.
+        const body = { ...errorBody(new PssoError('malformed_request', 'sign-in expired'), req.id, new Date(ctx.clock.now())), error_description: 'This sign-in has expired. Start again.', next: '/signin' };
+        return json ? reply.code(400).header('cache-control', 'no-store').send(body) : gone(reply);
+      }
       if (!(e instanceof PssoError)) throw e;
       if (e.extra?.retryAfterSeconds) reply.header('retry-after', String(e.extra.retryAfterSeconds));
       if (json) return reply.code(e.entry.status).send({ error_code: e.code, error_description: e.message });
