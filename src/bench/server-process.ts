@@ -17,6 +17,7 @@ import { seedDemo } from '../app/demo.js';
 import { measurePrimitives } from './raw-crypto.js';
 import { installPolicies, measureEvaluation } from './policy-load.js';
 import { bulkInsertDevices } from './bulk-devices.js';
+import { measureGuard } from './guard-cost.js';
 import { scheduleRetention } from '../app/retention.js';
 
 export interface ServerStats {
@@ -59,6 +60,7 @@ export type ControlMessage =
   | { id: number; cmd: 'policies'; on: boolean }
   | { id: number; cmd: 'evalcost' }
   | { id: number; cmd: 'tables' }
+  | { id: number; cmd: 'guardcost' }
   | { id: number; cmd: 'metrics' }
   | { id: number; cmd: 'exit' };
 
@@ -142,6 +144,8 @@ async function main(): Promise<void> {
           result = await installPolicies(ctx, seed.orgId, raw.on);
         } else if (raw.cmd === 'evalcost') {
           result = measureEvaluation();
+        } else if (raw.cmd === 'guardcost') {
+          result = await measureGuard(ctx, seed.orgId);
         } else if (raw.cmd === 'tables') {
           result = tableRows(join(dataDir, 'openpsso.db'));
         } else if (raw.cmd === 'metrics') {
