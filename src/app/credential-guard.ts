@@ -13,7 +13,7 @@ import type { LockoutRecord, ThrottleRule } from '../storage/ports-access.js';
 import { PssoError, isPssoError } from '../errors/psso-error.js';
 import { parseIp } from '../policy/ip-range.js';
 import type { Lane } from './password-work.js';
-import { offEventLoop } from './request-slot.js';
+import { offEventLoop, type RequestSlot } from './request-slot.js';
 
 /** Where the secret arrived: decides the refusal's shape (a Mac's token endpoint never sees 429 or 401 for these). */
 export type GuardSurface = 'token_endpoint' | 'registration' | 'interactive' | 'admin_api';
@@ -33,6 +33,8 @@ export interface GuardSubject {
    * and count failures: a Secure Enclave login costs one extra read, not two writes.
    */
   guessable: boolean;
+  /** The request's admission slot: given back while a password check waits off the event loop. */
+  slot?: RequestSlot | undefined;
 }
 
 /** Errors that mean "this secret was wrong", and so count towards the lockout. */
@@ -80,6 +82,7 @@ export interface GuardTicket {
   readonly familiar: boolean;
   /** The password work lane this attempt may use. */
   readonly lane: Lane;
+  readonly slot: RequestSlot | undefined;
   /** Counts a failure; returns the lockout error when this failure locked the account. */
   failed(): Promise<PssoError | null>;
   /** Clears the failures of this account's class and remembers the network as familiar. */
@@ -121,6 +124,7 @@ export async function admit(ctx: AppContext, s: GuardSubject): Promise<GuardTick
   return {
     familiar,
     lane: familiar ? 'priority' : 'normal',
+    slot: s.slot,
     async failed() {
       const settings = await ctx.store.orgSettings.get(s.orgId).catch(() => null);
       const at = ctx.clock.now();
@@ -163,7 +167,7 @@ export async function guardSecret<T>(ctx: AppContext, s: GuardSubject, verify: (
  * thread pool, so the request gives up its admission slot while it waits and works.
  */
 export function boundedVerify<T>(ctx: AppContext, ticket: GuardTicket, fn: () => Promise<T>): Promise<T> {
-  return offEventLoop(() => ctx.passwordWork.run(ticket.lane, fn));
+  return offEventLoop(ticket.slot, () => ctx.passwordWork.run(ticket.lane, fn));
 }
 
 /** An admin's unlock: clears both classes of the account's lockout. */

@@ -6,6 +6,7 @@ import type { Device, User } from '../storage/ports.js';
 import { PssoError } from '../errors/psso-error.js';
 import { verifyPassword } from './passwords.js';
 import { boundedVerify, guardSecret } from './credential-guard.js';
+import type { RequestSlot } from './request-slot.js';
 import {
   assertionKid, decryptEncryptedAssertion, verifyEmbeddedAssertion, type VerifiedRequest,
 } from '../protocol/verify-request.js';
@@ -24,9 +25,9 @@ export interface CheckedCredential {
 }
 
 /** Looks the user up first, so a disabled account is refused before its password is checked. */
-async function checkPassword(ctx: AppContext, device: Device, username: string, password: string, ipAddress: string): Promise<User> {
+async function checkPassword(ctx: AppContext, device: Device, username: string, password: string, ipAddress: string, slot: RequestSlot | undefined): Promise<User> {
   const user = await ctx.store.users.getByPrincipalName(device.orgId, username);
-  return guardSecret(ctx, { orgId: device.orgId, account: username, ipAddress, surface: 'token_endpoint', user, guessable: true }, async (ticket) => {
+  return guardSecret(ctx, { orgId: device.orgId, account: username, ipAddress, surface: 'token_endpoint', user, guessable: true, slot }, async (ticket) => {
     const ok = await boundedVerify(ctx, ticket, () => verifyPassword(user?.passwordHash ?? null, password));
     if (!user || !ok) throw new PssoError('invalid_credentials');
     return user;
@@ -42,13 +43,13 @@ function isCompactJwe(s: string): boolean {
   return s.split('.').length === 5;
 }
 
-export async function checkLoginCredential(ctx: AppContext, device: Device, req: VerifiedRequest, ipAddress: string): Promise<CheckedCredential> {
+export async function checkLoginCredential(ctx: AppContext, device: Device, req: VerifiedRequest, ipAddress: string, slot?: RequestSlot): Promise<CheckedCredential> {
   const username = req.username;
   if (!username) throw new PssoError('missing_claim', 'username');
   const opts = { now: toSeconds(ctx.clock.now()), ...requestTimeLimits(ctx.config), audience: assertionAudience(ctx.config) };
 
   if (req.kind === 'login_password') {
-    const user = await checkPassword(ctx, device, username, req.password ?? '', ipAddress);
+    const user = await checkPassword(ctx, device, username, req.password ?? '', ipAddress, slot);
     return { user, method: 'password', amr: ['pwd'], mfaVerifiedCredential: false };
   }
   if (req.kind !== 'login_assertion' || !req.assertion) throw new PssoError('missing_claim', 'assertion');
@@ -67,7 +68,7 @@ export async function checkLoginCredential(ctx: AppContext, device: Device, req:
       }
     }
     if (password === undefined) throw lastError instanceof PssoError ? lastError : new PssoError('malformed_assertion');
-    const user = await checkPassword(ctx, device, username, password, ipAddress);
+    const user = await checkPassword(ctx, device, username, password, ipAddress, slot);
     return { user, method: 'encrypted_password', amr: ['pwd'], mfaVerifiedCredential: false };
   }
 

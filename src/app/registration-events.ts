@@ -8,11 +8,14 @@ import type { RegistrationPrincipal } from './registration-auth.js';
 import { registerDevice, registerUser } from './registration.js';
 import { checkAccess } from './access.js';
 import { DEVICE_REGISTRATION_APP_ID } from '../policy/app-ids.js';
+import type { RequestSlot } from './request-slot.js';
 
 export interface RequestFacts {
   ipAddress: string;
   correlationId: string;
   userAgent?: string | undefined;
+  /** The request's admission slot (given back while a password check waits). */
+  slot?: RequestSlot | undefined;
 }
 
 function baseEvent(ctx: AppContext, op: SignInEvent['operation'], principal: RegistrationPrincipal, f: RequestFacts): SignInEvent {
@@ -36,7 +39,7 @@ export async function registerDeviceRecorded(ctx: AppContext, principal: Registr
 export async function registerUserRecorded(ctx: AppContext, principal: RegistrationPrincipal, deviceId: string, body: unknown, f: RequestFacts): Promise<UserRegistration> {
   const event = baseEvent(ctx, 'user_registration', principal, f);
   event.deviceId = deviceId;
-  return withSignInRecord(ctx.signIns, event, () => registerUser(ctx, principal, deviceId, body, f.ipAddress, async (user, device) => {
+  return withSignInRecord(ctx.signIns, event, () => registerUser(ctx, principal, deviceId, body, f, async (user, device) => {
     event.userId = user.id;
     event.userPrincipalName = user.userPrincipalName;
     event.deviceUuid = device.deviceUuid;

@@ -9,6 +9,7 @@ import { PssoError } from '../errors/psso-error.js';
 import { newId, sha256Hex } from './ids.js';
 import { verifyPassword } from './passwords.js';
 import { boundedVerify, guardSecret } from './credential-guard.js';
+import type { RequestSlot } from './request-slot.js';
 import { canonicaliseKid } from '../protocol/base64.js';
 import { kidFromX963, parsePublicKeyInput } from '../protocol/ec-keys.js';
 import { b64Encode } from '../protocol/base64.js';
@@ -100,7 +101,7 @@ export async function registerDevice(ctx: AppContext, principal: RegistrationPri
 /** Called once the user is authenticated, before anything is stored: the access check goes here. */
 export type BeforeUserRegistration = (user: User, device: Device) => Promise<void>;
 
-export async function registerUser(ctx: AppContext, principal: RegistrationPrincipal, deviceId: string, body: unknown, ipAddress: string, before?: BeforeUserRegistration): Promise<UserRegistration> {
+export async function registerUser(ctx: AppContext, principal: RegistrationPrincipal, deviceId: string, body: unknown, facts: { ipAddress: string; slot?: RequestSlot | undefined }, before?: BeforeUserRegistration): Promise<UserRegistration> {
   const b = parseBody(userRegistrationSchema, body);
   const device = await ctx.store.devices.get(deviceId);
   if (!device || device.orgId !== principal.orgId) throw new PssoError('unknown_device', deviceId);
@@ -113,7 +114,7 @@ export async function registerUser(ctx: AppContext, principal: RegistrationPrinc
   } else {
     // The registration token travels in every MDM profile: the password check behind it is guarded
     // like any sign-in, or one managed Mac could guess every user's password.
-    await guardSecret(ctx, { orgId: principal.orgId, account: b.userPrincipalName, ipAddress, surface: 'registration', user, guessable: true }, async (ticket) => {
+    await guardSecret(ctx, { orgId: principal.orgId, account: b.userPrincipalName, ipAddress: facts.ipAddress, surface: 'registration', user, guessable: true, slot: facts.slot }, async (ticket) => {
       const ok = await boundedVerify(ctx, ticket, () => verifyPassword(user?.passwordHash ?? null, b.password ?? ''));
       if (!user || !ok) throw new PssoError('invalid_credentials');
     });

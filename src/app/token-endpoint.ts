@@ -16,12 +16,15 @@ import { withSignInRecord, type SignInEvent } from './sign-in-events.js';
 import { checkAccess } from './access.js';
 import { PLATFORM_SSO_APP_ID } from '../policy/app-ids.js';
 import { BAD_TEXT } from './representable.js';
+import type { RequestSlot } from './request-slot.js';
 
 export interface TokenEndpointInput {
   form: Record<string, string | undefined>;
   ipAddress: string;
   userAgent?: string | undefined;
   correlationId: string;
+  /** The request's admission slot (given back while a password check waits). */
+  slot?: RequestSlot | undefined;
 }
 
 export type TokenEndpointResult =
@@ -51,7 +54,7 @@ export async function handleTokenRequest(ctx: AppContext, input: TokenEndpointIn
     // Claims travel base64url-encoded inside the signed request, out of the edge guard's sight.
     if (auth.req.username !== undefined && BAD_TEXT.test(auth.req.username)) throw new PssoError('unrepresentable_input', 'claim username');
     event.userPrincipalName = auth.req.username;
-    return dispatch(ctx, auth, event, input.ipAddress);
+    return dispatch(ctx, auth, event, input.ipAddress, input.slot);
   });
 }
 
@@ -79,7 +82,7 @@ async function liveSession(ctx: AppContext, device: Device, req: VerifiedRequest
   return live;
 }
 
-async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, event: SignInEvent, ipAddress: string): Promise<TokenEndpointResult> {
+async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, event: SignInEvent, ipAddress: string, slot: RequestSlot | undefined): Promise<TokenEndpointResult> {
   const reply = (payload: object, typ: 'platformsso-login-response+jwt' | 'platformsso-key-response+jwt'): TokenEndpointResult => ({
     kind: 'jwe',
     contentType: `application/${typ}`,
@@ -89,7 +92,7 @@ async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, 
   switch (req.kind) {
     case 'login_password':
     case 'login_assertion': {
-      const cred = await checkLoginCredential(ctx, device, req, ipAddress);
+      const cred = await checkLoginCredential(ctx, device, req, ipAddress, slot);
       event.userId = cred.user.id;
       event.userPrincipalName = cred.user.userPrincipalName;
       event.userDisplayName = cred.user.displayName;

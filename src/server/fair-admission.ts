@@ -8,7 +8,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PssoError } from '../errors/psso-error.js';
 import { sendError } from './error-reply.js';
-import { requestSlots, type RequestSlot } from '../app/request-slot.js';
+import type { RequestSlot } from '../app/request-slot.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** This request's admission slot, for use cases that wait off the event loop. */
+    admissionSlot?: RequestSlot;
+  }
+}
 
 export interface AdmissionLimits {
   /** Requests worked on at once (the event loop interleaves them at every database await). */
@@ -63,7 +70,6 @@ export class FairAdmission {
 /** Installs fair admission on every request of `app`. */
 export function fairAdmission(app: FastifyInstance, limits: AdmissionLimits, now: () => Date): FairAdmission {
   const admission = new FairAdmission(limits);
-  // Callback style, so the rest of the request (hooks, handler) runs inside requestSlots.run.
   app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
     const refuse = () => {
       // The Mac's token endpoint never gets 429 (see the catalogue's status rules).
@@ -96,7 +102,8 @@ export function fairAdmission(app: FastifyInstance, limits: AdmissionLimits, now
       if (!ok) { refuse(); return; }
       held = true;
       if (finished) { slot.release(); return; }
-      requestSlots.run(slot, () => done());
+      req.admissionSlot = slot;
+      done();
     };
     if (typeof admitted === 'boolean') go(admitted);
     else void admitted.then(go);

@@ -5,11 +5,14 @@ import type { User } from '../../storage/ports.js';
 import type { AccessDecision } from '../../policy/types.js';
 import { PssoError } from '../../errors/psso-error.js';
 import { DEVICE_REGISTRATION_APP_ID } from '../../policy/app-ids.js';
+import type { RequestSlot } from '../request-slot.js';
 
 export interface RequestFacts {
   ipAddress: string;
   correlationId: string;
   userAgent?: string | undefined;
+  /** The request's admission slot (given back while a password check waits). */
+  slot?: RequestSlot | undefined;
 }
 
 export type AttemptStep = 'password' | 'totp' | 'passkey' | 'tap' | 'enroll_totp' | 'enroll_passkey';

@@ -73,7 +73,7 @@ export async function passwordStep(ctx: AppContext, orgId: string, channel: Sess
   let progress: Progress | undefined;
   try {
     const user = await ctx.store.users.getByPrincipalName(orgId, username);
-    await guardSecret(ctx, { orgId, account: username, ipAddress: f.ipAddress, surface: 'interactive', user, guessable: true }, async (ticket) => {
+    await guardSecret(ctx, { orgId, account: username, ipAddress: f.ipAddress, surface: 'interactive', user, guessable: true, slot: f.slot }, async (ticket) => {
       const ok = await boundedVerify(ctx, ticket, () => verifyPassword(user?.passwordHash ?? null, password));
       if (!user || !ok) throw new PssoError('invalid_credentials');
     });
@@ -101,7 +101,7 @@ export async function sessionUser(ctx: AppContext, s: Session): Promise<User> {
  */
 export async function guardSecondFactor<T>(ctx: AppContext, s: Session, user: User, f: RequestFacts, check: () => Promise<T>): Promise<T> {
   const account = s.data.username ?? user.userPrincipalName;
-  const ticket = await admit(ctx, { orgId: s.orgId, account, ipAddress: f.ipAddress, surface: 'interactive', user, guessable: true });
+  const ticket = await admit(ctx, { orgId: s.orgId, account, ipAddress: f.ipAddress, surface: 'interactive', user, guessable: true, slot: f.slot });
   let out: T;
   try {
     out = await check();

@@ -16,7 +16,7 @@ export function pssoRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (app) => {
     const token = async (req: FastifyRequest, reply: FastifyReply) => {
       const result = await handleTokenRequest(ctx, {
-        form: formOf(req), ipAddress: req.ip, userAgent: req.headers['user-agent'], correlationId: req.id,
+        form: formOf(req), ipAddress: req.ip, userAgent: req.headers['user-agent'], correlationId: req.id, slot: req.admissionSlot,
       });
       reply.header('cache-control', 'no-store');
       if (result.kind === 'nonce') return reply.type('application/json').send(result.body);

@@ -20,7 +20,7 @@ const deviceView = (d: Device) => ({
   createdDateTime: new Date(d.createdAt).toISOString(),
 });
 
-const facts = (req: FastifyRequest) => ({ ipAddress: req.ip, correlationId: req.id, userAgent: req.headers['user-agent'] });
+const facts = (req: FastifyRequest) => ({ ipAddress: req.ip, correlationId: req.id, userAgent: req.headers['user-agent'], slot: req.admissionSlot });
 
 export function registrationRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (app) => {

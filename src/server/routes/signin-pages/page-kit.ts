@@ -13,7 +13,7 @@ import type { Notice, PageBody } from './pages.js';
 export const COOKIE = 'opsso_signin';
 
 export function facts(req: FastifyRequest): RequestFacts {
-  return { ipAddress: req.ip, correlationId: req.id, userAgent: req.headers['user-agent'] };
+  return { ipAddress: req.ip, correlationId: req.id, userAgent: req.headers['user-agent'], slot: req.admissionSlot };
 }
 
 export function readCookie(req: FastifyRequest, name: string): string | undefined {
