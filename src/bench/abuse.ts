@@ -1,8 +1,13 @@
 // The benchmark's attacker: one registered Mac on another loopback network (127.0.9.1, so not the
 // legitimate users' familiar /24) keeping `concurrency` wrong-password logins in flight, each with
 // its own nonce, spraying the demo users and made-up names. It tallies what the server answered.
+// It runs in a process of its own (abuse-process.ts), as an attacker is another machine: in the load
+// generator's process its work would delay the legitimate Macs' replies before they are timed.
 
 import { DEMO_USERS } from '../app/demo.js';
+import { fork } from 'node:child_process';
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BenchMac } from './mac.js';
 
 export const ATTACKER_ADDRESS = '127.0.9.1';
@@ -19,7 +24,7 @@ export interface Attack {
   stop(): Promise<AttackTally>;
 }
 
-export async function startAttack(url: string, registrationToken: string, concurrency: number): Promise<Attack> {
+export async function runAttackLoop(url: string, registrationToken: string, concurrency: number): Promise<Attack> {
   const mac = new BenchMac(url, { maxSockets: concurrency, localAddress: ATTACKER_ADDRESS });
   await mac.register(registrationToken);
   const answers: Record<string, number> = {};
@@ -50,5 +55,24 @@ export async function startAttack(url: string, registrationToken: string, concur
       mac.close();
       return { requests, seconds: (performance.now() - t0) / 1000, answers, errors };
     },
+  };
+}
+
+/** Starts the attacker in its own process; `stop` ends it and returns its tally. */
+export async function startAttack(url: string, registrationToken: string, concurrency: number): Promise<Attack> {
+  const self = fileURLToPath(import.meta.url);
+  const script = fileURLToPath(new URL(`./abuse-process${extname(self)}`, import.meta.url));
+  const child = fork(script, [url, registrationToken, String(concurrency)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: process.execArgv });
+  await new Promise<void>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`attacker exited during start-up (${code})`)));
+    child.once('message', () => resolve());
+  });
+  child.removeAllListeners('exit');
+  return {
+    stop: () => new Promise<AttackTally>((resolve) => {
+      child.once('message', (t: AttackTally) => { resolve(t); child.disconnect(); });
+      child.send('stop');
+    }),
   };
 }

@@ -60,8 +60,9 @@ export class BenchMac {
     const key = newKey();
     const body = JSON.stringify({ userPrincipalName: username, method: 'secure_enclave', password, userKey: key.x963.toString('base64url'), userKeyId: key.kid });
     let r = await this.http.post(`/api/v1/devices/${this.id}/users`, body, 'application/json', { authorization: `Bearer ${registrationToken}` });
-    // Password checks are bounded: a busy server says when to come back, as a Mac would retry.
-    for (let i = 0; i < 10 && r.status === 503; i++) {
+    // Password checks are bounded and a first enrolment is throttled per address (30, then 1/s): the
+    // server says when to come back, and the Mac retries then.
+    for (let i = 0; i < 60 && (r.status === 503 || r.status === 429); i++) {
       await new Promise((res) => setTimeout(res, 1000 * Number((JSON.parse(r.text) as { retry_after?: number }).retry_after ?? 1)));
       r = await this.http.post(`/api/v1/devices/${this.id}/users`, body, 'application/json', { authorization: `Bearer ${registrationToken}` });
     }

@@ -11,7 +11,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { DEMO_PASSWORD, DEMO_USERS } from '../app/demo.js';
+import { DEMO_PASSWORD } from '../app/demo.js';
 import { BenchMac, type Prepared } from './mac.js';
 import { startAttack, ATTACKER_ADDRESS, type AttackTally } from './abuse.js';
 import type { GuardCost } from './guard-cost.js';
@@ -539,8 +539,9 @@ export async function runBenchReport(opts: BenchOptions, log: (s: string) => voi
     for (let i = 0; i < total; i++) (i < opts.macs ? macs : idle).push(new BenchMac(url));
     for (let i = 0; i < total; i += 25) await Promise.all([...macs, ...idle].slice(i, i + 25).map((m) => m.register(rt)));
     for (const m of idle) m.close();
+    const benchUsers = await server.call<string[]>('users', { count: macs.length });
     for (let i = 0; i < macs.length; i += 10) {
-      await Promise.all(macs.slice(i, i + 10).map((m, j) => m.registerSecureEnclaveUser(rt, DEMO_USERS[(i + j) % DEMO_USERS.length]!.userPrincipalName, DEMO_PASSWORD)));
+      await Promise.all(macs.slice(i, i + 10).map((m, j) => m.registerSecureEnclaveUser(rt, benchUsers[i + j]!, DEMO_PASSWORD)));
     }
 
     const loop: LoopOptions = { durationMs: opts.duration * 1000, warmupMs: opts.warmup * 1000 };

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { createAppContext } from '../app/bootstrap.js';
 import { buildServer } from '../server/build-server.js';
-import { seedDemo } from '../app/demo.js';
+import { seedDemo, DEMO_PASSWORD } from '../app/demo.js';
+import { createUser } from '../app/directory.js';
 import { measurePrimitives } from './raw-crypto.js';
 import { installPolicies, measureEvaluation } from './policy-load.js';
 import { bulkInsertDevices } from './bulk-devices.js';
@@ -61,6 +62,7 @@ export type ControlMessage =
   | { id: number; cmd: 'evalcost' }
   | { id: number; cmd: 'tables' }
   | { id: number; cmd: 'guardcost' }
+  | { id: number; cmd: 'users'; count: number }
   | { id: number; cmd: 'metrics' }
   | { id: number; cmd: 'exit' };
 
@@ -104,7 +106,8 @@ async function main(): Promise<void> {
   const issuer = `http://127.0.0.1:${port}`;
   const config = loadConfig({
     file: configFile, env: {},
-    overrides: { dataDir, issuer, demo: true, listen: { host: '127.0.0.1', port }, log: { level: 'silent' } },
+    // OPENPSSO_BENCH_OVERRIDES (JSON) lets an experiment vary one setting, e.g. {"admission":{"concurrency":4}}.
+    overrides: { dataDir, issuer, demo: true, listen: { host: '127.0.0.1', port }, log: { level: 'silent' }, ...JSON.parse(process.env.OPENPSSO_BENCH_OVERRIDES ?? '{}') as object },
   });
   const ctx = await createAppContext(config);
   const seed = await seedDemo(ctx);
@@ -144,6 +147,15 @@ async function main(): Promise<void> {
           result = await installPolicies(ctx, seed.orgId, raw.on);
         } else if (raw.cmd === 'evalcost') {
           result = measureEvaluation();
+        } else if (raw.cmd === 'users') {
+          // One user per benchmark Mac, as in a real fleet: the credential guard throttles one account
+          // signing in many times a second, so sharing the three demo users would measure the throttle.
+          const names: string[] = [];
+          for (let i = 0; i < raw.count; i++) {
+            const u = await createUser(ctx, seed.orgId, { userPrincipalName: `bench-user-${i}@demo.openpsso.test`, displayName: `Bench User ${i}`, password: DEMO_PASSWORD });
+            names.push(u.userPrincipalName);
+          }
+          result = names;
         } else if (raw.cmd === 'guardcost') {
           result = await measureGuard(ctx, seed.orgId);
         } else if (raw.cmd === 'tables') {

@@ -125,7 +125,11 @@ export const configSchema = z.object({
    */
   admission: z.object({
     concurrency: z.coerce.number().int().min(1).max(10_000).default(16),
-    perSourceQueue: z.coerce.number().int().min(0).max(100_000).default(128),
+    /**
+     * Waiting costs no CPU, answering does: a flood refused at once comes straight back, so the
+     * queue is as deep as the connection cap and a flood's extra requests simply wait their turn.
+     */
+    perSourceQueue: z.coerce.number().int().min(0).max(100_000).default(1000),
   }).prefault({}),
   /** Create the demo organisation, users and groups on first start. */
   demo: z.boolean().default(false),

@@ -1,5 +1,5 @@
-// Fair admission: at most `concurrency` requests are worked on at once, and when more arrive they
-// wait in one queue per source address, served round robin. A flood from one address (256 wrong-
+// Fair admission: at most `concurrency` requests are worked on at once, and requests wait in one
+// queue per source address, started round robin. A flood from one address (256 wrong-
 // password logins in flight from one managed Mac) then waits behind itself instead of in front of
 // everyone else: every other address still gets a turn after at most one of the flood's requests.
 // A source whose queue is full is answered at once, before its body is even read. A request that
@@ -26,44 +26,62 @@ export interface AdmissionLimits {
 
 export class FairAdmission {
   private running = 0;
+  private scheduled = false;
   /** Waiting requests by source; Map order is the round-robin order. */
   private readonly queues = new Map<string, Array<() => void>>();
 
   constructor(private readonly limits: AdmissionLimits) {}
 
-  /** Resolves when the request may run; false when its source's queue is full (unless `force`). */
+  /**
+   * Resolves when the request may run; false at once when its source's queue is full (unless
+   * `force`). Even with a slot free a request waits for the next turn of the event loop: the
+   * requests read in one poll phase are then started round robin by source, not in arrival order,
+   * which is what keeps a second address's request from waiting behind a whole flood.
+   */
   acquire(source: string, force = false): Promise<boolean> | boolean {
-    if (this.running < this.limits.concurrency && this.queues.size === 0) {
-      this.running += 1;
-      return true;
-    }
     let q = this.queues.get(source);
+    if (q && q.length >= this.limits.perSourceQueue && !force) return false;
+    if (!q && this.limits.perSourceQueue === 0 && !force && this.running >= this.limits.concurrency) return false;
     if (!q) this.queues.set(source, (q = []));
-    if (q.length >= this.limits.perSourceQueue && !force) {
-      if (q.length === 0) this.queues.delete(source);
-      return false;
-    }
-    return new Promise<boolean>((resolve) => q.push(() => resolve(true)));
+    const queue = q;
+    const admitted = new Promise<boolean>((resolve) => queue.push(() => resolve(true)));
+    this.schedule();
+    return admitted;
   }
 
-  /** Hands the slot to the next source in turn (which then goes to the back), or frees it. */
+  /** Frees a slot; the next request in turn starts on the next turn of the event loop. */
   release(): void {
-    const first = this.queues.entries().next();
-    if (first.done) {
-      this.running -= 1;
-      return;
-    }
-    const [source, q] = first.value;
-    const next = q.shift()!;
-    this.queues.delete(source);
-    if (q.length > 0) this.queues.set(source, q);
-    next();
+    this.running -= 1;
+    if (this.queues.size > 0) this.schedule();
   }
 
   get waiting(): number {
     let n = 0;
     for (const q of this.queues.values()) n += q.length;
     return n;
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.drain();
+    });
+  }
+
+  /** Starts waiting requests while slots are free, one per source in turn (a served source goes to the back). */
+  private drain(): void {
+    while (this.running < this.limits.concurrency) {
+      const first = this.queues.entries().next();
+      if (first.done) return;
+      const [source, q] = first.value;
+      const next = q.shift()!;
+      this.queues.delete(source);
+      if (q.length > 0) this.queues.set(source, q);
+      this.running += 1;
+      next();
+    }
   }
 }
 
@@ -98,15 +116,13 @@ export function fairAdmission(app: FastifyInstance, limits: AdmissionLimits, now
       slot.release();
     });
     const admitted = admission.acquire(req.ip);
-    const go = (ok: boolean) => {
-      if (!ok) { refuse(); return; }
+    if (admitted === false) { refuse(); return; }
+    void (admitted as Promise<boolean>).then(() => {
       held = true;
       if (finished) { slot.release(); return; }
       req.admissionSlot = slot;
       done();
-    };
-    if (typeof admitted === 'boolean') go(admitted);
-    else void admitted.then(go);
+    });
   });
   return admission;
 }
