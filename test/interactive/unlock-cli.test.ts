@@ -3,18 +3,13 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
+import { runCli } from '../helpers/cli.js';
 import { ManualClock } from '../../src/app/clock.js';
 import { DEMO_PASSWORD } from '../../src/app/demo.js';
 import { CAROL, postJson } from './helpers.js';
 
-function cli(s: TestServer, ...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--data-dir', s.dataDir, 'user', ...args], { timeout: 60_000 },
-      (e, out, err) => resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out, err }));
-  });
-}
+const cli = (s: TestServer, ...args: string[]) => runCli(s.dataDir, 'user', ...args);
 
 describe('openpsso user unlock', () => {
   let s: TestServer;

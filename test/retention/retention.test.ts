@@ -4,7 +4,6 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { openStore } from '../../src/storage/open-store.js';
 import type { Store } from '../../src/storage/ports.js';
@@ -14,6 +13,7 @@ import { configuredPg, dropPgSchema, pgUnreachableReason, pgUrl } from '../helpe
 import { startTestServer } from '../helpers/test-server.js';
 import { makeBearer, makeNonce, makeRefresh, seed } from '../storage/conformance/fixtures.js';
 import { makeSession, makeSignIn, makeTap } from '../storage/conformance/fixtures-access.js';
+import { runCli } from '../helpers/cli.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -168,10 +168,7 @@ describe('openpsso retention purge', () => {
     try {
       // The CLI reads the real clock.
       await addExpiredNonces(s.ctx.store, 2500, Date.now());
-      const out = await new Promise<{ code: number; out: string; err: string }>((resolve) => {
-        execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--data-dir', s.dataDir, 'retention', 'purge', '--batch-size', '1000'], { timeout: 60_000 },
-          (e, stdout, stderr) => resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out: stdout, err: stderr }));
-      });
+      const out = await runCli(s.dataDir, 'retention', 'purge', '--batch-size', '1000');
       assert.equal(out.code, 0, out.err);
       assert.match(out.out, /^nonces\s+2500 row\(s\) purged in 3 batch\(es\)$/m);
       for (const table of ['refreshTokens', 'bearerTokens', 'signInSessions', 'temporaryAccessPasses', 'signInLogs', 'credentialGuard']) {
