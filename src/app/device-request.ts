@@ -47,6 +47,7 @@ export async function authenticateDeviceRequest(ctx: AppContext, form: Record<st
 
   // The nonce is consumed only after every pure check passed, so a forged request cannot burn it.
   const result = await ctx.store.nonces.consume(req.requestNonce, nowMs);
+  ctx.metrics.noncesConsumed.inc({ result });
   if (result === 'unknown') throw new PssoError('nonce_unknown');
   if (result === 'expired') throw new PssoError('nonce_expired');
   if (result === 'replayed') throw new PssoError('nonce_replayed');

@@ -1,7 +1,7 @@
 // Counters and gauges for what must never happen silently: refused or failed sign-in log writes,
 // credential guard refusals and password work turned away. One registry per server (prom-client),
 // so several servers in one test process do not collide.
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface Metrics {
   registry: Registry;
@@ -12,10 +12,16 @@ export interface Metrics {
   guardRefusals: Counter<'reason' | 'surface'>;
   passwordWorkRejected: Counter<'lane'>;
   passwordWorkQueued: Gauge<'lane'>;
+  httpRequests: Histogram<'route' | 'method' | 'status'>;
+  signInEvents: Counter<'operation' | 'code'>;
+  noncesIssued: Counter;
+  noncesConsumed: Counter<'result'>;
 }
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
+  // Process CPU, memory, event loop lag and GC, under the same prefix.
+  collectDefaultMetrics({ register: registry, prefix: 'openpsso_' });
   const counter = <L extends string>(name: string, help: string, labelNames: L[] = []) =>
     new Counter<L>({ name, help, labelNames, registers: [registry] });
   return {
@@ -27,5 +33,13 @@ export function createMetrics(): Metrics {
     guardRefusals: counter('openpsso_credential_guard_refusals_total', 'Secret checks refused before verification, by reason (locked, throttled, disabled) and surface.', ['reason', 'surface']),
     passwordWorkRejected: counter('openpsso_password_work_rejected_total', 'Password verifications turned away because the bounded queue was full or waited too long.', ['lane']),
     passwordWorkQueued: new Gauge({ name: 'openpsso_password_work_queued', help: 'Password verifications waiting for a worker, by lane.', labelNames: ['lane'], registers: [registry] }),
+    // Route is the route pattern (/api/v1/devices/:id/users), never the raw URL: bounded label values.
+    httpRequests: new Histogram({
+      name: 'openpsso_http_request_duration_seconds', help: 'HTTP requests by route pattern, method and status, with their duration.',
+      labelNames: ['route', 'method', 'status'], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry],
+    }),
+    signInEvents: counter('openpsso_signin_events_total', 'Sign-in log events by operation and outcome (0 = success, else the catalogue code, e.g. OPSSO1201).', ['operation', 'code']),
+    noncesIssued: counter('openpsso_nonces_issued_total', 'Server nonces issued (srv_challenge).'),
+    noncesConsumed: counter('openpsso_nonces_consumed_total', 'Server nonces presented in requests, by result (ok, unknown, expired, replayed).', ['result']),
   };
 }

@@ -8,5 +8,6 @@ export async function issueNonce(ctx: AppContext): Promise<string> {
   // 256 bits, standard base64 as real servers send it; the Mac treats it as an opaque string.
   const value = randomBytes(32).toString('base64');
   await ctx.store.nonces.create({ value, createdAt: now, expiresAt: now + ctx.config.tokens.nonceLifetimeSeconds * 1000, usedAt: null });
+  ctx.metrics.noncesIssued.inc();
   return value;
 }

@@ -103,6 +103,7 @@ export class StoreSignInRecorder implements SignInRecorder {
   ) {}
 
   async record(e: SignInEvent): Promise<void> {
+    this.metrics?.signInEvents.inc({ operation: e.operation, code: e.error ? e.error.code : '0' });
     let orgId: string | undefined;
     let row: SignIn;
     try {

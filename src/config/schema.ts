@@ -131,6 +131,10 @@ export const configSchema = z.object({
      */
     perSourceQueue: z.coerce.number().int().min(0).max(100_000).default(1000),
   }).prefault({}),
+  ops: z.object({
+    /** Addresses (CIDR) allowed to scrape GET /metrics; health and readiness are open to all. */
+    metricsAllowFrom: z.array(z.string().min(1)).default(['127.0.0.0/8', '::1/128']),
+  }).prefault({}),
   /** Create the demo organisation, users and groups on first start. */
   demo: z.boolean().default(false),
   log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info') }).default({ level: 'info' }),

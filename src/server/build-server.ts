@@ -8,6 +8,7 @@ import { sendError } from './error-reply.js';
 import { fairAdmission } from './fair-admission.js';
 import { PssoError } from '../errors/psso-error.js';
 import { discoveryRoutes } from './routes/discovery.js';
+import { observeRequests, opsRoutes } from './ops/ops-routes.js';
 import { pssoRoutes } from './routes/psso.js';
 import { registrationRoutes } from './routes/registration.js';
 import { signInRoutes } from './routes/signin.js';
@@ -82,6 +83,8 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
     return payload;
   });
 
+  observeRequests(app, ctx);
+  await app.register(opsRoutes(ctx));
   await app.register(discoveryRoutes(ctx));
   await app.register(pssoRoutes(ctx));
   await app.register(registrationRoutes(ctx));

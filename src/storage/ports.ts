@@ -307,5 +307,7 @@ export interface Store extends AccessStores {
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Applies pending migrations; safe to call on every start. */
   migrate(): Promise<void>;
+  /** Migrations this code knows that the database has not applied (readiness: empty when current). */
+  pendingMigrations(): Promise<string[]>;
   close(): Promise<void>;
 }

@@ -4,7 +4,7 @@ import type { Store } from '../ports.js';
 import { accessStores } from './access-stores.js';
 import { deviceStore } from './device-store.js';
 import { groupStore } from './group-store.js';
-import { migrateToLatest, type StoreKind } from './migrations.js';
+import { migrateToLatest, pendingMigrations, type StoreKind } from './migrations.js';
 import { bearerTokenStore, registrationTokenStore, serverKeyStore } from './credential-stores.js';
 import { unlockKeyStore, userRegistrationStore } from './registration-stores.js';
 import { inTx, type Db } from './support.js';
@@ -43,6 +43,7 @@ function transactionStore(trx: Db, kind: StoreKind): Store {
     // Both would need the root connection, which a SQLite transaction is holding: fail loudly
     // instead of deadlocking.
     migrate: () => Promise.reject(new Error('migrate() cannot run inside a transaction')),
+    pendingMigrations: () => Promise.reject(new Error('pendingMigrations() cannot run inside a transaction')),
     close: () => Promise.reject(new Error('close() cannot run inside a transaction')),
   };
   return tx;
@@ -56,6 +57,7 @@ export function createKyselyStore(db: Db, opts: KyselyStoreOptions): Store {
     // call through the outer store would wait for it forever.
     transaction: (fn) => inTx(db, (trx) => fn(transactionStore(trx, opts.kind))),
     migrate: () => migrateToLatest(db, opts.kind, opts.schema),
+    pendingMigrations: () => pendingMigrations(db, opts.kind, opts.schema),
     close: () => db.destroy(),
   };
 }

@@ -186,14 +186,23 @@ export function migrations(kind: StoreKind): Record<string, Migration> {
  * Applies pending migrations in one transaction. Kysely's Migrator takes a row lock on PostgreSQL,
  * so several servers starting at once apply each migration exactly once.
  */
-export async function migrateToLatest(db: AnyDb, kind: StoreKind, schema?: string): Promise<void> {
-  const migrator = new Migrator({
+function migratorFor(db: AnyDb, kind: StoreKind, schema?: string): Migrator {
+  return new Migrator({
     db,
     provider: { getMigrations: async () => migrations(kind) },
     migrationTableName: 'openpsso_migration',
     migrationLockTableName: 'openpsso_migration_lock',
     ...(schema !== undefined ? { migrationTableSchema: schema } : {}),
   });
+}
+
+/** Names of known migrations not yet applied to the database. */
+export async function pendingMigrations(db: AnyDb, kind: StoreKind, schema?: string): Promise<string[]> {
+  return (await migratorFor(db, kind, schema).getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
+export async function migrateToLatest(db: AnyDb, kind: StoreKind, schema?: string): Promise<void> {
+  const migrator = migratorFor(db, kind, schema);
   let { error, results } = await migrator.migrateToLatest();
   // The Migrator finds its own tables by listing every table in the database, and PostgreSQL fails
   // that listing when another schema is dropped at the same moment (3F000 or 42P01 naming the other
