@@ -70,11 +70,11 @@ function lockedError(lockedUntil: number, now: number): PssoError {
     { lockedUntil, retryAfterSeconds: Math.max(1, Math.ceil((lockedUntil - now) / 1000)) });
 }
 
-function throttledError(surface: GuardSurface, retryAfterMs: number): PssoError {
+/** The one place that shapes a "slow down" answer: 400 at a Mac's token endpoint, the usual 429 elsewhere. */
+export function throttledError(surface: GuardSurface | 'admission', retryAfterMs: number, why = 'too many sign-in attempts'): PssoError {
   const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  // A Mac treats anything but 400 oddly at the token endpoint; HTTP APIs get the usual 429.
   const name = surface === 'token_endpoint' ? 'sign_in_throttled' : 'rate_limited';
-  return new PssoError(name, `too many sign-in attempts; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
+  return new PssoError(name, `${why}; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
 }
 
 /** An admitted attempt: report how the check went so the guard can count it. */

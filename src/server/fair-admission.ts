@@ -6,7 +6,7 @@
 // waits off the event loop (a password check) gives its slot back meanwhile (app/request-slot.ts).
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { PssoError } from '../errors/psso-error.js';
+import { throttledError } from '../app/credential-guard.js';
 import { sendError } from './error-reply.js';
 import type { RequestSlot } from '../app/request-slot.js';
 
@@ -90,9 +90,7 @@ export function fairAdmission(app: FastifyInstance, limits: AdmissionLimits, now
   const admission = new FairAdmission(limits);
   app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
     const refuse = () => {
-      // The Mac's token endpoint never gets 429 (see the catalogue's status rules).
-      const name = req.url.startsWith('/psso/') ? 'sign_in_throttled' : 'rate_limited';
-      sendError(req, reply, new PssoError(name, 'too many requests in flight from this address', { retryAfterSeconds: 1 }), now());
+      sendError(req, reply, throttledError(req.url.startsWith('/psso/') ? 'token_endpoint' : 'admission', 1000, 'too many requests in flight from this address'), now());
     };
     let held = false;
     let finished = false;
