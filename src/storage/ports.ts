@@ -288,12 +288,60 @@ export interface OrganisationStore {
   create(o: Organisation): Promise<void>;
   get(id: string): Promise<Organisation | null>;
   list(): Promise<Organisation[]>;
+  /** Changes the display name; returns false if no such organisation. */
+  rename(id: string, name: string): Promise<boolean>;
+}
+
+/** A DNS domain the organisation's user names use (Entra: verifiedDomains). */
+export interface OrganisationDomain {
+  orgId: string;
+  /** Lower-case ASCII (an IDNA A-label for international names); unique per organisation. */
+  name: string;
+  /** The domain new user names default to; at most one per organisation. */
+  isDefault: boolean;
+  createdAt: Millis;
+}
+
+export interface OrganisationDomainStore {
+  /** Adds the domain (the name is lower-cased); a domain the organisation already has is a conflict. */
+  add(d: OrganisationDomain): Promise<void>;
+  /** Default first, then by name. */
+  list(orgId: string): Promise<OrganisationDomain[]>;
+  remove(orgId: string, name: string): Promise<boolean>;
+  /** Makes `name` the only default domain; returns false if the organisation has no such domain. */
+  setDefault(orgId: string, name: string): Promise<boolean>;
+  /** Users of the organisation whose principal name ends in @ one of `names` (compared case-insensitively). */
+  countUsersIn(orgId: string, names: string[]): Promise<number>;
+}
+
+/** Entra's built-in directory role names (the ones OpenPSSO assigns). */
+export const DIRECTORY_ROLES = ['Global Administrator', 'Cloud Device Administrator', 'Global Reader'] as const;
+export type DirectoryRole = (typeof DIRECTORY_ROLES)[number];
+
+export interface DirectoryRoleAssignment {
+  orgId: string;
+  userId: string;
+  role: DirectoryRole;
+  createdAt: Millis;
+}
+
+export interface DirectoryRoleStore {
+  /** Idempotent: assigning a role the user holds keeps the first assignment. */
+  assign(a: DirectoryRoleAssignment): Promise<void>;
+  listForUser(userId: string): Promise<DirectoryRoleAssignment[]>;
+  /** Every assignment in the organisation, optionally of one role, by user id. */
+  listForOrg(orgId: string, role?: DirectoryRole): Promise<DirectoryRoleAssignment[]>;
+  revoke(userId: string, role: DirectoryRole): Promise<boolean>;
+  /** Removes every role of the user (user deletion); returns how many. */
+  removeAllForUser(userId: string): Promise<number>;
 }
 
 /** All stores over one database. `transaction` runs `fn` with stores bound to one transaction. */
 export interface Store extends AccessStores {
   readonly kind: 'sqlite' | 'postgres';
   organisations: OrganisationStore;
+  organisationDomains: OrganisationDomainStore;
+  directoryRoles: DirectoryRoleStore;
   users: UserStore;
   groups: GroupStore;
   devices: DeviceStore;

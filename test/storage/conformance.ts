@@ -4,6 +4,7 @@ import { deviceCases } from './conformance/devices.js';
 import type { MakeStore } from './conformance/fixtures.js';
 import { identityCases } from './conformance/identity.js';
 import { mfaCases } from './conformance/mfa.js';
+import { organisationProfileCases } from './conformance/organisation-profile.js';
 import { policyCases } from './conformance/policies.js';
 import { refreshFamilyCases } from './conformance/refresh-family.js';
 import { sessionCases } from './conformance/sessions.js';
@@ -18,6 +19,7 @@ export type { MakeStore } from './conformance/fixtures.js';
 export function runStoreConformance(name: string, makeStore: MakeStore): void {
   describe(`${name} store conformance`, () => {
     identityCases(makeStore);
+    organisationProfileCases(makeStore);
     deviceCases(makeStore);
     tokenCases(makeStore);
     refreshFamilyCases(makeStore);

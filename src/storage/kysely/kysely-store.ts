@@ -10,6 +10,7 @@ import { unlockKeyStore, userRegistrationStore } from './registration-stores.js'
 import { inTx, type Db } from './support.js';
 import { nonceStore, refreshTokenStore } from './token-stores.js';
 import { organisationStore, userStore } from './user-stores.js';
+import { directoryRoleStore, organisationDomainStore } from './organisation-profile-stores.js';
 
 export interface KyselyStoreOptions {
   kind: StoreKind;
@@ -20,6 +21,8 @@ export interface KyselyStoreOptions {
 function stores(db: Db, kind: StoreKind) {
   return {
     organisations: organisationStore(db),
+    organisationDomains: organisationDomainStore(db),
+    directoryRoles: directoryRoleStore(db),
     users: userStore(db),
     groups: groupStore(db),
     devices: deviceStore(db),

@@ -135,8 +135,26 @@ export interface BearerTokensTable {
   revoked_at: number | null;
 }
 
+/** Migration 0006. `name` is lower-case ASCII (IDNA A-label). */
+export interface OrganisationDomainsTable {
+  org_id: string;
+  name: string;
+  is_default: number;
+  created_at: number;
+}
+
+/** Migration 0006. */
+export interface DirectoryRoleAssignmentsTable {
+  org_id: string;
+  user_id: string;
+  role: string;
+  created_at: number;
+}
+
 export interface DB extends AccessDB {
   organisations: OrganisationsTable;
+  organisation_domains: OrganisationDomainsTable;
+  directory_role_assignments: DirectoryRoleAssignmentsTable;
   users: UsersTable;
   groups: GroupsTable;
   group_members: GroupMembersTable;

@@ -22,6 +22,10 @@ export function organisationStore(db: Db): OrganisationStore {
     async list() {
       return (await db.selectFrom('organisations').selectAll().orderBy('id').execute()).map(map);
     },
+    async rename(id, name) {
+      const res = await db.updateTable('organisations').set({ name }).where('id', '=', id).executeTakeFirst();
+      return Number(res.numUpdatedRows) > 0;
+    },
   };
 }
 
