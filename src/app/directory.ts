@@ -5,6 +5,7 @@ import type { Device, Group, Organisation, User } from '../storage/ports.js';
 import { PssoError } from '../errors/psso-error.js';
 import { newId } from './ids.js';
 import { hashPassword } from './passwords.js';
+import { assertNameInDomains } from './organisation-domains.js';
 
 export async function createOrganisation(ctx: AppContext, name: string): Promise<Organisation> {
   const org = { id: newId('org'), name, createdAt: ctx.clock.now() };
@@ -14,7 +15,7 @@ export async function createOrganisation(ctx: AppContext, name: string): Promise
 
 export async function defaultOrganisation(ctx: AppContext): Promise<Organisation> {
   const orgs = await ctx.store.organisations.list();
-  if (!orgs[0]) throw new PssoError('resource_not_found', 'no organisation; run `openpsso serve --demo` or `openpsso org create`');
+  if (!orgs[0]) throw new PssoError('not_initialised', 'run `openpsso init`, or `openpsso serve --demo` for the demo organisation');
   return orgs[0];
 }
 
@@ -27,6 +28,7 @@ export interface NewUser {
 
 export async function createUser(ctx: AppContext, orgId: string, u: NewUser): Promise<User> {
   if (!/^[^\s@]+(@[^\s@]+)?$/.test(u.userPrincipalName)) throw new PssoError('registration_invalid', 'userPrincipalName must be a name or name@domain');
+  await assertNameInDomains(ctx.store, orgId, u.userPrincipalName);
   const now = ctx.clock.now();
   const user: User = {
     id: newId('usr'), orgId, userPrincipalName: u.userPrincipalName,

@@ -4,8 +4,10 @@ import { readFileSync } from 'node:fs';
 import { configFrom, type GlobalOptions } from './context-from-options.js';
 import { createAppContext } from '../app/bootstrap.js';
 import { buildServer } from '../server/build-server.js';
-import { seedDemo, DEMO_PASSWORD, DEMO_USERS } from '../app/demo.js';
-import { createRegistrationToken } from '../app/registration-auth.js';
+import { join } from 'node:path';
+import { seedDemo, DEMO_PASSWORD, DEMO_TOKEN_FILE, DEMO_USERS, type DemoSeed } from '../app/demo.js';
+import type { AppContext } from '../app/context.js';
+import { PssoError } from '../errors/psso-error.js';
 import { scheduleRetention } from '../app/retention.js';
 
 export interface ServeOptions extends GlobalOptions {
@@ -20,7 +22,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   if (opts.port || opts.host) overrides.listen = { ...(opts.port ? { port: opts.port } : {}), ...(opts.host ? { host: opts.host } : {}) };
   const config = configFrom(opts, overrides);
   const ctx = await createAppContext(config);
-  const seed = config.demo ? await seedDemo(ctx) : undefined;
+  const seed = await demoOrRefuseEmpty(ctx).catch(async (e: unknown) => { await ctx.store.close(); throw e; });
   const https = config.tls ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } : undefined;
   const app = await buildServer(ctx, { logLevel: config.log.level === 'info' ? 'warn' : config.log.level, ...(https ? { https } : {}) });
   // Housekeeping: every minute, ended tokens, nonces, sessions, passes and old sign-in logs go, in
@@ -49,11 +51,11 @@ export async function serve(opts: ServeOptions): Promise<void> {
     lines.push('', '  warning: a real Mac only talks HTTPS with a publicly trusted certificate; set tls.certFile/keyFile.');
   }
   if (seed) {
-    let token = seed.registrationToken;
-    if (!token) token = (await createRegistrationToken(ctx, seed.orgId, 'printed at start', 30)).token;
+    const token = seed.registrationToken;
     lines.push('', 'Demo organisation' + (seed.created ? ' (created now)' : ''),
       ...DEMO_USERS.map((u) => `  ${u.userPrincipalName.padEnd(28)} password ${DEMO_PASSWORD}   groups ${u.groups.join(', ')}`),
       `  registration token  ${token}`,
+      `                      (${seed.tokenCreated ? 'created now and saved' : 'the same as before, saved'} in ${join(config.dataDir, DEMO_TOKEN_FILE)})`,
       '', 'Next, in another terminal, try a virtual Mac:',
       `  npx openpsso mac register --mac ./data/macs/mac1 --server ${config.issuer} --token ${token} --user alice@demo.openpsso.test --method password --password '${DEMO_PASSWORD}'`,
       `  npx openpsso mac login    --mac ./data/macs/mac1 --user alice@demo.openpsso.test --password '${DEMO_PASSWORD}'`,
@@ -64,4 +66,11 @@ export async function serve(opts: ServeOptions): Promise<void> {
     );
   }
   console.log(lines.join('\n'));
+}
+
+/** Demo data only with --demo; without it, a database with no organisation cannot serve anyone. */
+async function demoOrRefuseEmpty(ctx: AppContext): Promise<DemoSeed | undefined> {
+  if (ctx.config.demo) return seedDemo(ctx);
+  if ((await ctx.store.organisations.list()).length === 0) throw new PssoError('not_initialised', 'run `openpsso init` first (or `openpsso serve --demo` to try the demo)');
+  return undefined;
 }
