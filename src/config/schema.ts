@@ -135,6 +135,12 @@ export const configSchema = z.object({
     /** Addresses (CIDR) allowed to scrape GET /metrics; health and readiness are open to all. */
     metricsAllowFrom: z.array(z.string().min(1)).default(['127.0.0.0/8', '::1/128']),
   }).prefault({}),
+  /**
+   * Addresses or CIDRs of the TLS-terminating reverse proxies in front of this server, whose
+   * X-Forwarded-For is believed, so sign-in logs and named locations see the client's address;
+   * false trusts no proxy. `openpsso init --behind-proxy --proxy ADDR` writes it.
+   */
+  trustProxy: z.union([z.literal(false), z.array(z.string().min(1))]).default(false),
   /** Create the demo organisation, users and groups on first start. */
   demo: z.boolean().default(false),
   log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info') }).default({ level: 'info' }),
