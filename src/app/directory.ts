@@ -15,7 +15,7 @@ export async function createOrganisation(ctx: AppContext, name: string): Promise
 
 export async function defaultOrganisation(ctx: AppContext): Promise<Organisation> {
   const orgs = await ctx.store.organisations.list();
-  if (!orgs[0]) throw new PssoError('not_initialised', 'run `openpsso init`, or `openpsso serve --demo` for the demo organisation');
+  if (!orgs[0]) throw new PssoError('not_initialised', 'run `openpsso init` first');
   return orgs[0];
 }
 

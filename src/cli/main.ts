@@ -27,6 +27,8 @@ export async function main(argv: string[]): Promise<void> {
   program.command('serve').description('run the identity provider').option('--demo', 'create the demo organisation on first start')
     .option('--port <port>').option('--host <host>')
     .action(async (o: { demo?: boolean; port?: string; host?: string }, cmd: Command) => serve({ ...cmd.optsWithGlobals(), ...o }));
+  (await import('./init-command.js')).addInitCommand(program);
+  (await import('./org-commands.js')).addOrgCommands(program);
   addAdminCommands(program);
   (await import('./mfa-commands.js')).addMfaCommands(program);
   // After the mfa commands: `mfa state` joins their `mfa` command instead of creating a second one.

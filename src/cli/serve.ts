@@ -71,6 +71,6 @@ export async function serve(opts: ServeOptions): Promise<void> {
 /** Demo data only with --demo; without it, a database with no organisation cannot serve anyone. */
 async function demoOrRefuseEmpty(ctx: AppContext): Promise<DemoSeed | undefined> {
   if (ctx.config.demo) return seedDemo(ctx);
-  if ((await ctx.store.organisations.list()).length === 0) throw new PssoError('not_initialised', 'run `openpsso init` first (or `openpsso serve --demo` to try the demo)');
+  if ((await ctx.store.organisations.list()).length === 0) throw new PssoError('not_initialised', 'run `openpsso init` first');
   return undefined;
 }
