@@ -36,7 +36,9 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
       const h = req.headers['client-request-id'];
       return typeof h === 'string' && UUID.test(h) ? h.toUpperCase() : randomUUID().toUpperCase();
     },
-    trustProxy: false,
+    // Every use of the client address (sign-in log, named locations, guard throttles, fair
+    // admission, the metrics allow-list) reads req.ip, which this makes the proxy-resolved one.
+    trustProxy: ctx.config.trustProxy === false || ctx.config.trustProxy.length === 0 ? false : ctx.config.trustProxy,
     // Graph paths carry UPNs and ids; allow long segments, and send router errors through the catalogue.
     routerOptions: { maxParamLength: 1000 },
     frameworkErrors: (err: Error, req: never, reply: never) => sendError(req, reply, new PssoError('malformed_url', err.message)),
