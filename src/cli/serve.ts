@@ -22,7 +22,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const ctx = await createAppContext(config);
   const seed = config.demo ? await seedDemo(ctx) : undefined;
   const https = config.tls ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } : undefined;
-  const app = await buildServer(ctx, { logLevel: config.log.level === 'info' ? 'warn' : config.log.level, ...(https ? { https } : {}) });
+  const app = await buildServer(ctx, { ...(https ? { https } : {}) });
   // Housekeeping: every minute, ended tokens, nonces, sessions, passes and old sign-in logs go, in
   // bounded batches (app/retention.ts). A table still capped after a run continues at the next one.
   const retention = scheduleRetention(ctx, {

@@ -2,7 +2,6 @@
 // error replies, and the routes.
 
 import Fastify, { type FastifyInstance } from 'fastify';
-import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app/context.js';
 import { sendError } from './error-reply.js';
 import { fairAdmission } from './fair-admission.js';
@@ -16,8 +15,7 @@ import { adminGraphRoutes } from './routes/admin-graph.js';
 import { decodeBody, installInputGuard } from './input-guard.js';
 import { socketOptions } from './socket-limits.js';
 import { clientErrorHandler } from './client-error.js';
-
-const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
+import { installRequestLog, requestIdFrom } from './request-log.js';
 
 export interface ServerOptions {
   logLevel?: string;
@@ -31,11 +29,10 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
   const app = Fastify({
     logger: { level: opts.logLevel ?? ctx.config.log.level, ...(opts.logStream ? { stream: opts.logStream } : {}) },
     bodyLimit: ctx.config.limits.bodyLimitBytes,
-    // The Mac's client-request-id ties a nonce to its token request in logs; reuse it when well-formed.
-    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
-      const h = req.headers['client-request-id'];
-      return typeof h === 'string' && UUID.test(h) ? h.toUpperCase() : randomUUID().toUpperCase();
-    },
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => requestIdFrom(req.headers),
+    requestIdLogLabel: 'requestId',
+    // request-log.ts writes one line per request instead of Fastify's two (which include the URL's query).
+    disableRequestLogging: true,
     // Every use of the client address (sign-in log, named locations, guard throttles, fair
     // admission, the metrics allow-list) reads req.ip, which this makes the proxy-resolved one.
     trustProxy: ctx.config.trustProxy === false || ctx.config.trustProxy.length === 0 ? false : ctx.config.trustProxy,
@@ -78,6 +75,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
   installInputGuard(app);
 
   app.setErrorHandler((err, req, reply) => sendError(req, reply, err, new Date(ctx.clock.now())));
+  installRequestLog(app);
   fairAdmission(app, ctx.config.admission, () => new Date(ctx.clock.now()));
   app.setNotFoundHandler((req, reply) => sendError(req, reply, new PssoError('not_found', `${req.method} ${req.url}`), new Date(ctx.clock.now())));
   app.addHook('onSend', async (_req, reply, payload) => {
