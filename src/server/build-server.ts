@@ -1,7 +1,7 @@
 // Builds the Fastify server: body and socket limits, parsers, the input guard, correlation ids,
 // error replies, and the routes.
 
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../app/context.js';
 import { sendError } from './error-reply.js';
 import { fairAdmission } from './fair-admission.js';
@@ -30,9 +30,8 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
     logger: { level: opts.logLevel ?? ctx.config.log.level, ...(opts.logStream ? { stream: opts.logStream } : {}) },
     bodyLimit: ctx.config.limits.bodyLimitBytes,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => requestIdFrom(req.headers),
-    requestIdLogLabel: 'requestId',
     // request-log.ts writes one line per request instead of Fastify's two (which include the URL's query).
-    disableRequestLogging: true,
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
     // Every use of the client address (sign-in log, named locations, guard throttles, fair
     // admission, the metrics allow-list) reads req.ip, which this makes the proxy-resolved one.
     trustProxy: ctx.config.trustProxy === false || ctx.config.trustProxy.length === 0 ? false : ctx.config.trustProxy,
