@@ -7,6 +7,7 @@ import { buildServer } from '../server/build-server.js';
 import { seedDemo, DEMO_PASSWORD, DEMO_USERS } from '../app/demo.js';
 import { createRegistrationToken } from '../app/registration-auth.js';
 import { scheduleRetention } from '../app/retention.js';
+import { shutDownOnSignals } from '../server/graceful-shutdown.js';
 
 export interface ServeOptions extends GlobalOptions {
   demo?: boolean;
@@ -32,9 +33,12 @@ export async function serve(opts: ServeOptions): Promise<void> {
     },
     onError: (err) => console.error('openpsso: retention run failed:', err),
   });
-  const close = async () => { await retention.stop(); await app.close(); await ctx.signIns.flush?.(); await ctx.store.close(); process.exit(0); };
-  process.once('SIGINT', close);
-  process.once('SIGTERM', close);
+  shutDownOnSignals(app, {
+    timeoutMs: config.shutdown.timeoutMs,
+    cleanUp: async () => { await retention.stop(); await ctx.signIns.flush?.(); await ctx.store.close(); },
+    exit: (code) => process.exit(code),
+    report: (line) => console.error(line),
+  });
   const address = await app.listen({ host: config.listen.host, port: config.listen.port });
 
   const lines = [

@@ -156,6 +156,14 @@ export const configSchema = z.object({
     /** Addresses (CIDR) allowed to scrape GET /metrics; health and readiness are open to all. */
     metricsAllowFrom: z.array(z.string().min(1)).default(['127.0.0.0/8', '::1/128']),
   }).prefault({}),
+  shutdown: z.object({
+    /**
+     * On SIGTERM or SIGINT, how long requests in flight may take to finish before their
+     * connections are closed and the process exits 1. 10 s fits the 30 s a Kubernetes pod gets by
+     * default and is far above a password sign-in's worst wait (credentialGuard.passwordMaxWaitMs).
+     */
+    timeoutMs: ms.default(10_000),
+  }).prefault({}),
   /** Create the demo organisation, users and groups on first start. */
   demo: z.boolean().default(false),
   log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info') }).default({ level: 'info' }),

@@ -194,6 +194,11 @@ const entries = [
     message: 'That resource already exists.', remediation: 'Use another name, or update the existing resource.' },
   { code: 1604, name: 'invalid_configuration', status: 500, oauthError: 'server_error', audience: 'admin',
     message: 'The configuration is invalid.', remediation: 'Fix the reported keys in the configuration file or environment.' },
+  // 1640-1649: server lifecycle
+  { code: 1640, name: 'shutting_down', status: 503, oauthError: 'temporarily_unavailable', audience: 'user',
+    message: 'This server is shutting down; try again in a moment.',
+    remediation: 'A restart or deployment is draining this instance: requests in flight finish, new ones get this answer with Connection: close, and GET /readyz answers 503 so the load balancer sends the retry elsewhere. Seen outside a deployment, check what sent the server SIGTERM.',
+    userAction: 'Try again in a few seconds.' },
 
   // 1700-1799: access policy (per-user MFA, conditional access) on requests that cannot prompt
   { code: 1701, name: 'mfa_required', status: 400, oauthError: 'interaction_required', audience: 'admin',

@@ -16,6 +16,7 @@ import { decodeBody, installInputGuard } from './input-guard.js';
 import { socketOptions } from './socket-limits.js';
 import { clientErrorHandler } from './client-error.js';
 import { installRequestLog, requestIdFrom } from './request-log.js';
+import { installDrain } from './graceful-shutdown.js';
 
 export interface ServerOptions {
   logLevel?: string;
@@ -39,6 +40,8 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
     routerOptions: { maxParamLength: 1000 },
     frameworkErrors: (err: Error, req: never, reply: never) => sendError(req, reply, new PssoError('malformed_url', err.message)),
     clientErrorHandler,
+    // graceful-shutdown.ts answers requests that arrive while draining, with the catalogue's body.
+    return503OnClosing: false,
     ...sockets.fastify,
     http: sockets.http,
     ...(opts.https ? { https: { ...sockets.http, ...opts.https } } : {}),
@@ -75,6 +78,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
 
   app.setErrorHandler((err, req, reply) => sendError(req, reply, err, new Date(ctx.clock.now())));
   installRequestLog(app);
+  installDrain(app, () => new Date(ctx.clock.now()));
   fairAdmission(app, ctx.config.admission, () => new Date(ctx.clock.now()));
   app.setNotFoundHandler((req, reply) => sendError(req, reply, new PssoError('not_found', `${req.method} ${req.url}`), new Date(ctx.clock.now())));
   app.addHook('onSend', async (_req, reply, payload) => {
