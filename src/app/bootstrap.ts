@@ -39,14 +39,18 @@ function loadCas(files: string[]): X509Certificate[] {
 
 export async function createAppContext(config: Config, opts: BootstrapOptions = {}): Promise<AppContext> {
   const clock = opts.clock ?? systemClock;
+  const metrics = createMetrics();
+  const observeQueries = (kind: string, seconds: number, failed: boolean) => {
+    metrics.dbQueries.observe({ operation: kind }, seconds);
+    if (failed) metrics.dbQueryErrors.inc({ operation: kind });
+  };
   const store = await openStore(config.database.kind === 'sqlite'
-    ? { kind: 'sqlite', file: config.database.file ?? join(config.dataDir, 'openpsso.db') }
-    : { kind: 'postgres', url: config.database.url, ...(config.database.schema ? { schema: config.database.schema } : {}) });
+    ? { kind: 'sqlite', file: config.database.file ?? join(config.dataDir, 'openpsso.db'), observeQueries }
+    : { kind: 'postgres', url: config.database.url, ...(config.database.schema ? { schema: config.database.schema } : {}), observeQueries });
   await store.migrate();
   const master = loadMasterKey(join(config.dataDir, 'master.key'));
   const keys = new ServerKeys(store, master, clock);
   await keys.load();
-  const metrics = createMetrics();
   const persistent = new StoreSignInRecorder(store, opts.log ?? ((msg, err) => console.error(`openpsso: ${msg}:`, err)), metrics, () => clock.now());
   const observer = opts.observeSignIns;
   const signIns: SignInRecorder = observer

@@ -16,6 +16,8 @@ export interface Metrics {
   signInEvents: Counter<'operation' | 'code'>;
   noncesIssued: Counter;
   noncesConsumed: Counter<'result'>;
+  dbQueries: Histogram<'operation'>;
+  dbQueryErrors: Counter<'operation'>;
 }
 
 export function createMetrics(): Metrics {
@@ -41,5 +43,11 @@ export function createMetrics(): Metrics {
     signInEvents: counter('openpsso_signin_events_total', 'Sign-in log events by operation and outcome (0 = success, else the catalogue code, e.g. OPSSO1201).', ['operation', 'code']),
     noncesIssued: counter('openpsso_nonces_issued_total', 'Server nonces issued (srv_challenge).'),
     noncesConsumed: counter('openpsso_nonces_consumed_total', 'Server nonces presented in requests, by result (ok, unknown, expired, replayed).', ['result']),
+    // SQLite statements take microseconds, PostgreSQL round trips around a millisecond: buckets from 50 µs.
+    dbQueries: new Histogram({
+      name: 'openpsso_db_query_duration_seconds', help: 'Database statements by kind (read, write, transaction, other), with their duration.',
+      labelNames: ['operation'], buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry],
+    }),
+    dbQueryErrors: counter('openpsso_db_query_errors_total', 'Database statements the database refused or failed, by kind.', ['operation']),
   };
 }

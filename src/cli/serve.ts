@@ -9,6 +9,7 @@ import { seedDemo, DEMO_PASSWORD, DEMO_TOKEN_FILE, DEMO_USERS, type DemoSeed } f
 import type { AppContext } from '../app/context.js';
 import { PssoError } from '../errors/psso-error.js';
 import { scheduleRetention } from '../app/retention.js';
+import { shutDownOnSignals } from '../server/graceful-shutdown.js';
 
 export interface ServeOptions extends GlobalOptions {
   demo?: boolean;
@@ -24,7 +25,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const ctx = await createAppContext(config);
   const seed = await demoOrRefuseEmpty(ctx).catch(async (e: unknown) => { await ctx.store.close(); throw e; });
   const https = config.tls ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } : undefined;
-  const app = await buildServer(ctx, { logLevel: config.log.level === 'info' ? 'warn' : config.log.level, ...(https ? { https } : {}) });
+  const app = await buildServer(ctx, { ...(https ? { https } : {}) });
   // Housekeeping: every minute, ended tokens, nonces, sessions, passes and old sign-in logs go, in
   // bounded batches (app/retention.ts). A table still capped after a run continues at the next one.
   const retention = scheduleRetention(ctx, {
@@ -34,9 +35,12 @@ export async function serve(opts: ServeOptions): Promise<void> {
     },
     onError: (err) => console.error('openpsso: retention run failed:', err),
   });
-  const close = async () => { await retention.stop(); await app.close(); await ctx.signIns.flush?.(); await ctx.store.close(); process.exit(0); };
-  process.once('SIGINT', close);
-  process.once('SIGTERM', close);
+  shutDownOnSignals(app, {
+    timeoutMs: config.shutdown.timeoutMs,
+    cleanUp: async () => { await retention.stop(); await ctx.signIns.flush?.(); await ctx.store.close(); },
+    exit: (code) => process.exit(code),
+    report: (line) => console.error(line),
+  });
   const address = await app.listen({ host: config.listen.host, port: config.listen.port });
 
   const lines = [

@@ -2,9 +2,24 @@
 
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { parseCidr, parseIp } from '../policy/ip-range.js';
 
 /** A token bucket: `burst` attempts at once, `perSecond` regained. */
 const throttleRule = z.object({ burst: z.coerce.number().int().min(1).max(100_000), perSecond: z.coerce.number().positive().max(10_000) }).strict();
+
+/**
+ * One reverse proxy in `trustProxy`: an IPv4 or IPv6 address, or a CIDR range with no host bits
+ * set. Checked here so a typo is a configuration error at start, not a crash inside Fastify.
+ */
+const proxyAddress = z.string().min(1).superRefine((s, ctx) => {
+  if (s.includes('/')) {
+    const cidr = s.includes('%') ? null : parseCidr(s);
+    if (!cidr) ctx.addIssue({ code: 'custom', message: `${s} is not an IPv4 or IPv6 CIDR range` });
+    else if (cidr.hostBitsSet) ctx.addIssue({ code: 'custom', message: `${s} has bits set below its /${cidr.prefix} prefix; write the network address` });
+  } else if (s.includes('%') || !parseIp(s)) {
+    ctx.addIssue({ code: 'custom', message: `${s} is not an IPv4 or IPv6 address (or CIDR range)` });
+  }
+});
 
 const url = z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
 
@@ -131,16 +146,25 @@ export const configSchema = z.object({
      */
     perSourceQueue: z.coerce.number().int().min(0).max(100_000).default(1000),
   }).prefault({}),
+  /**
+   * The reverse proxies in front of this server (addresses or CIDR ranges). A request whose direct
+   * peer is one of them has its client address taken from X-Forwarded-For: the right-most address
+   * that is not a listed proxy. From any other peer the header is ignored. `false`: no proxy.
+   * `openpsso init --behind-proxy --proxy ADDR` writes it.
+   */
+  trustProxy: z.union([z.literal(false), z.array(proxyAddress)]).default(false),
   ops: z.object({
     /** Addresses (CIDR) allowed to scrape GET /metrics; health and readiness are open to all. */
     metricsAllowFrom: z.array(z.string().min(1)).default(['127.0.0.0/8', '::1/128']),
   }).prefault({}),
-  /**
-   * Addresses or CIDRs of the TLS-terminating reverse proxies in front of this server, whose
-   * X-Forwarded-For is believed, so sign-in logs and named locations see the client's address;
-   * false trusts no proxy. `openpsso init --behind-proxy --proxy ADDR` writes it.
-   */
-  trustProxy: z.union([z.literal(false), z.array(z.string().min(1))]).default(false),
+  shutdown: z.object({
+    /**
+     * On SIGTERM or SIGINT, how long requests in flight may take to finish before their
+     * connections are closed and the process exits 1. 10 s fits the 30 s a Kubernetes pod gets by
+     * default and is far above a password sign-in's worst wait (credentialGuard.passwordMaxWaitMs).
+     */
+    timeoutMs: ms.default(10_000),
+  }).prefault({}),
   /** Create the demo organisation, users and groups on first start. */
   demo: z.boolean().default(false),
   log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info') }).default({ level: 'info' }),

@@ -224,6 +224,11 @@ const entries = [
   { code: 1618, name: 'config_file_exists', status: 409, oauthError: 'invalid_request', audience: 'admin',
     message: 'The configuration file already exists.',
     remediation: 'Pass --force to replace it (the old file is kept beside it as .bak), or choose another file with --config.' },
+  // 1640-1649: server lifecycle
+  { code: 1640, name: 'shutting_down', status: 503, oauthError: 'temporarily_unavailable', audience: 'user',
+    message: 'This server is shutting down; try again in a moment.',
+    remediation: 'A restart or deployment is draining this instance: requests in flight finish, new ones get this answer with Connection: close, and GET /readyz answers 503 so the load balancer sends the retry elsewhere. Seen outside a deployment, check what sent the server SIGTERM.',
+    userAction: 'Try again in a few seconds.' },
 
   // 1700-1799: access policy (per-user MFA, conditional access) on requests that cannot prompt
   { code: 1701, name: 'mfa_required', status: 400, oauthError: 'interaction_required', audience: 'admin',

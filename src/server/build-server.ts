@@ -1,8 +1,7 @@
 // Builds the Fastify server: body and socket limits, parsers, the input guard, correlation ids,
 // error replies, and the routes.
 
-import Fastify, { type FastifyInstance } from 'fastify';
-import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../app/context.js';
 import { sendError } from './error-reply.js';
 import { fairAdmission } from './fair-admission.js';
@@ -16,8 +15,8 @@ import { adminGraphRoutes } from './routes/admin-graph.js';
 import { decodeBody, installInputGuard } from './input-guard.js';
 import { socketOptions } from './socket-limits.js';
 import { clientErrorHandler } from './client-error.js';
-
-const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
+import { installRequestLog, requestIdFrom } from './request-log.js';
+import { installDrain } from './graceful-shutdown.js';
 
 export interface ServerOptions {
   logLevel?: string;
@@ -31,16 +30,18 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
   const app = Fastify({
     logger: { level: opts.logLevel ?? ctx.config.log.level, ...(opts.logStream ? { stream: opts.logStream } : {}) },
     bodyLimit: ctx.config.limits.bodyLimitBytes,
-    // The Mac's client-request-id ties a nonce to its token request in logs; reuse it when well-formed.
-    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
-      const h = req.headers['client-request-id'];
-      return typeof h === 'string' && UUID.test(h) ? h.toUpperCase() : randomUUID().toUpperCase();
-    },
-    trustProxy: false,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => requestIdFrom(req.headers),
+    // request-log.ts writes one line per request instead of Fastify's two (which include the URL's query).
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
+    // Every use of the client address (sign-in log, named locations, guard throttles, fair
+    // admission, the metrics allow-list) reads req.ip, which this makes the proxy-resolved one.
+    trustProxy: ctx.config.trustProxy === false || ctx.config.trustProxy.length === 0 ? false : ctx.config.trustProxy,
     // Graph paths carry UPNs and ids; allow long segments, and send router errors through the catalogue.
     routerOptions: { maxParamLength: 1000 },
     frameworkErrors: (err: Error, req: never, reply: never) => sendError(req, reply, new PssoError('malformed_url', err.message)),
     clientErrorHandler,
+    // graceful-shutdown.ts answers requests that arrive while draining, with the catalogue's body.
+    return503OnClosing: false,
     ...sockets.fastify,
     http: sockets.http,
     ...(opts.https ? { https: { ...sockets.http, ...opts.https } } : {}),
@@ -76,6 +77,8 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
   installInputGuard(app);
 
   app.setErrorHandler((err, req, reply) => sendError(req, reply, err, new Date(ctx.clock.now())));
+  installRequestLog(app);
+  installDrain(app, () => new Date(ctx.clock.now()));
   fairAdmission(app, ctx.config.admission, () => new Date(ctx.clock.now()));
   app.setNotFoundHandler((req, reply) => sendError(req, reply, new PssoError('not_found', `${req.method} ${req.url}`), new Date(ctx.clock.now())));
   app.addHook('onSend', async (_req, reply, payload) => {

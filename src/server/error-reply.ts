@@ -22,6 +22,12 @@ function fromFastify(err: FastifyError): PssoError | undefined {
   return undefined;
 }
 
+/** The catalogue code each error reply carried, for the request's log line (request-log.ts). */
+const errorCodes = new WeakMap<FastifyReply, string>();
+export function errorCodeOf(reply: FastifyReply): string | undefined {
+  return errorCodes.get(reply);
+}
+
 export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown, now: Date = new Date()): FastifyReply {
   let perr: PssoError;
   if (isPssoError(err)) perr = err;
@@ -33,7 +39,9 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown
   }
   // Every 5xx is a bug: the log line carries the error, its stack and the correlation id the body shows.
   if (perr.entry.status >= 500) req.log.error({ err, correlationId: req.id }, perr.message);
-  else req.log.info({ code: perr.code, detail: perr.detail, correlationId: req.id }, 'request refused');
+  // The request's info line carries the code; the detail may quote the request, so it is debug only.
+  else req.log.debug({ code: perr.code, detail: perr.detail }, 'request refused');
+  errorCodes.set(reply, perr.code);
   const retry = perr.extra?.retryAfterSeconds;
   if (typeof retry === 'number') reply.header('retry-after', String(retry));
   return reply.code(perr.entry.status).header('cache-control', 'no-store').type('application/json')

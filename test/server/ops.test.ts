@@ -55,8 +55,10 @@ describe('operations endpoints', () => {
       'openpsso_http_request_duration_seconds_bucket', 'openpsso_signin_events_total', 'openpsso_nonces_issued_total',
       'openpsso_nonces_consumed_total', 'openpsso_credential_guard_refusals_total', 'openpsso_password_work_rejected_total',
       'openpsso_password_work_queued', 'openpsso_signin_log_write_failures_total', 'openpsso_process_cpu_seconds_total',
-      'openpsso_nodejs_eventloop_lag_seconds',
+      'openpsso_nodejs_eventloop_lag_seconds', 'openpsso_db_query_duration_seconds_bucket', 'openpsso_db_query_errors_total',
     ]) assert.ok(text.includes(name), name);
+    // The requests above read and wrote the database, a registration in a transaction.
+    for (const op of ['read', 'write', 'transaction']) assert.match(text, new RegExp(`openpsso_db_query_duration_seconds_count\\{operation="${op}"\\} [1-9]`), op);
     assert.match(text, /openpsso_http_request_duration_seconds_count\{route="\/psso\/token",method="POST",status="200"\} [1-9]/);
     assert.match(text, /openpsso_signin_events_total\{operation="login",code="OPSSO1201"\} 1/);
     assert.match(text, /openpsso_signin_events_total\{operation="login",code="0"\} 1/);

@@ -5,6 +5,7 @@ import { PssoError } from '../../errors/psso-error.js';
 import type { Store } from '../ports.js';
 import { createKyselyStore } from '../kysely/kysely-store.js';
 import type { DB } from '../kysely/schema.js';
+import { queryTimingLogger, type QueryObserver } from '../kysely/query-timing.js';
 
 const INT8_OID = 20;
 
@@ -19,6 +20,8 @@ export interface PostgresOptions {
   url: string;
   /** Schema for the tables; created if missing. Lets tests run isolated and drop it afterwards. */
   schema?: string;
+  /** Sees every statement's kind and duration (the database latency metric). */
+  observeQueries?: QueryObserver;
 }
 
 export async function openPostgres(opts: PostgresOptions): Promise<Store> {
@@ -34,7 +37,10 @@ export async function openPostgres(opts: PostgresOptions): Promise<Store> {
   });
   // An idle client that loses its server emits 'error'; without a listener that crashes the process.
   pool.on('error', () => {});
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({
+    dialect: new PostgresDialect({ pool }),
+    ...(opts.observeQueries ? { log: queryTimingLogger(opts.observeQueries) } : {}),
+  });
   if (schema !== undefined) {
     try {
       await sql`create schema if not exists ${sql.id(schema)}`.execute(db);

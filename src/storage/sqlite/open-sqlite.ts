@@ -6,6 +6,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import type { Store } from '../ports.js';
 import { createKyselyStore } from '../kysely/kysely-store.js';
 import type { DB } from '../kysely/schema.js';
+import { queryTimingLogger, type QueryObserver } from '../kysely/query-timing.js';
 
 /**
  * Kysely's SQLite driver prepares every statement again on each call; preparing was ~8% of a token
@@ -32,7 +33,7 @@ function withStatementCache(sqlite: Database.Database, max = 500): Database.Data
   });
 }
 
-export function openSqlite(file: string): Store {
+export function openSqlite(file: string, observeQueries?: QueryObserver): Store {
   const inMemory = file === ':memory:' || file === '';
   if (!inMemory) mkdirSync(dirname(file), { recursive: true });
   const sqlite = new Database(file);
@@ -47,6 +48,9 @@ export function openSqlite(file: string): Store {
   // devices; 64 MiB plus memory-mapped reads keeps lookups flat as the fleet grows.
   sqlite.pragma('cache_size = -65536');
   if (!inMemory) sqlite.pragma('mmap_size = 268435456');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<DB>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    ...(observeQueries ? { log: queryTimingLogger(observeQueries) } : {}),
+  });
   return createKyselyStore(db, { kind: 'sqlite' });
 }
