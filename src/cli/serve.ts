@@ -1,28 +1,25 @@
 // `openpsso serve`: starts the identity provider and, on first start with --demo, seeds the demo organisation.
 
-import { readFileSync } from 'node:fs';
-import { configFrom, type GlobalOptions } from './context-from-options.js';
+import { loadServeConfig, type ServeFlags } from './serve-config.js';
 import { createAppContext } from '../app/bootstrap.js';
 import { buildServer } from '../server/build-server.js';
 import { seedDemo, DEMO_PASSWORD, DEMO_USERS } from '../app/demo.js';
 import { createRegistrationToken } from '../app/registration-auth.js';
 import { scheduleRetention } from '../app/retention.js';
+import { readTlsFiles } from '../app/tls-files.js';
+import { listenOrExplain } from '../server/listen-or-explain.js';
 
-export interface ServeOptions extends GlobalOptions {
-  demo?: boolean;
-  port?: string;
-  host?: string;
-}
+export type ServeOptions = ServeFlags;
 
 export async function serve(opts: ServeOptions): Promise<void> {
-  const overrides: Record<string, unknown> = {};
-  if (opts.demo) overrides.demo = true;
-  if (opts.port || opts.host) overrides.listen = { ...(opts.port ? { port: opts.port } : {}), ...(opts.host ? { host: opts.host } : {}) };
-  const config = configFrom(opts, overrides);
+  const { config } = loadServeConfig(opts);
+  // Start-up failures (TLS files, database, master key, listen address) are catalogue errors that
+  // main.ts prints as one line: the TLS files are checked first, before the database is touched.
+  const https = config.tls ? readTlsFiles(config.tls) : undefined;
   const ctx = await createAppContext(config);
   const seed = config.demo ? await seedDemo(ctx) : undefined;
-  const https = config.tls ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } : undefined;
   const app = await buildServer(ctx, { logLevel: config.log.level === 'info' ? 'warn' : config.log.level, ...(https ? { https } : {}) });
+  const address = await listenOrExplain(app, config.listen, () => ctx.store.close());
   // Housekeeping: every minute, ended tokens, nonces, sessions, passes and old sign-in logs go, in
   // bounded batches (app/retention.ts). A table still capped after a run continues at the next one.
   const retention = scheduleRetention(ctx, {
@@ -35,7 +32,6 @@ export async function serve(opts: ServeOptions): Promise<void> {
   const close = async () => { await retention.stop(); await app.close(); await ctx.signIns.flush?.(); await ctx.store.close(); process.exit(0); };
   process.once('SIGINT', close);
   process.once('SIGTERM', close);
-  const address = await app.listen({ host: config.listen.host, port: config.listen.port });
 
   const lines = [
     '',
