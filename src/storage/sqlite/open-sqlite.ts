@@ -35,14 +35,15 @@ function withStatementCache(sqlite: Database.Database, max = 500): Database.Data
 
 export function openSqlite(file: string): Store {
   const inMemory = file === ':memory:' || file === '';
-  let sqlite: Database.Database;
+  let sqlite: Database.Database | undefined;
   try {
     if (!inMemory) mkdirSync(dirname(file), { recursive: true });
     sqlite = new Database(file);
     // WAL lets readers (the CLI, a doctor run) work while the server writes; NORMAL sync is safe with WAL.
-    // Switching to WAL writes to the file, so a read-only file or directory fails here, at once.
+    // On a new database switching to WAL writes the file, so a read-only directory fails here, at once.
     if (!inMemory) sqlite.pragma('journal_mode = WAL');
   } catch (e) {
+    sqlite?.close();
     throw new PssoError('startup_database_unwritable', `${file}: ${(e as Error).message}`);
   }
   sqlite.pragma('synchronous = NORMAL');
