@@ -9,7 +9,7 @@ import { endpoints } from '../config/load.js';
 import { openStore } from '../storage/open-store.js';
 import { KeyCache, type AppContext } from './context.js';
 import { systemClock, type Clock } from './clock.js';
-import { loadMasterKey } from './master-key.js';
+import { loadMasterKey, type MasterKey } from './master-key.js';
 import { ServerKeys } from './server-keys.js';
 import type { SignInRecorder } from './sign-in-events.js';
 import { StoreSignInRecorder } from './sign-in-log.js';
@@ -47,10 +47,22 @@ export async function createAppContext(config: Config, opts: BootstrapOptions = 
   const store = await openStore(config.database.kind === 'sqlite'
     ? { kind: 'sqlite', file: config.database.file ?? join(config.dataDir, 'openpsso.db'), observeQueries }
     : { kind: 'postgres', url: config.database.url, ...(config.database.schema ? { schema: config.database.schema } : {}), observeQueries });
-  await store.migrate();
-  const master = loadMasterKey(join(config.dataDir, 'master.key'));
-  const keys = new ServerKeys(store, master, clock);
-  await keys.load();
+  let master: MasterKey;
+  let keys: ServerKeys;
+  let smartCardCas: X509Certificate[];
+  try {
+    await store.migrate();
+    // A missing master key is only created for a database with no keys sealed under an earlier one.
+    const sealedKeys = (await store.serverKeys.list()).length;
+    master = loadMasterKey(join(config.dataDir, 'master.key'), process.env, { create: sealedKeys === 0 });
+    keys = new ServerKeys(store, master, clock);
+    await keys.load();
+    smartCardCas = loadCas(config.smartCard.trustedCaFiles);
+  } catch (e) {
+    // A failed start must not leave a pool open that keeps the process alive.
+    await store.close().catch(() => {});
+    throw e;
+  }
   const persistent = new StoreSignInRecorder(store, opts.log ?? ((msg, err) => console.error(`openpsso: ${msg}:`, err)), metrics, () => clock.now());
   const observer = opts.observeSignIns;
   const signIns: SignInRecorder = observer
@@ -59,7 +71,7 @@ export async function createAppContext(config: Config, opts: BootstrapOptions = 
   return {
     config, urls: endpoints(config), store, clock, master, keys,
     keyCache: new KeyCache(), signIns,
-    smartCardCas: loadCas(config.smartCard.trustedCaFiles),
+    smartCardCas,
     metrics,
     passwordWork: new PasswordWork({
       concurrency: config.credentialGuard.passwordConcurrency,

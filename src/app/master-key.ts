@@ -3,6 +3,7 @@
 import { randomBytes, createCipheriv, createDecipheriv } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { PssoError } from '../errors/psso-error.js';
 
 const VERSION = 1;
 
@@ -30,12 +31,37 @@ export class MasterKey {
   }
 }
 
+function decode(text: string, from: string): MasterKey {
+  const b64 = text.trim();
+  const key = Buffer.from(b64, 'base64');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || key.length !== 32) {
+    throw new PssoError('startup_master_key_invalid', `${from} holds ${key.length} bytes of base64, not 32`);
+  }
+  return new MasterKey(key);
+}
+
+export interface LoadMasterKeyOptions {
+  /**
+   * May a missing key file be created? Only for a database that holds nothing sealed yet: a new
+   * master key beside existing sealed keys would make every one of them unreadable.
+   */
+  create?: boolean;
+}
+
 /** OPENPSSO_MASTER_KEY (base64) wins; otherwise the key file, created with mode 0600 on first start. */
-export function loadMasterKey(file: string, env: NodeJS.ProcessEnv = process.env): MasterKey {
-  if (env.OPENPSSO_MASTER_KEY) return new MasterKey(Buffer.from(env.OPENPSSO_MASTER_KEY, 'base64'));
+export function loadMasterKey(file: string, env: NodeJS.ProcessEnv = process.env, opts: LoadMasterKeyOptions = {}): MasterKey {
+  if (env.OPENPSSO_MASTER_KEY) return decode(env.OPENPSSO_MASTER_KEY, 'OPENPSSO_MASTER_KEY');
   if (!existsSync(file)) {
+    if (opts.create === false) throw new PssoError('startup_master_key_missing', `${file} does not exist`);
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600 });
   }
-  return new MasterKey(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'));
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new PssoError('startup_master_key_invalid', `${file}: ${code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (e as Error).message}`);
+  }
+  return decode(text, file);
 }

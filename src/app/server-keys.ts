@@ -6,6 +6,7 @@ import { calculateJwkThumbprint, type JWK } from 'jose';
 import type { ServerKeyRecord, Store } from '../storage/ports.js';
 import type { MasterKey } from './master-key.js';
 import type { Clock } from './clock.js';
+import { PssoError } from '../errors/psso-error.js';
 import { generateP256, x963FromPublicKey } from '../protocol/ec-keys.js';
 
 export interface LoadedKey {
@@ -70,7 +71,14 @@ export class ServerKeys {
       if (record.status === 'retired') continue;
       const known = byKid.get(record.kid);
       if (known) { next.push({ ...known, record }); continue; }
-      const jwk = JSON.parse(this.master.unseal(record.sealedPrivateJwk, aadFor(record.kid)).toString('utf8')) as JWK;
+      let sealed: Buffer;
+      try {
+        sealed = this.master.unseal(record.sealedPrivateJwk, aadFor(record.kid));
+      } catch {
+        // AES-GCM authentication fails: this blob was sealed under another master key.
+        throw new PssoError('startup_master_key_wrong', `server key ${record.kid} cannot be unsealed`);
+      }
+      const jwk = JSON.parse(sealed.toString('utf8')) as JWK;
       const privateKey = createPrivateKey({ key: jwk as never, format: 'jwk' });
       next.push({ record, privateKey, publicKey: createPublicKey(privateKey), publicJwk: JSON.parse(record.publicJwk) as JWK });
     }

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { serve } from './serve.js';
 import { addAdminCommands } from './admin-commands.js';
 import { addAccessCommands } from './access-commands.js';
+import { addConfigCommands } from './config-commands.js';
 import { explainError } from './explain-error.js';
 import { isPssoError } from '../errors/psso-error.js';
 
@@ -33,6 +34,7 @@ export async function main(argv: string[]): Promise<void> {
   (await import('./mfa-commands.js')).addMfaCommands(program);
   // After the mfa commands: `mfa state` joins their `mfa` command instead of creating a second one.
   addAccessCommands(program);
+  addConfigCommands(program);
   program.command('explain <code>').description('explain an error code (OPSSO1108, 1108, nonce_replayed or an AADSTS number)')
     .action((code: string) => { process.exitCode = explainError(code); });
 

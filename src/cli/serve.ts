@@ -1,7 +1,6 @@
 // `openpsso serve`: starts the identity provider and, on first start with --demo, seeds the demo organisation.
 
-import { readFileSync } from 'node:fs';
-import { configFrom, type GlobalOptions } from './context-from-options.js';
+import { loadServeConfig, type ServeFlags } from './serve-config.js';
 import { createAppContext } from '../app/bootstrap.js';
 import { buildServer } from '../server/build-server.js';
 import { join } from 'node:path';
@@ -10,22 +9,20 @@ import type { AppContext } from '../app/context.js';
 import { PssoError } from '../errors/psso-error.js';
 import { scheduleRetention } from '../app/retention.js';
 import { shutDownOnSignals } from '../server/graceful-shutdown.js';
+import { readTlsFiles } from '../app/tls-files.js';
+import { listenOrExplain } from '../server/listen-or-explain.js';
 
-export interface ServeOptions extends GlobalOptions {
-  demo?: boolean;
-  port?: string;
-  host?: string;
-}
+export type ServeOptions = ServeFlags;
 
 export async function serve(opts: ServeOptions): Promise<void> {
-  const overrides: Record<string, unknown> = {};
-  if (opts.demo) overrides.demo = true;
-  if (opts.port || opts.host) overrides.listen = { ...(opts.port ? { port: opts.port } : {}), ...(opts.host ? { host: opts.host } : {}) };
-  const config = configFrom(opts, overrides);
+  const { config } = loadServeConfig(opts);
+  // Start-up failures (TLS files, database, master key, listen address) are catalogue errors that
+  // main.ts prints as one line: the TLS files are checked first, before the database is touched.
+  const https = config.tls ? readTlsFiles(config.tls) : undefined;
   const ctx = await createAppContext(config);
   const seed = await demoOrRefuseEmpty(ctx).catch(async (e: unknown) => { await ctx.store.close(); throw e; });
-  const https = config.tls ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } : undefined;
   const app = await buildServer(ctx, { ...(https ? { https } : {}) });
+  const address = await listenOrExplain(app, config.listen, () => ctx.store.close());
   // Housekeeping: every minute, ended tokens, nonces, sessions, passes and old sign-in logs go, in
   // bounded batches (app/retention.ts). A table still capped after a run continues at the next one.
   const retention = scheduleRetention(ctx, {
@@ -41,7 +38,6 @@ export async function serve(opts: ServeOptions): Promise<void> {
     exit: (code) => process.exit(code),
     report: (line) => console.error(line),
   });
-  const address = await app.listen({ host: config.listen.host, port: config.listen.port });
 
   const lines = [
     '',

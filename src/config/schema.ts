@@ -1,11 +1,12 @@
-// Configuration schema: every setting with its default, validated once at start (zod).
+// Configuration schema: every setting with its default, validated once at start (zod). Every
+// object is strict: an unknown key (a typo such as `databse`) is refused, never silently ignored.
 
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { parseCidr, parseIp } from '../policy/ip-range.js';
 
 /** A token bucket: `burst` attempts at once, `perSecond` regained. */
-const throttleRule = z.object({ burst: z.coerce.number().int().min(1).max(100_000), perSecond: z.coerce.number().positive().max(10_000) }).strict();
+const throttleRule = z.strictObject({ burst: z.coerce.number().int().min(1).max(100_000), perSecond: z.coerce.number().positive().max(10_000) });
 
 /**
  * One reverse proxy in `trustProxy`: an IPv4 or IPv6 address, or a CIDR range with no host bits
@@ -43,25 +44,25 @@ const socketLimits = {
   maxConnections: z.coerce.number().int().min(0).max(1_000_000).default(SOCKET_DEFAULTS.maxConnections),
 };
 
-export const configSchema = z.object({
+export const configSchema = z.strictObject({
   /** Public base URL of this identity provider; the id_token `iss` and the base of every endpoint. */
   issuer: url.default('http://127.0.0.1:9900'),
-  listen: z.object({
+  listen: z.strictObject({
     host: z.string().min(1).default('127.0.0.1'),
     port: z.coerce.number().int().min(0).max(65535).default(9900),
   }).default({ host: '127.0.0.1', port: 9900 }),
   /** A real Mac only talks HTTPS with a publicly trusted certificate; local runs may use plain HTTP. */
-  tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
+  tls: z.strictObject({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
   /** The SSO extension's clientID: `iss`/`client_id` of device requests, `aud` of id_tokens. */
   clientId: z.string().min(1).default('openpsso-macos'),
   /** The login configuration `audience`: the `aud` of embedded assertions. Defaults to clientId. */
   assertionAudience: z.string().min(1).optional(),
   dataDir: z.string().min(1).default('./data'),
   database: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('sqlite'), file: z.string().min(1).optional() }),
-    z.object({ kind: z.literal('postgres'), url: z.string().min(1), schema: z.string().optional() }),
+    z.strictObject({ kind: z.literal('sqlite'), file: z.string().min(1).optional() }),
+    z.strictObject({ kind: z.literal('postgres'), url: z.string().min(1), schema: z.string().optional() }),
   ]).default({ kind: 'sqlite' }),
-  tokens: z.object({
+  tokens: z.strictObject({
     idTokenLifetimeSeconds: z.coerce.number().int().min(60).max(86400).default(3600),
     /** Rolling lifetime of refresh tokens (each refresh restarts it); stated as refresh_token_expires_in. */
     refreshTokenLifetimeSeconds: z.coerce.number().int().min(3600).max(90 * 86400).default(14 * 86400),
@@ -91,24 +92,24 @@ export const configSchema = z.object({
     idTokenLifetimeSeconds: 3600, refreshTokenLifetimeSeconds: 14 * 86400, nonceLifetimeSeconds: 300, clockSkewSeconds: 60,
     maxRequestAgeSeconds: 300, maxRequestLifetimeSeconds: 600, refreshGraceSeconds: 120, bearerLifetimeSeconds: 900,
   }),
-  aasa: z.object({
+  aasa: z.strictObject({
     /** TEAMID.bundle ids of the SSO app and extension, published under `authsrv`. */
     authsrvApps: z.array(z.string().regex(/^[A-Z0-9]{10}\.[\w.-]+$/, 'must look like TEAMID.com.vendor.app')).default([]),
     webcredentialsApps: z.array(z.string().regex(/^[A-Z0-9]{10}\.[\w.-]+$/, 'must look like TEAMID.com.vendor.app')).default([]),
   }).default({ authsrvApps: [], webcredentialsApps: [] }),
-  registration: z.object({
+  registration: z.strictObject({
     /** twocanoes-style unauthenticated POST /register; off by default because anyone could register. */
     compatEndpoint: z.boolean().default(false),
     /** Organisation that compat registrations land in (the demo organisation by default). */
     compatOrgId: z.string().optional(),
   }).default({ compatEndpoint: false }),
-  smartCard: z.object({
+  smartCard: z.strictObject({
     /** PEM files of CAs that issue smart card certificates. */
     trustedCaFiles: z.array(z.string()).default([]),
     /** How a card certificate names its user when it was not registered explicitly. */
     userMapping: z.enum(['upn-san', 'email-san', 'subject-cn']).default('upn-san'),
   }).default({ trustedCaFiles: [], userMapping: 'upn-san' }),
-  limits: z.object({
+  limits: z.strictObject({
     bodyLimitBytes: z.coerce.number().int().min(1024).max(1024 * 1024).default(64 * 1024),
     ...socketLimits,
   }).refine((l) => l.requestTimeoutMs === 0 || l.headersTimeoutMs <= l.requestTimeoutMs, { message: 'headersTimeoutMs must not exceed requestTimeoutMs', path: ['headersTimeoutMs'] })
@@ -118,7 +119,7 @@ export const configSchema = z.object({
    * smart lockout, and bounded password work. Lockout threshold and first lock length are per
    * organisation (org settings); these are the server-wide parts.
    */
-  credentialGuard: z.object({
+  credentialGuard: z.strictObject({
     /** Attempts from one address at unfamiliar accounts: wide, as an office NAT signs many people in at 9:00. */
     perAddress: throttleRule.default({ burst: 30, perSecond: 1 }),
     /** Attempts at one account (per familiar/unfamiliar class); above the lockout threshold so users see "locked until" first. */
@@ -138,7 +139,7 @@ export const configSchema = z.object({
    * (served round robin across addresses, so one address's flood waits behind itself). Behind a
    * reverse proxy, set trustProxy so the address is the client's, or the proxy is one source.
    */
-  admission: z.object({
+  admission: z.strictObject({
     concurrency: z.coerce.number().int().min(1).max(10_000).default(16),
     /**
      * Waiting costs no CPU, answering does: a flood refused at once comes straight back, so the
@@ -153,11 +154,11 @@ export const configSchema = z.object({
    * `openpsso init --behind-proxy --proxy ADDR` writes it.
    */
   trustProxy: z.union([z.literal(false), z.array(proxyAddress)]).default(false),
-  ops: z.object({
+  ops: z.strictObject({
     /** Addresses (CIDR) allowed to scrape GET /metrics; health and readiness are open to all. */
     metricsAllowFrom: z.array(z.string().min(1)).default(['127.0.0.0/8', '::1/128']),
   }).prefault({}),
-  shutdown: z.object({
+  shutdown: z.strictObject({
     /**
      * On SIGTERM or SIGINT, how long requests in flight may take to finish before their
      * connections are closed and the process exits 1. 10 s fits the 30 s a Kubernetes pod gets by
@@ -167,7 +168,7 @@ export const configSchema = z.object({
   }).prefault({}),
   /** Create the demo organisation, users and groups on first start. */
   demo: z.boolean().default(false),
-  log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info') }).default({ level: 'info' }),
+  log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info') }).default({ level: 'info' }),
 });
 
 export type Config = z.infer<typeof configSchema>;

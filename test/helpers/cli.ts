@@ -11,3 +11,11 @@ export function runCli(dataDir: string, ...args: string[]): Promise<CliResult> {
       (e, out, err) => resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out, err }));
   });
 }
+
+/** As runCli, with extra environment variables (added to this process's). */
+export function runCliEnv(env: NodeJS.ProcessEnv, dataDir: string, ...args: string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--data-dir', dataDir, ...args], { timeout: 60_000, env: { ...process.env, ...env } },
+      (e, out, err) => resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out, err }));
+  });
+}

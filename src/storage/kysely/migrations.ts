@@ -1,6 +1,7 @@
 // Versioned schema migrations, written once with Kysely's schema builder and applied by its Migrator
 // (recorded in the openpsso_migration table) on both SQLite and PostgreSQL.
 import { Migrator, type Kysely, type Migration } from 'kysely';
+import { PssoError } from '../../errors/psso-error.js';
 import { access } from './migrations-access.js';
 import { credentialGuard } from './migrations-guard.js';
 import { retention } from './migrations-retention.js';
@@ -202,7 +203,27 @@ export async function pendingMigrations(db: AnyDb, kind: StoreKind, schema?: str
   return (await migratorFor(db, kind, schema).getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
 }
 
+/**
+ * Names recorded as applied that this build does not know: the database was migrated by a newer
+ * OpenPSSO. Empty when the migration table does not exist yet (a new database).
+ */
+export async function unknownAppliedMigrations(db: AnyDb, kind: StoreKind, schema?: string): Promise<string[]> {
+  let rows: { name: string }[];
+  try {
+    rows = await (schema !== undefined ? db.withSchema(schema) : db).selectFrom('openpsso_migration').select('name').execute() as { name: string }[];
+  } catch (e) {
+    const err = e as { code?: unknown; message?: unknown };
+    if (err.code === '42P01' || (typeof err.message === 'string' && err.message.includes('no such table'))) return [];
+    throw e;
+  }
+  const known = new Set(Object.keys(migrations(kind)));
+  return rows.map((r) => r.name).filter((n) => !known.has(n));
+}
+
 export async function migrateToLatest(db: AnyDb, kind: StoreKind, schema?: string): Promise<void> {
+  // Checked before Kysely's Migrator, which would stop with "corrupted migrations" and no advice.
+  const newer = await unknownAppliedMigrations(db, kind, schema);
+  if (newer.length > 0) throw new PssoError('startup_schema_newer', `applied migrations unknown to this build: ${newer.join(', ')}`);
   const migrator = migratorFor(db, kind, schema);
   let { error, results } = await migrator.migrateToLatest();
   // The Migrator finds its own tables by listing every table in the database, and PostgreSQL fails

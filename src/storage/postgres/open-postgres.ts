@@ -24,12 +24,54 @@ export interface PostgresOptions {
   observeQueries?: QueryObserver;
 }
 
+/** A server that does not answer at all (a dropped packet, a wrong address) fails start-up after this. */
+const CONNECT_TIMEOUT_MS = 5000;
+
+/**
+ * Connects once before the pool is built, with a connect timeout, so an unreachable or refusing
+ * database fails start-up at once with a clear error. The pool itself keeps pg's default (no
+ * connect timeout) so that, under load, waiting for a pooled connection is not turned into errors.
+ */
+async function probeConnection(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (e) {
+    throw new PssoError('startup_database_unreachable', `${describeServer(url)}: ${connectFailure(e)}`);
+  }
+  await client.end().catch(() => {});
+}
+
+/** host:port/database, never the user or password. */
+function describeServer(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname || 'localhost'}:${u.port || '5432'}${u.pathname.length > 1 ? u.pathname : ''}`;
+  } catch {
+    return 'database.url';
+  }
+}
+
+function connectFailure(e: unknown): string {
+  const err = e as { code?: string; message?: string };
+  switch (err.code) {
+    case 'ECONNREFUSED': return 'connection refused (is PostgreSQL running on that host and port?)';
+    case 'ENOTFOUND': case 'EAI_AGAIN': return 'host not found';
+    case 'ETIMEDOUT': case 'EHOSTUNREACH': case 'ENETUNREACH': return 'no route to the host';
+    case '28P01': case '28000': return 'authentication failed for that user';
+    case '3D000': return 'that database does not exist';
+    default: return /timeout/i.test(err.message ?? '') ? `no answer within ${CONNECT_TIMEOUT_MS / 1000} s` : (err.message ?? String(e));
+  }
+}
+
 export async function openPostgres(opts: PostgresOptions): Promise<Store> {
   const { schema } = opts;
   // The name goes into a connection option and DDL, so only plain identifiers are accepted.
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new PssoError('invalid_configuration', `postgres schema name ${JSON.stringify(schema)} must match [a-z_][a-z0-9_]*`);
   }
+  await probeConnection(opts.url);
   const pool = new pg.Pool({
     connectionString: opts.url,
     types,

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
+import { PssoError } from '../../errors/psso-error.js';
 import type { Store } from '../ports.js';
 import { createKyselyStore } from '../kysely/kysely-store.js';
 import type { DB } from '../kysely/schema.js';
@@ -35,10 +36,17 @@ function withStatementCache(sqlite: Database.Database, max = 500): Database.Data
 
 export function openSqlite(file: string, observeQueries?: QueryObserver): Store {
   const inMemory = file === ':memory:' || file === '';
-  if (!inMemory) mkdirSync(dirname(file), { recursive: true });
-  const sqlite = new Database(file);
-  // WAL lets readers (the CLI, a doctor run) work while the server writes; NORMAL sync is safe with WAL.
-  if (!inMemory) sqlite.pragma('journal_mode = WAL');
+  let sqlite: Database.Database | undefined;
+  try {
+    if (!inMemory) mkdirSync(dirname(file), { recursive: true });
+    sqlite = new Database(file);
+    // WAL lets readers (the CLI, a doctor run) work while the server writes; NORMAL sync is safe with WAL.
+    // On a new database switching to WAL writes the file, so a read-only directory fails here, at once.
+    if (!inMemory) sqlite.pragma('journal_mode = WAL');
+  } catch (e) {
+    sqlite?.close();
+    throw new PssoError('startup_database_unwritable', `${file}: ${(e as Error).message}`);
+  }
   sqlite.pragma('synchronous = NORMAL');
   // Off by default in SQLite; the schema relies on them.
   sqlite.pragma('foreign_keys = ON');
