@@ -9,7 +9,7 @@ import { endpoints } from '../config/load.js';
 import { openStore } from '../storage/open-store.js';
 import { KeyCache, type AppContext } from './context.js';
 import { systemClock, type Clock } from './clock.js';
-import { loadMasterKey } from './master-key.js';
+import { loadMasterKey } from './master-key-files.js';
 import { ServerKeys } from './server-keys.js';
 import type { SignInRecorder } from './sign-in-events.js';
 import { StoreSignInRecorder } from './sign-in-log.js';
@@ -43,7 +43,7 @@ export async function createAppContext(config: Config, opts: BootstrapOptions = 
     ? { kind: 'sqlite', file: config.database.file ?? join(config.dataDir, 'openpsso.db') }
     : { kind: 'postgres', url: config.database.url, ...(config.database.schema ? { schema: config.database.schema } : {}) });
   await store.migrate();
-  const master = loadMasterKey(join(config.dataDir, 'master.key'));
+  const master = loadMasterKey(config.dataDir);
   const keys = new ServerKeys(store, master, clock);
   await keys.load();
   const metrics = createMetrics();

@@ -15,7 +15,8 @@ export interface LoadedKey {
   publicJwk: JWK;
 }
 
-const aadFor = (kid: string) => `server-key:${kid}`;
+/** Binds a sealed private key to its kid (also used by master key rotation). */
+export const serverKeyAad = (kid: string): string => `server-key:${kid}`;
 
 export class ServerKeys {
   private keys: LoadedKey[] = [];
@@ -44,7 +45,7 @@ export class ServerKeys {
       }
       await tx.serverKeys.create({
         kid, use, alg, publicJwk: JSON.stringify(fullPublic),
-        sealedPrivateJwk: this.master.seal(Buffer.from(JSON.stringify(privateJwk)), aadFor(kid)),
+        sealedPrivateJwk: this.master.seal(Buffer.from(JSON.stringify(privateJwk)), serverKeyAad(kid)),
         status: 'active', createdAt: now, retiredAt: null,
       });
     });
@@ -70,7 +71,7 @@ export class ServerKeys {
       if (record.status === 'retired') continue;
       const known = byKid.get(record.kid);
       if (known) { next.push({ ...known, record }); continue; }
-      const jwk = JSON.parse(this.master.unseal(record.sealedPrivateJwk, aadFor(record.kid)).toString('utf8')) as JWK;
+      const jwk = JSON.parse(this.master.unseal(record.sealedPrivateJwk, serverKeyAad(record.kid)).toString('utf8')) as JWK;
       const privateKey = createPrivateKey({ key: jwk as never, format: 'jwk' });
       next.push({ record, privateKey, publicKey: createPublicKey(privateKey), publicJwk: JSON.parse(record.publicJwk) as JWK });
     }

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { serve } from './serve.js';
 import { addAdminCommands } from './admin-commands.js';
 import { addAccessCommands } from './access-commands.js';
+import { addBackupCommands } from './backup-commands.js';
 import { explainError } from './explain-error.js';
 import { isPssoError } from '../errors/psso-error.js';
 
@@ -28,6 +29,8 @@ export async function main(argv: string[]): Promise<void> {
     .option('--port <port>').option('--host <host>')
     .action(async (o: { demo?: boolean; port?: string; host?: string }, cmd: Command) => serve({ ...cmd.optsWithGlobals(), ...o }));
   addAdminCommands(program);
+  // After the admin commands: `keys rotate-master` joins their `keys` command.
+  addBackupCommands(program);
   (await import('./mfa-commands.js')).addMfaCommands(program);
   // After the mfa commands: `mfa state` joins their `mfa` command instead of creating a second one.
   addAccessCommands(program);
