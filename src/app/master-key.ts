@@ -43,10 +43,6 @@ export class MasterKey {
     return this.sealing;
   }
 
-  knows(id: string): boolean {
-    return this.keys.has(id);
-  }
-
   seal(plaintext: Uint8Array, aad: string): Buffer {
     this.refreshIfChanged();
     const key = this.keys.get(this.sealing)!;

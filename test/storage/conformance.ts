@@ -6,6 +6,7 @@ import { identityCases } from './conformance/identity.js';
 import { mfaCases } from './conformance/mfa.js';
 import { policyCases } from './conformance/policies.js';
 import { refreshFamilyCases } from './conformance/refresh-family.js';
+import { sealedValueCases } from './conformance/sealed-values.js';
 import { sessionCases } from './conformance/sessions.js';
 import { guardCases } from './conformance/guard.js';
 import { signInLogCases } from './conformance/sign-in-logs.js';
@@ -27,5 +28,6 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
     mfaCases(makeStore);
     sessionCases(makeStore);
     guardCases(makeStore);
+    sealedValueCases(makeStore);
   });
 }
