@@ -1,7 +1,7 @@
 // `openpsso backup`: a consistent copy of a SQLite database taken while servers keep serving it,
 // with SQLite's online backup API, packed with a manifest into one archive (docs/backup.md).
 
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -33,7 +33,12 @@ export async function createBackup(opts: BackupOptions): Promise<BackupResult> {
   const env = opts.env ?? process.env;
   const out = resolve(opts.out);
   if (!existsSync(opts.dbFile)) throw new PssoError('invalid_configuration', `no database at ${opts.dbFile}; nothing to back up`);
-  if (existsSync(out)) throw new PssoError('conflict', `${out} exists; backups never overwrite a file`);
+  if (existsSync(out)) throw new PssoError('backup_out_unusable', `${out} exists`);
+  try {
+    accessSync(dirname(out), constants.W_OK);
+  } catch {
+    throw new PssoError('backup_out_unusable', `cannot write in ${dirname(out)}`);
+  }
   const keys = masterKeys(opts.dataDir, env);
   const work = mkdtempSync(join(dirname(out), `.${basename(out)}.work-`));
   try {

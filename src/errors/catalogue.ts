@@ -223,6 +223,9 @@ const entries = [
   { code: 1658, name: 'master_key_unknown', status: 500, oauthError: 'server_error', audience: 'admin',
     message: 'A value in the database is sealed under a master key that is not in the data directory.',
     remediation: 'Put back the master.key (and master.key.next, if a rotation was interrupted) that belong to this database; `openpsso keys rotate-master` resumes an interrupted rotation.' },
+  { code: 1659, name: 'backup_out_unusable', status: 400, oauthError: 'invalid_request', audience: 'admin',
+    message: 'The backup file cannot be written there: the name exists already, or the directory is missing or not writable.',
+    remediation: 'Choose an --out in an existing, writable directory and a name that does not exist yet (a backup never overwrites a file).' },
 
   // 1700-1799: access policy (per-user MFA, conditional access) on requests that cannot prompt
   { code: 1701, name: 'mfa_required', status: 400, oauthError: 'interaction_required', audience: 'admin',

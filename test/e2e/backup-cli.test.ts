@@ -42,7 +42,7 @@ describe('backup and restore commands', () => {
     assert.deepEqual(readdirSync(work), ['b.sqlar']);
     const again = await runCli(s.dataDir, 'backup', '--out', backup);
     assert.equal(again.code, 1);
-    assert.match(again.err, /OPSSO1603/);
+    assert.match(again.err, /^openpsso: OPSSO1659 /);
   });
 
   it('restore refuses a non-empty target, a damaged file and a wrong checksum, leaving nothing behind', async () => {
