@@ -9,7 +9,8 @@ import { endpoints } from '../config/load.js';
 import { openStore } from '../storage/open-store.js';
 import { KeyCache, type AppContext } from './context.js';
 import { systemClock, type Clock } from './clock.js';
-import { loadMasterKey, type MasterKey } from './master-key.js';
+import type { MasterKey } from './master-key.js';
+import { loadMasterKey } from './master-key-files.js';
 import { ServerKeys } from './server-keys.js';
 import type { SignInRecorder } from './sign-in-events.js';
 import { StoreSignInRecorder } from './sign-in-log.js';
@@ -54,7 +55,7 @@ export async function createAppContext(config: Config, opts: BootstrapOptions = 
     await store.migrate();
     // A missing master key is only created for a database with no keys sealed under an earlier one.
     const sealedKeys = (await store.serverKeys.list()).length;
-    master = loadMasterKey(join(config.dataDir, 'master.key'), process.env, { create: sealedKeys === 0 });
+    master = loadMasterKey(config.dataDir, process.env, { create: sealedKeys === 0 });
     keys = new ServerKeys(store, master, clock);
     await keys.load();
     smartCardCas = loadCas(config.smartCard.trustedCaFiles);

@@ -12,7 +12,8 @@ import { generateP256, x963FromPublicKey } from '../protocol/ec-keys.js';
 import { b64Encode, b64uEncode } from '../protocol/base64.js';
 
 
-const aadFor = (userId: string, deviceId: string) => `unlock-key:${userId}:${deviceId}:user_unlock`;
+/** Binds a sealed unlock key to its user, device and purpose (also used by master key rotation). */
+export const unlockKeyAad = (userId: string, deviceId: string, purpose = 'user_unlock'): string => `unlock-key:${userId}:${deviceId}:${purpose}`;
 
 /** Self-signed end-entity certificate over the unlock key (KeyUsage keyAgreement, one year). */
 async function certificateFor(user: User, privateKey: KeyObject, publicKey: KeyObject, now: number): Promise<Buffer> {
@@ -46,7 +47,7 @@ export async function provisionUnlockKey(ctx: AppContext, device: Device, user: 
   const record: UnlockKeyRecord = {
     id: newId('uk'), userId: user.id, deviceId: device.id, purpose: 'user_unlock',
     publicKey: x963FromPublicKey(publicKey),
-    sealedPrivateKey: ctx.master.seal(privateKey.export({ format: 'der', type: 'pkcs8' }), aadFor(user.id, device.id)),
+    sealedPrivateKey: ctx.master.seal(privateKey.export({ format: 'der', type: 'pkcs8' }), unlockKeyAad(user.id, device.id)),
     certificate: await certificateFor(user, privateKey, publicKey, now),
     createdAt: now,
   };
@@ -65,7 +66,7 @@ function unlockAgreement(ctx: AppContext, k: UnlockKeyRecord): ECDH {
   if (!perCtx) agreements.set(ctx, (perCtx = new Map()));
   let ecdh = perCtx.get(k.id);
   if (!ecdh) {
-    const key = createPrivateKey({ key: ctx.master.unseal(k.sealedPrivateKey, aadFor(k.userId, k.deviceId)), format: 'der', type: 'pkcs8' });
+    const key = createPrivateKey({ key: ctx.master.unseal(k.sealedPrivateKey, unlockKeyAad(k.userId, k.deviceId, k.purpose)), format: 'der', type: 'pkcs8' });
     ecdh = createECDH('prime256v1');
     ecdh.setPrivateKey(Buffer.from(key.export({ format: 'jwk' }).d!, 'base64url'));
     if (perCtx.size >= 50_000) perCtx.delete(perCtx.keys().next().value as string);

@@ -16,7 +16,8 @@ export interface LoadedKey {
   publicJwk: JWK;
 }
 
-const aadFor = (kid: string) => `server-key:${kid}`;
+/** Binds a sealed private key to its kid (also used by master key rotation). */
+export const serverKeyAad = (kid: string): string => `server-key:${kid}`;
 
 export class ServerKeys {
   private keys: LoadedKey[] = [];
@@ -45,7 +46,7 @@ export class ServerKeys {
       }
       await tx.serverKeys.create({
         kid, use, alg, publicJwk: JSON.stringify(fullPublic),
-        sealedPrivateJwk: this.master.seal(Buffer.from(JSON.stringify(privateJwk)), aadFor(kid)),
+        sealedPrivateJwk: this.master.seal(Buffer.from(JSON.stringify(privateJwk)), serverKeyAad(kid)),
         status: 'active', createdAt: now, retiredAt: null,
       });
     });
@@ -73,7 +74,7 @@ export class ServerKeys {
       if (known) { next.push({ ...known, record }); continue; }
       let sealed: Buffer;
       try {
-        sealed = this.master.unseal(record.sealedPrivateJwk, aadFor(record.kid));
+        sealed = this.master.unseal(record.sealedPrivateJwk, serverKeyAad(record.kid));
       } catch {
         // AES-GCM authentication fails: this blob was sealed under another master key.
         throw new PssoError('startup_master_key_wrong', `server key ${record.kid} cannot be unsealed`);

@@ -5,6 +5,7 @@ import { serve } from './serve.js';
 import { addAdminCommands } from './admin-commands.js';
 import { addAccessCommands } from './access-commands.js';
 import { addConfigCommands } from './config-commands.js';
+import { addBackupCommands } from './backup-commands.js';
 import { explainError } from './explain-error.js';
 import { isPssoError } from '../errors/psso-error.js';
 
@@ -31,6 +32,8 @@ export async function main(argv: string[]): Promise<void> {
   (await import('./init-command.js')).addInitCommand(program);
   (await import('./org-commands.js')).addOrgCommands(program);
   addAdminCommands(program);
+  // After the admin commands: `keys rotate-master` joins their `keys` command.
+  addBackupCommands(program);
   (await import('./mfa-commands.js')).addMfaCommands(program);
   // After the mfa commands: `mfa state` joins their `mfa` command instead of creating a second one.
   addAccessCommands(program);

@@ -269,6 +269,23 @@ export interface ServerKeyStore {
   setStatus(kid: string, status: ServerKeyRecord['status'], at: Millis): Promise<boolean>;
 }
 
+/**
+ * A value sealed under the master key, as stored, for `keys rotate-master`; the app knows each
+ * kind's AAD. Sign-in sessions carry sealed strings inside their JSON data, so the data is given.
+ */
+export type SealedValue =
+  | { kind: 'server_key'; id: string; sealed: Uint8Array }
+  | { kind: 'unlock_key'; id: string; userId: string; deviceId: string; purpose: string; sealed: Uint8Array }
+  | { kind: 'mfa_secret'; id: string; sealed: Uint8Array }
+  | { kind: 'sign_in_session'; id: string; data: string };
+
+export interface SealedValueStore {
+  /** Every stored value sealed under the master key (sessions: those whose data holds a sealed field). */
+  list(): Promise<SealedValue[]>;
+  /** Replaces `old`'s sealed bytes (or session data) with `next`'s, only if the row still holds `old`'s. */
+  replace(old: SealedValue, next: SealedValue): Promise<boolean>;
+}
+
 export interface RegistrationTokenStore {
   create(t: RegistrationTokenRecord): Promise<void>;
   getByHash(tokenHash: string): Promise<RegistrationTokenRecord | null>;
@@ -352,6 +369,7 @@ export interface Store extends AccessStores {
   serverKeys: ServerKeyStore;
   registrationTokens: RegistrationTokenStore;
   bearerTokens: BearerTokenStore;
+  sealedValues: SealedValueStore;
   transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   /** Applies pending migrations; safe to call on every start. */
   migrate(): Promise<void>;

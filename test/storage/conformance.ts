@@ -7,6 +7,7 @@ import { mfaCases } from './conformance/mfa.js';
 import { organisationProfileCases } from './conformance/organisation-profile.js';
 import { policyCases } from './conformance/policies.js';
 import { refreshFamilyCases } from './conformance/refresh-family.js';
+import { sealedValueCases } from './conformance/sealed-values.js';
 import { sessionCases } from './conformance/sessions.js';
 import { guardCases } from './conformance/guard.js';
 import { signInLogCases } from './conformance/sign-in-logs.js';
@@ -29,5 +30,6 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
     mfaCases(makeStore);
     sessionCases(makeStore);
     guardCases(makeStore);
+    sealedValueCases(makeStore);
   });
 }

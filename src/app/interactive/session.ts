@@ -93,12 +93,15 @@ export function csrfMatches(s: Session, given: unknown): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** Binds a sealed session field to its purpose and session (also used by master key rotation). */
+export const sessionAad = (purpose: string, sessionId: string): string => `signin:${purpose}:${sessionId}`;
+
 export function sealForSession(ctx: AppContext, s: Session, purpose: string, value: string): string {
-  return ctx.master.seal(Buffer.from(value, 'utf8'), `signin:${purpose}:${s.id}`).toString('base64');
+  return ctx.master.seal(Buffer.from(value, 'utf8'), sessionAad(purpose, s.id)).toString('base64');
 }
 
 export function unsealForSession(ctx: AppContext, s: Session, purpose: string, sealed: string): string {
-  return ctx.master.unseal(Buffer.from(sealed, 'base64'), `signin:${purpose}:${s.id}`).toString('utf8');
+  return ctx.master.unseal(Buffer.from(sealed, 'base64'), sessionAad(purpose, s.id)).toString('utf8');
 }
 
 export function addAmr(amr: string[], ...values: string[]): string[] {

@@ -7,6 +7,7 @@ import { groupStore } from './group-store.js';
 import { migrateToLatest, pendingMigrations, type StoreKind } from './migrations.js';
 import { bearerTokenStore, registrationTokenStore, serverKeyStore } from './credential-stores.js';
 import { unlockKeyStore, userRegistrationStore } from './registration-stores.js';
+import { sealedValueStore } from './sealed-value-store.js';
 import { inTx, type Db } from './support.js';
 import { nonceStore, refreshTokenStore } from './token-stores.js';
 import { organisationStore, userStore } from './user-stores.js';
@@ -33,6 +34,7 @@ function stores(db: Db, kind: StoreKind) {
     serverKeys: serverKeyStore(db),
     registrationTokens: registrationTokenStore(db),
     bearerTokens: bearerTokenStore(db),
+    sealedValues: sealedValueStore(db),
     ...accessStores(db),
   };
 }
