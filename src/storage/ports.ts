@@ -6,6 +6,9 @@ import type { AccessStores } from './ports-access.js';
 
 export type Millis = number;
 
+/** How user principal names compare (case-insensitively, after NFC): the same rule on every engine and in app code. */
+export const principalNameKey = (upn: string): string => upn.normalize('NFC').toLowerCase();
+
 export interface Organisation {
   id: string; // org_...
   name: string;
