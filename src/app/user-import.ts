@@ -5,7 +5,7 @@
 
 import { availableParallelism } from 'node:os';
 import type { AppContext } from './context.js';
-import type { Group, User } from '../storage/ports.js';
+import { principalNameKey, type Group, type User } from '../storage/ports.js';
 import { PssoError } from '../errors/psso-error.js';
 import { checkNewUser, newUserRecord, userFieldProblems, type UserField } from './directory.js';
 import { hashPassword } from './passwords.js';
@@ -73,8 +73,32 @@ async function allGroups(ctx: AppContext, orgId: string): Promise<Map<string, Gr
   return out;
 }
 
-async function planRow(ctx: AppContext, orgId: string, row: ImportRow, groups: Map<string, Group>, opts: ImportOptions, errors: RowError[]): Promise<PlannedRow | null> {
-  const existing = await ctx.store.users.getByPrincipalName(orgId, row.userPrincipalName);
+/** The directory as the plan needs it, read once: users by name and each user's group names. */
+interface Directory { users: Map<string, User>; memberOf: Map<string, Set<string>>; groups: Map<string, Group> }
+
+async function readDirectory(ctx: AppContext, orgId: string): Promise<Directory> {
+  const groups = await allGroups(ctx, orgId);
+  const memberOf = new Map<string, Set<string>>();
+  for (const g of groups.values()) {
+    for (const userId of await ctx.store.groups.listMembers(g.id)) {
+      const set = memberOf.get(userId) ?? new Set<string>();
+      set.add(g.displayName);
+      memberOf.set(userId, set);
+    }
+  }
+  const users = new Map<string, User>();
+  let cursor: string | null = null;
+  do {
+    const page: { items: User[]; next: string | null } = await ctx.store.users.list(orgId, { limit: 1000, cursor });
+    for (const u of page.items) users.set(principalNameKey(u.userPrincipalName), u);
+    cursor = page.next;
+  } while (cursor);
+  return { users, memberOf, groups };
+}
+
+async function planRow(ctx: AppContext, orgId: string, row: ImportRow, dir: Directory, opts: ImportOptions, errors: RowError[]): Promise<PlannedRow | null> {
+  const { groups } = dir;
+  const existing = dir.users.get(principalNameKey(row.userPrincipalName)) ?? null;
   const fields = { ...(row.displayName !== undefined ? { displayName: row.displayName } : {}), ...(row.mail !== undefined ? { email: row.mail } : {}) };
   const tap = Boolean(opts.temporaryAccessPass);
   const problems = existing
@@ -93,7 +117,7 @@ async function planRow(ctx: AppContext, orgId: string, row: ImportRow, groups: M
   }
   if (errors.length > before) return null;
 
-  const memberOf = existing ? new Set((await ctx.store.groups.groupsOfUser(existing.id)).map((g) => g.displayName)) : new Set<string>();
+  const memberOf = (existing && dir.memberOf.get(existing.id)) || new Set<string>();
   const addGroups = row.groups.filter((g) => !memberOf.has(g));
   const changes: PlannedRow['changes'] = [];
   if (existing && row.displayName !== undefined && row.displayName !== existing.displayName) changes.push('displayName');
@@ -111,10 +135,11 @@ async function planRow(ctx: AppContext, orgId: string, row: ImportRow, groups: M
 export async function planUserImport(ctx: AppContext, orgId: string, csv: Buffer, opts: ImportOptions = {}): Promise<ImportPlan> {
   const parsed = parseImportCsv(csv);
   const errors = [...parsed.errors];
-  const groups = await allGroups(ctx, orgId);
+  const dir = await readDirectory(ctx, orgId);
+  const groups = dir.groups;
   const rows: PlannedRow[] = [];
   for (const row of parsed.rows) {
-    const planned = await planRow(ctx, orgId, row, groups, opts, errors);
+    const planned = await planRow(ctx, orgId, row, dir, opts, errors);
     if (planned) rows.push(planned);
   }
   if (errors.length > 0) throw invalid(errors);
