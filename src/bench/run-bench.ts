@@ -41,6 +41,10 @@ export interface BenchOptions {
   pin: boolean;
   /** Directory for a V8 CPU profile of the server process (node --cpu-prof), written when it exits. */
   profileDir?: string;
+  /** Run one step alone instead of the whole bench ('import'). */
+  only?: 'import';
+  /** Users per import run (--only import). */
+  importUsers: number;
 }
 
 const USAGE = `openpsso bench [options]
@@ -59,8 +63,16 @@ Options:
   --no-pin          do not pin server and load generator to separate cores with taskset
   --json            print the results as JSON
   --server-cpu-prof DIR  write a V8 CPU profile of the server process to DIR (open in Chrome DevTools)
+  --only import     run only the user-import step: import --import-users users (default 10000; quick 1000)
+                    in temporary-pass mode and in password mode (argon2id per user), in this process
+  --import-users N  users per import run
   -h, --help        this text
 `;
+
+function parseOnly(v: string): 'import' {
+  if (v !== 'import') throw new Error(`--only takes: import (not ${JSON.stringify(v)})`);
+  return v;
+}
 
 export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
   const { values } = parseArgs({
@@ -75,6 +87,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
       'no-pin': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       'server-cpu-prof': { type: 'string' },
+      only: { type: 'string' },
+      'import-users': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -99,6 +113,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | 'help' {
     json: values.json === true,
     pin: values['no-pin'] !== true,
     ...(values['server-cpu-prof'] ? { profileDir: values['server-cpu-prof'] } : {}),
+    ...(values.only !== undefined ? { only: parseOnly(values.only) } : {}),
+    importUsers: Math.round(num('import-users', values['import-users'], quick ? 1000 : 10_000, 1, 100_000)),
   };
 }
 
@@ -767,6 +783,12 @@ export async function runBench(argv: string[]): Promise<number> {
     return 0;
   }
   const o = opts;
+  if (o.only === 'import') {
+    const { benchImport, renderImport } = await import('./import.js');
+    const figures = await benchImport(o.importUsers, (s) => { if (!o.json) console.error(s); });
+    console.log(o.json ? JSON.stringify({ import: figures }, null, 2) : `\n${renderImport(figures)}`);
+    return 0;
+  }
   try {
     const report = await runBenchReport(o, (s) => { if (!o.json) console.error(s); });
     console.log(o.json ? JSON.stringify(report, null, 2) : `\n${renderReport(report)}`);

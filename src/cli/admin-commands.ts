@@ -1,60 +1,20 @@
-// Admin commands over the same storage the server uses: users, groups, devices, registration tokens, keys.
+// Admin commands over the same storage the server uses: users (user-commands.ts), groups, devices, registration tokens, keys.
 
 import type { Command } from 'commander';
 import { withContext, type GlobalOptions } from './context-from-options.js';
-import { createGroup, createUser, defaultOrganisation, findGroup, findUser, revokeDevice, setPassword } from '../app/directory.js';
-import { addMember, removeMember } from '../app/membership.js';
+import { createGroup, defaultOrganisation, findGroup, findUser, revokeDevice } from '../app/directory.js';
+import { addMember, bulkMembership, removeMember } from '../app/membership.js';
+import { addUserCommands, printRowErrors } from './user-commands.js';
+import { importErrors } from '../app/user-import.js';
+import type { PssoError } from '../errors/psso-error.js';
+import { readFileSync } from 'node:fs';
 import { createRegistrationToken } from '../app/registration-auth.js';
-import { readSecret } from './read-secret.js';
-import { formatUnlockTime, lockState, unlockAccount } from '../app/credential-guard.js';
 
 const g = (cmd: Command): GlobalOptions => cmd.optsWithGlobals() as GlobalOptions;
 const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
 
 export function addAdminCommands(program: Command): void {
-  const user = program.command('user').description('manage users');
-  user.command('add <upn>').description('add a user').option('--name <displayName>').option('--email <email>')
-    .option('--password <password>', 'initial password (prompted if omitted and stdin is a terminal)')
-    .action(async (upn: string, o: { name?: string; email?: string; password?: string }, cmd: Command) => withContext(g(cmd), async (ctx) => {
-      const org = await defaultOrganisation(ctx);
-      const password = o.password ?? (await readSecret('Password: '));
-      const u = await createUser(ctx, org.id, { userPrincipalName: upn, ...(o.name ? { displayName: o.name } : {}), ...(o.email ? { email: o.email } : {}), ...(password ? { password } : {}) });
-      console.log(`added ${u.userPrincipalName} (${u.id})`);
-    }));
-  user.command('set-password <user>').option('--password <password>')
-    .action(async (name: string, o: { password?: string }, cmd: Command) => withContext(g(cmd), async (ctx) => {
-      const org = await defaultOrganisation(ctx);
-      const u = await findUser(ctx, org.id, name);
-      await setPassword(ctx, u, o.password ?? (await readSecret('New password: ')) ?? '');
-      console.log(`password set for ${u.userPrincipalName}`);
-    }));
-  user.command('list').action(async (_o: unknown, cmd: Command) => withContext(g(cmd), async (ctx) => {
-    const org = await defaultOrganisation(ctx);
-    let cursor: string | null = null;
-    do {
-      const page = await ctx.store.users.list(org.id, { cursor });
-      for (const u of page.items) console.log(`${u.id}  ${u.userPrincipalName.padEnd(32)} ${u.enabled ? 'enabled ' : 'disabled'}  mfa:${u.perUserMfaState}  ${u.displayName}`);
-      cursor = page.next;
-    } while (cursor);
-  }));
-  user.command('unlock <user>').description('end a sign-in lockout now (both familiar and unfamiliar networks)')
-    .action(async (name: string, _o: unknown, cmd: Command) => withContext(g(cmd), async (ctx) => {
-      const org = await defaultOrganisation(ctx);
-      const u = await findUser(ctx, org.id, name);
-      const now = ctx.clock.now();
-      const locks = (await lockState(ctx, org.id, u.userPrincipalName)).filter((r) => r.lockedUntil !== null && r.lockedUntil > now);
-      await unlockAccount(ctx, org.id, u.userPrincipalName);
-      if (locks.length === 0) console.log(`${u.userPrincipalName} was not locked; failure counts cleared`);
-      else console.log(`${u.userPrincipalName} unlocked (was locked ${formatUnlockTime(Math.max(...locks.map((r) => r.lockedUntil!)), now)} after ${Math.max(...locks.map((r) => r.failures))} failures)`);
-    }));
-  for (const [verb, enabled] of [['enable', true], ['disable', false]] as const) {
-    user.command(`${verb} <user>`).action(async (name: string, _o: unknown, cmd: Command) => withContext(g(cmd), async (ctx) => {
-      const org = await defaultOrganisation(ctx);
-      const u = await findUser(ctx, org.id, name);
-      await ctx.store.users.update(u.id, { enabled, updatedAt: ctx.clock.now() });
-      console.log(`${u.userPrincipalName} ${verb}d`);
-    }));
-  }
+  addUserCommands(program);
 
   const group = program.command('group').description('manage groups');
   group.command('add <name>').option('--description <text>')
@@ -75,6 +35,27 @@ export function addAdminCommands(program: Command): void {
     await removeMember(ctx, grp.id, u.id);
     console.log(`${u.userPrincipalName} removed from ${grp.displayName}`);
   }));
+  for (const op of ['add', 'remove'] as const) {
+    group.command(`${op}-members <group>`).description(`${op} every user named in a file (one user name per line), all or nothing`)
+      .requiredOption('--file <file>', 'one userPrincipalName per line; blank lines and # comments are skipped')
+      .action(async (gn: string, o: { file: string }, cmd: Command) => withContext(g(cmd), async (ctx) => {
+        const grp = await findGroup(ctx, (await defaultOrganisation(ctx)).id, gn);
+        let list: string;
+        try { list = readFileSync(o.file, 'utf8'); } catch (e) {
+          console.error(`openpsso group ${op}-members: cannot read ${o.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+          process.exitCode = 2;
+          return;
+        }
+        try {
+          const r = await bulkMembership(ctx, grp, list, op);
+          console.log(`${grp.displayName}: ${r.changed} ${op === 'add' ? 'added' : 'removed'}, ${r.unchanged} already ${op === 'add' ? 'members' : 'not members'}`);
+        } catch (e) {
+          const rows = importErrors(e);
+          if (!rows) throw e;
+          process.exitCode = printRowErrors(`group ${op}-members`, e as PssoError, rows);
+        }
+      }));
+  }
   group.command('list').action(async (_o: unknown, cmd: Command) => withContext(g(cmd), async (ctx) => {
     const org = await defaultOrganisation(ctx);
     for (const grp of (await ctx.store.groups.list(org.id)).items) {

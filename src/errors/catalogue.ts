@@ -292,6 +292,18 @@ const entries = [
   { code: 1659, name: 'backup_out_unusable', status: 400, oauthError: 'invalid_request', audience: 'admin',
     message: 'The backup file cannot be written there: the name exists already, or the directory is missing or not writable.',
     remediation: 'Choose an --out in an existing, writable directory and a name that does not exist yet (a backup never overwrites a file).' },
+  { code: 1620, name: 'import_invalid', status: 400, oauthError: 'invalid_request', audience: 'admin',
+    message: 'The file has errors; nothing was changed.',
+    userAction: 'Ask IT to check the file your account is listed in.',
+    remediation: 'Fix every listed line (line numbers count physical lines from 1, the header included) and run the command again; see docs/user-import.md for the columns.' },
+  { code: 1621, name: 'import_too_large', status: 413, oauthError: 'invalid_request', audience: 'admin',
+    message: 'The file is larger than an import accepts.',
+    userAction: 'Ask IT to import your account in a smaller batch.',
+    remediation: 'Split the file (at most 100,000 rows and 64 MiB per import) and import the parts one after another; re-running a part is safe.' },
+  { code: 1622, name: 'member_already_exists', status: 400, oauthError: 'invalid_request', audience: 'admin',
+    message: "One or more added object references already exist for the following modified properties: 'members'.",
+    userAction: 'Nothing to do: you are already a member of that group.',
+    remediation: 'The user is already a member of the group; list members with GET /groups/{id}/members before adding.' },
 
   // 1700-1799: access policy (per-user MFA, conditional access) on requests that cannot prompt
   { code: 1701, name: 'mfa_required', status: 400, oauthError: 'interaction_required', audience: 'admin',

@@ -86,6 +86,7 @@ export interface TemporaryAccessPassStore {
   /** Atomically marks a one-time pass used; false if it was used meanwhile. Multi-use passes: always true while usable. */
   use(id: string, now: Millis): Promise<boolean>;
   revokeForUser(userId: string, at: Millis): Promise<number>;
+  deleteForUser(userId: string): Promise<number>;
   /** Retention: deletes at most `limit` passes that expired, were revoked, or (one-time passes) were used before `before`. */
   purgeEnded(before: Millis, limit: number): Promise<number>;
 }
@@ -202,6 +203,7 @@ export interface SignInSessionStore {
   get(id: string, now: Millis): Promise<SignInSessionRecord | null>;
   update(id: string, patch: Pick<SignInSessionRecord, 'userId' | 'data'>): Promise<boolean>;
   delete(id: string): Promise<boolean>;
+  deleteForUser(userId: string): Promise<number>;
   /** Retention: deletes at most `limit` sessions expired at `now`; returns how many. */
   purgeExpired(now: Millis, limit: number): Promise<number>;
 }

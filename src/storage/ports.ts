@@ -6,6 +6,9 @@ import type { AccessStores } from './ports-access.js';
 
 export type Millis = number;
 
+/** How user principal names compare (case-insensitively, after NFC): the same rule on every engine and in app code. */
+export const principalNameKey = (upn: string): string => upn.normalize('NFC').toLowerCase();
+
 export interface Organisation {
   id: string; // org_...
   name: string;
@@ -176,6 +179,12 @@ export interface UserStore {
   getByPrincipalName(orgId: string, upn: string): Promise<User | null>;
   list(orgId: string, opts?: { limit?: number; cursor?: string | null }): Promise<Page<User>>;
   update(id: string, patch: Partial<Omit<User, 'id' | 'orgId' | 'createdAt'>>): Promise<void>;
+  /**
+   * Deletes the user row with its group memberships; devices the user registered stay, with
+   * registeredByUserId cleared. Everything else bound to the user (tokens, registrations, unlock
+   * keys, MFA methods, passes, sessions) must be deleted first. False if there is no such user.
+   */
+  delete(id: string): Promise<boolean>;
 }
 
 export interface GroupStore {
@@ -213,6 +222,7 @@ export interface UserRegistrationStore {
   listForDevice(deviceId: string): Promise<UserRegistration[]>;
   listForUser(userId: string): Promise<UserRegistration[]>;
   deleteForDevice(deviceId: string): Promise<number>;
+  deleteForUser(userId: string): Promise<number>;
 }
 
 export interface NonceStore {
@@ -247,6 +257,8 @@ export interface RefreshTokenStore {
   revokeForUser(userId: string, at: Millis): Promise<number>;
   /** Deletes every token of the device (before the device itself is deleted). */
   deleteForDevice(deviceId: string): Promise<number>;
+  /** Deletes every token of the user, on every device (before the user is deleted). */
+  deleteForUser(userId: string): Promise<number>;
   /**
    * Retention: deletes at most `limit` tokens that expired before `expiredBefore`, or were revoked
    * without being rotated before `revokedBefore`. Rotated tokens (replacedById set) stay until they
@@ -261,6 +273,7 @@ export interface UnlockKeyStore {
   getOrCreate(k: UnlockKeyRecord): Promise<UnlockKeyRecord>;
   get(userId: string, deviceId: string, purpose: 'user_unlock'): Promise<UnlockKeyRecord | null>;
   deleteForDevice(deviceId: string): Promise<number>;
+  deleteForUser(userId: string): Promise<number>;
 }
 
 export interface ServerKeyStore {
@@ -297,6 +310,7 @@ export interface BearerTokenStore {
   create(t: BearerTokenRecord): Promise<void>;
   getByHash(tokenHash: string): Promise<BearerTokenRecord | null>;
   revokeForUser(userId: string, at: Millis): Promise<number>;
+  deleteForUser(userId: string): Promise<number>;
   /** Retention: deletes at most `limit` tokens expired or revoked before `before`; returns how many. */
   purgeEnded(before: Millis, limit: number): Promise<number>;
 }

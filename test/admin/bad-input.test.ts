@@ -88,7 +88,8 @@ describe('admin API bad input', () => {
     const loc = await call(s, token, 'POST', '/v1.0/identity/conditionalAccess/namedLocations', { displayName: 'l', ipRanges: [{ '@odata.type': '#microsoft.graph.iPv4CidrRange', cidrAddress: '10.0.0.0/8' }] });
     const device = new RawDevice(s.url);
     assert.equal((await device.register(s.registrationToken)).status, 201);
-    const idFor = (p: string) => (p.includes('/users/') ? alice!.id : p.includes('/devices/') ? device.id : p.includes('namedLocations') ? loc.body.id : policy.body.id);
+    const group = (await s.ctx.store.groups.list(s.orgId)).items[0]!;
+    const idFor = (p: string) => (p.includes('/users/') ? alice!.id : p.includes('/devices/') ? device.id : p.includes('/groups/') ? group.id : p.includes('namedLocations') ? loc.body.id : policy.body.id);
     const after0 = await counts();
     for (const r of writes) {
       const path = r.path.replace('{id}', idFor(r.path));

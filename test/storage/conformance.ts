@@ -13,6 +13,7 @@ import { guardCases } from './conformance/guard.js';
 import { signInLogCases } from './conformance/sign-in-logs.js';
 import { tokenCases } from './conformance/tokens.js';
 import { transactionCases } from './conformance/transactions.js';
+import { userDeletionCases } from './conformance/user-deletion.js';
 
 export type { MakeStore } from './conformance/fixtures.js';
 
@@ -31,5 +32,6 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
     sessionCases(makeStore);
     guardCases(makeStore);
     sealedValueCases(makeStore);
+    userDeletionCases(makeStore);
   });
 }

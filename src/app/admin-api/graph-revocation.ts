@@ -1,11 +1,12 @@
-// Revocation over the admin API in Graph's shapes (entra-mdm.md): disable or delete a device, disable
-// a user, and revokeSignInSessions. Each write is one transaction, and every server sharing the
+// Revocation over the admin API in Graph's shapes (entra-mdm.md): disable or delete a device, and
+// revokeSignInSessions (disabling a user is in graph-users.ts). Each write is one transaction, and every server sharing the
 // database refuses the Mac's very next request, because device status, user state and tokens are
 // read from storage on each request and never cached.
 
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import type { Device, User } from '../../storage/ports.js';
+import { endSessions, type SessionsEnded } from '../user-lifecycle.js';
 import { PssoError } from '../../errors/psso-error.js';
 import { resolveDevice, resolveUser } from './graph-directory.js';
 
@@ -64,37 +65,13 @@ export async function deleteDevice(ctx: AppContext, orgId: string, id: string): 
   });
 }
 
-export interface SessionRevocation { user: User; refreshTokensRevoked: number; bearerTokensRevoked: number }
-
-async function revokeAllFor(tx: AppContext['store'], user: User, now: number) {
-  return {
-    refreshTokensRevoked: await tx.refreshTokens.revokeForUser(user.id, now),
-    bearerTokensRevoked: await tx.bearerTokens.revokeForUser(user.id, now),
-  };
-}
+export interface SessionRevocation extends SessionsEnded { user: User }
 
 /** POST /users/{id}/revokeSignInSessions: every refresh and bearer token of the user ends, so each Mac needs a full login. */
 export async function revokeSignInSessions(ctx: AppContext, orgId: string, idOrUpn: string): Promise<SessionRevocation> {
   const now = ctx.clock.now();
   return ctx.store.transaction(async (tx) => {
     const user = await resolveUser({ ...ctx, store: tx }, orgId, idOrUpn);
-    return { user, ...(await revokeAllFor(tx, user, now)) };
-  });
-}
-
-export interface UserChange extends SessionRevocation { accountEnabled: boolean }
-
-/**
- * PATCH /users/{id} {"accountEnabled": false|true}. A disabled user is refused at every token
- * request; disabling also ends the user's sessions so that enabling again never revives them.
- */
-export async function setUserAccountEnabled(ctx: AppContext, orgId: string, idOrUpn: string, body: unknown): Promise<UserChange> {
-  const now = ctx.clock.now();
-  return ctx.store.transaction(async (tx) => {
-    const user = await resolveUser({ ...ctx, store: tx }, orgId, idOrUpn);
-    const enabled = parseAccountEnabled(body);
-    await tx.users.update(user.id, { enabled, updatedAt: now });
-    const ended = enabled ? { refreshTokensRevoked: 0, bearerTokensRevoked: 0 } : await revokeAllFor(tx, user, now);
-    return { user: { ...user, enabled }, accountEnabled: enabled, ...ended };
+    return { user, ...(await endSessions(tx, user, now)) };
   });
 }

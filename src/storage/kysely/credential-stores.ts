@@ -104,6 +104,10 @@ export function bearerTokenStore(db: Db): BearerTokenStore {
         .where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
       return Number(res.numUpdatedRows);
     },
+    async deleteForUser(userId) {
+      const res = await db.deleteFrom('bearer_tokens').where('user_id', '=', userId).executeTakeFirst();
+      return Number(res.numDeletedRows);
+    },
     async purgeEnded(before, limit) {
       const batch = db.selectFrom('bearer_tokens').select('id')
         .where((eb) => eb.or([eb('expires_at', '<', before), eb('revoked_at', '<', before)]))

@@ -127,6 +127,10 @@ export function temporaryAccessPassStore(db: Db): TemporaryAccessPassStore {
         .where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
       return Number(res.numUpdatedRows);
     },
+    async deleteForUser(userId) {
+      const res = await db.deleteFrom('temporary_access_passes').where('user_id', '=', userId).executeTakeFirst();
+      return Number(res.numDeletedRows);
+    },
     async purgeEnded(before, limit) {
       const batch = db.selectFrom('temporary_access_passes').select('id')
         .where((eb) => eb.or([

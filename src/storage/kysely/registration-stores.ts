@@ -71,6 +71,10 @@ export function userRegistrationStore(db: Db): UserRegistrationStore {
       const res = await db.deleteFrom('user_registrations').where('device_id', '=', deviceId).executeTakeFirst();
       return Number(res.numDeletedRows);
     },
+    async deleteForUser(userId) {
+      const res = await db.deleteFrom('user_registrations').where('user_id', '=', userId).executeTakeFirst();
+      return Number(res.numDeletedRows);
+    },
   };
 }
 
@@ -116,6 +120,10 @@ export function unlockKeyStore(db: Db): UnlockKeyStore {
     get,
     async deleteForDevice(deviceId) {
       const res = await db.deleteFrom('unlock_keys').where('device_id', '=', deviceId).executeTakeFirst();
+      return Number(res.numDeletedRows);
+    },
+    async deleteForUser(userId) {
+      const res = await db.deleteFrom('unlock_keys').where('user_id', '=', userId).executeTakeFirst();
       return Number(res.numDeletedRows);
     },
   };

@@ -95,6 +95,10 @@ export function signInSessionStore(db: Db): SignInSessionStore {
       const res = await db.deleteFrom('sign_in_sessions').where('id', '=', id).executeTakeFirst();
       return Number(res.numDeletedRows) > 0;
     },
+    async deleteForUser(userId) {
+      const res = await db.deleteFrom('sign_in_sessions').where('user_id', '=', userId).executeTakeFirst();
+      return Number(res.numDeletedRows);
+    },
     async purgeExpired(now, limit) {
       // The same edge as get(): a session is gone at its expiry instant.
       const batch = db.selectFrom('sign_in_sessions').select('id').where('expires_at', '<=', now).limit(purgeLimit(limit));

@@ -2,7 +2,7 @@
 // the mapping of driver errors (SQLite and PostgreSQL) onto PssoError.
 import type { Kysely } from 'kysely';
 import { PssoError } from '../../errors/psso-error.js';
-import type { Page } from '../ports.js';
+import { principalNameKey, type Page } from '../ports.js';
 import type { DB } from './schema.js';
 
 export type Db = Kysely<DB>;
@@ -26,7 +26,7 @@ export const toJsonList = (a: string[]): string => JSON.stringify(a);
 export const fromJsonList = (s: string): string[] => JSON.parse(s) as string[];
 
 /** Case-insensitive key for user principal names; the same rule on every engine. */
-export const upnKey = (upn: string): string => upn.normalize('NFC').toLowerCase();
+export const upnKey = principalNameKey;
 
 export const DEFAULT_PAGE = 100;
 const MAX_PAGE = 1000;

@@ -167,6 +167,10 @@ export function refreshTokenStore(db: Db, kind: StoreKind): RefreshTokenStore {
       const res = await db.deleteFrom('refresh_tokens').where('device_id', '=', deviceId).executeTakeFirst();
       return Number(res.numDeletedRows);
     },
+    async deleteForUser(userId) {
+      const res = await db.deleteFrom('refresh_tokens').where('user_id', '=', userId).executeTakeFirst();
+      return Number(res.numDeletedRows);
+    },
     async listActiveForDevice(deviceId, now) {
       const rows = await db.selectFrom('refresh_tokens').selectAll()
         .where('device_id', '=', deviceId).where('revoked_at', 'is', null).where('expires_at', '>', now)

@@ -4,7 +4,7 @@ import type { Selectable, Updateable } from 'kysely';
 import { PssoError } from '../../errors/psso-error.js';
 import type { Organisation, OrganisationStore, User, UserStore } from '../ports.js';
 import type { UsersTable } from './schema.js';
-import { decodeCursor, fromBool, guardWrite, pageLimit, toBool, toPage, upnKey, type Db } from './support.js';
+import { decodeCursor, fromBool, guardWrite, inTx, pageLimit, toBool, toPage, upnKey, type Db } from './support.js';
 
 export function organisationStore(db: Db): OrganisationStore {
   const map = (r: { id: string; name: string; created_at: number }): Organisation => ({ id: r.id, name: r.name, createdAt: Number(r.created_at) });
@@ -111,6 +111,15 @@ export function userStore(db: Db): UserStore {
       }
       const res = await guardWrite('user', () => db.updateTable('users').set(set).where('id', '=', id).executeTakeFirst());
       if (Number(res.numUpdatedRows) === 0) throw new PssoError('resource_not_found', `user ${id}`);
+    },
+    async delete(id) {
+      // Memberships cascade, but not every SQLite connection enforces foreign keys: delete them here too.
+      return inTx(db, async (trx) => {
+        await trx.deleteFrom('group_members').where('user_id', '=', id).execute();
+        await trx.updateTable('devices').set({ registered_by_user_id: null }).where('registered_by_user_id', '=', id).execute();
+        const res = await guardWrite('user', () => trx.deleteFrom('users').where('id', '=', id).executeTakeFirst());
+        return Number(res.numDeletedRows) > 0;
+      });
     },
   };
 }

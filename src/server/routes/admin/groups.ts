@@ -1,11 +1,13 @@
-// Graph groups and their members.
+// Graph groups and their members, and membership changes by reference ($ref).
 
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../../../app/context.js';
 import { applySelect, collection, odataContext, parseGraphQuery } from '../../../app/admin-api/graph-query.js';
 import { groupMembers, listGroups, resolveGroup } from '../../../app/admin-api/graph-directory.js';
 import { GROUP_PROPERTIES, toGraphGroup, USER_PROPERTIES } from '../../../app/admin-api/graph-mappers.js';
-import { authorize, requestUrl, ROLES, type IdParams } from './kit.js';
+import { addGroupMemberRef, removeGroupMemberRef } from '../../../app/admin-api/graph-members.js';
+import { recordAdminAction } from '../../../app/admin-api/admin-actions.js';
+import { authorize, jsonBody, requestFacts, requestUrl, ROLES, type IdParams } from './kit.js';
 
 export function groupRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (app) => {
@@ -31,5 +33,21 @@ export function groupRoutes(ctx: AppContext): FastifyPluginAsync {
         return collection(requestUrl(ctx, req), 'directoryObjects', page.items.map((u) => applySelect(u, q.select)), { kind: 'groupMembers', cursor: page.next });
       });
     }
+
+    app.post<IdParams>('/groups/:id/members/$ref', async (req, reply) => {
+      const p = await authorize(ctx, req, ROLES.directoryWrite);
+      // An unknown group is 404 whatever the body, as on every route with an id; then the body is checked.
+      await resolveGroup(ctx, p.orgId, req.params.id);
+      const { group, user } = await addGroupMemberRef(ctx, p.orgId, req.params.id, jsonBody(req));
+      await recordAdminAction(ctx, p, requestFacts(req), { action: 'addGroupMember', target: group.id, userId: user.id, userPrincipalName: user.userPrincipalName });
+      return reply.code(204).send();
+    });
+
+    app.delete<{ Params: { id: string; userId: string } }>('/groups/:id/members/:userId/$ref', async (req, reply) => {
+      const p = await authorize(ctx, req, ROLES.directoryWrite);
+      const { group, user } = await removeGroupMemberRef(ctx, p.orgId, req.params.id, req.params.userId);
+      await recordAdminAction(ctx, p, requestFacts(req), { action: 'removeGroupMember', target: group.id, userId: user.id, userPrincipalName: user.userPrincipalName });
+      return reply.code(204).send();
+    });
   };
 }

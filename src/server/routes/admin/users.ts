@@ -1,11 +1,13 @@
-// Graph users: list and get (by id or UPN), disable, revokeSignInSessions, group memberships, and per-user MFA requirements (entra-mdm.md §3.2).
+// Graph users: list and get (by id or UPN), create, change (including disable), delete, revokeSignInSessions, group memberships, and per-user MFA requirements (entra-mdm.md §3.2).
 
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../../../app/context.js';
 import { collection, odataContext, parseGraphQuery, applySelect } from '../../../app/admin-api/graph-query.js';
 import { listUsers, resolveUser, setPerUserMfaState, userMemberOf } from '../../../app/admin-api/graph-directory.js';
 import { GROUP_PROPERTIES, toGraphUser, USER_PROPERTIES } from '../../../app/admin-api/graph-mappers.js';
-import { revokeSignInSessions, setUserAccountEnabled } from '../../../app/admin-api/graph-revocation.js';
+import { revokeSignInSessions } from '../../../app/admin-api/graph-revocation.js';
+import { createGraphUser, patchGraphUser } from '../../../app/admin-api/graph-users.js';
+import { deleteUser } from '../../../app/user-lifecycle.js';
 import { recordAdminAction } from '../../../app/admin-api/admin-actions.js';
 import { authorize, jsonBody, noParameters, requestFacts, requestUrl, ROLES, type IdParams } from './kit.js';
 
@@ -25,12 +27,36 @@ export function userRoutes(ctx: AppContext): FastifyPluginAsync {
       return { '@odata.context': `${odataContext(requestUrl(ctx, req), 'users')}/$entity`, ...applySelect(toGraphUser(u), q.select) };
     });
 
+    app.post('/users', async (req, reply) => {
+      const p = await authorize(ctx, req, ROLES.directoryWrite);
+      const u = await createGraphUser(ctx, p.orgId, jsonBody(req));
+      await recordAdminAction(ctx, p, requestFacts(req), { action: 'createUser', target: u.id, userPrincipalName: u.userPrincipalName });
+      const base = requestUrl(ctx, req);
+      const version = req.url.split('/')[1];
+      return reply.code(201).header('location', `${base.base}/${version}/users/${u.id}`)
+        .send({ '@odata.context': `${odataContext(base, 'users')}/$entity`, ...toGraphUser(u) });
+    });
+
     app.patch<IdParams>('/users/:id', async (req, reply) => {
       const p = await authorize(ctx, req, ROLES.directoryWrite);
-      const c = await setUserAccountEnabled(ctx, p.orgId, req.params.id, jsonBody(req));
+      const c = await patchGraphUser(ctx, p.orgId, req.params.id, jsonBody(req));
+      // Enabling and disabling keep their own action names, which audits already search for.
+      const action = c.changed.length === 1 && c.changed[0] === 'accountEnabled' ? (c.user.enabled ? 'enableUser' : 'disableUser') : 'updateUser';
       await recordAdminAction(ctx, p, requestFacts(req), {
-        action: c.accountEnabled ? 'enableUser' : 'disableUser', target: c.user.id, userPrincipalName: c.user.userPrincipalName,
+        action, target: c.user.id, userPrincipalName: c.user.userPrincipalName, ...(action === 'updateUser' ? { changed: c.changed.join(',') } : {}),
         refreshTokensRevoked: c.refreshTokensRevoked, bearerTokensRevoked: c.bearerTokensRevoked,
+      });
+      return reply.code(204).send();
+    });
+
+    app.delete<IdParams>('/users/:id', async (req, reply) => {
+      const p = await authorize(ctx, req, ROLES.directoryWrite);
+      // resolveUser first: the id must name a user of the caller's organisation.
+      const u = await resolveUser(ctx, p.orgId, req.params.id);
+      const d = await deleteUser(ctx, p.orgId, u.id);
+      await recordAdminAction(ctx, p, requestFacts(req), {
+        action: 'deleteUser', target: u.id, userPrincipalName: u.userPrincipalName,
+        refreshTokensDeleted: d.refreshTokensDeleted, registrationsDeleted: d.registrationsDeleted,
       });
       return reply.code(204).send();
     });
