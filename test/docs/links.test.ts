@@ -1,6 +1,6 @@
 // The README and docs/*.md cite only files that are in the repository: every relative Markdown link,
 // and every path under a source folder (src/, test/, docs/, scripts/, deploy/, bin/) written in the
-// text, in a code span or in a code block.
+// text, in a code span or in a code block. Their command lines call the CLI as the README installs it.
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -38,9 +38,21 @@ export function repoPaths(text: string): string[] {
   return out;
 }
 
-describe('docs cite only files in the repository', () => {
+/** Command lines in code blocks that call the CLI as a bare `openpsso`, which a clone does not put on the PATH. */
+export function bareCommands(text: string): string[] {
+  const out: string[] = [];
+  let fenced = false;
+  for (const line of text.split('\n')) {
+    if (line.trimStart().startsWith('```')) { fenced = !fenced; continue; }
+    if (fenced && /(?:^\s*(?:\$\s+)?|(?:&&|\||;)\s*)openpsso\s/.test(line)) out.push(line.trim());
+  }
+  return out;
+}
+
+describe('docs cite only files in the repository and call the CLI as the README installs it', () => {
   it('finds links and paths the way the docs write them', () => {
     assert.deepEqual(markdownLinks('[a](docs/x.md) [b](https://e.com) [c](#top) [d](y.md#part "t")'), ['docs/x.md', 'y.md']);
+    assert.deepEqual(bareCommands('```sh\nopenpsso user list\nnpx openpsso user list && openpsso x\n```\nopenpsso in prose'), ['openpsso user list', 'npx openpsso user list && openpsso x']);
     assert.deepEqual(repoPaths('see `src/app/a.ts`, (src/b.ts) and src/c/ or test/fuzz/*.ts; src/d.ts:12.'), ['src/app/a.ts', 'src/b.ts', 'src/c', 'src/d.ts']);
   });
 
@@ -53,6 +65,8 @@ describe('docs cite only files in the repository', () => {
         ...repoPaths(text).filter((p) => !existsSync(join(ROOT, p))).map((p) => `path ${p}`),
       ];
       assert.deepEqual([...new Set(missing)], [], `${name} cites files that are not in the repository`);
+      // The README installs from a clone, where the CLI is `npx openpsso` (docs/deploy.md says when it is not).
+      assert.deepEqual(bareCommands(text), [], `${name}: write command lines as the README installs the CLI`);
     });
   }
 });
