@@ -29,7 +29,8 @@ engine_args=()
 build_args=()
 if [ "$engine" = podman ]; then
   read -r -a engine_args <<<"${OPENPSSO_PODMAN_ARGS:---storage-driver vfs}"
-  build_args=(--isolation chroot)
+  # docker format: the OCI format has no HEALTHCHECK, and podman would drop it.
+  build_args=(--isolation chroot --format docker)
 fi
 run() { "$engine" "${engine_args[@]}" "$@"; }
 
