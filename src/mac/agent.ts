@@ -283,6 +283,11 @@ export class VirtualMac {
     return { ok: true, messages };
   }
 
+  /** Whether anything of a virtual Mac is stored at this location (see MacState.exists). */
+  hasState(): Promise<boolean> {
+    return this.state.exists();
+  }
+
   async status(o: { user?: string } = {}): Promise<StatusResult> {
     const [device, login] = await Promise.all([this.state.device(), this.state.loginConfig()]);
     let u: UserState | undefined;

@@ -10,7 +10,7 @@ import { base32Decode } from '../policy/base32.js';
 import { FILES, userSlug } from './state-store.js';
 import { readCard } from './smart-card.js';
 import { DEFAULT_LOGIN_FREQUENCY } from './token-policy.js';
-import type { DeviceConfig, LoginConfig, Method, UserConfig } from './types.js';
+import { CLI_METHOD_NAMES, type DeviceConfig, type LoginConfig, type Method, type UserConfig } from './types.js';
 import { profileDefaults, type MacProfileSettings } from './profile-settings.js';
 
 export interface CompatLoginOptions {
@@ -223,7 +223,7 @@ export async function registerMac(mac: VirtualMac, o: RegisterOptions): Promise<
     bearer ??= await authorisation(mac, server, o, p.registrationToken);
     await mac.http.json('user registration', mac.http.postJson(`${server}/api/v1/devices/${encodeURIComponent(device.serverDeviceId!)}/users`, body, bearer));
   }
-  messages.push(`User ${o.user} registered for the ${method} method.`);
+  messages.push(`User ${o.user} registered for the ${CLI_METHOD_NAMES[method]} method.`);
 
   if (!existing.account) {
     const local = o.localPassword ?? o.password;

@@ -1,11 +1,11 @@
 // `openpsso mac <command>`: the virtual Mac's command line, printing what the Mac did and why in plain words.
 
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { VirtualMac } from './agent.js';
 import { MacError, describeError } from './errors.js';
 import { loadProfileSettings, normaliseMethod } from './profile-settings.js';
 import type { LoginResult } from './login-window.js';
-import type { MacClock, Method } from './types.js';
+import { CLI_METHOD_NAMES, type MacClock, type Method } from './types.js';
 
 interface Common {
   mac: string;
@@ -32,15 +32,16 @@ const common = (c: Command) => c
   .option('--now <epoch>', 'pretend the time is this many seconds since 1970')
   .option('--json', 'print the result as JSON');
 
+// Spelt as CLI_METHOD_NAMES; any case or separator, and Apple's profile names (UserSecureEnclaveKey), are accepted as aliases.
 function method(v: string): Method {
   const m = normaliseMethod(v);
-  if (!m) throw new MacError('usage', `unknown method ${v}; use password, secure_enclave or smart_card`);
+  if (!m) throw new MacError('usage', `unknown method ${v}; use ${Object.values(CLI_METHOD_NAMES).join(', ')}`);
   return m;
 }
 
 function printLogin(out: Out, r: LoginResult): number {
   const path = { local: 'no network (local password, fresh tokens)', refresh: 'refresh request', full_login: 'full login', none: 'none' }[r.path];
-  out(`${r.event === 'login' ? 'Login window' : 'Screensaver unlock'}: ${r.user} (${r.method})`);
+  out(`${r.event === 'login' ? 'Login window' : 'Screensaver unlock'}: ${r.user} (${CLI_METHOD_NAMES[r.method]})`);
   for (const m of r.messages) out(`  ${m}`);
   if (r.network || r.path !== 'none') out(`  Path: ${path}${r.latencyMs !== undefined ? ` in ${r.latencyMs.toFixed(1)} ms` : ''}`);
   if (r.passwordSynced) out('  Local password updated to the new identity provider password.');
@@ -61,7 +62,7 @@ export async function runMac(argv: string[]): Promise<number> {
     .option('--interactive', 'sign in with --user/--password for a bearer token instead of a registration token')
     .option('--totp-secret <base32>', "with --interactive: the authenticator app's secret, to answer an MFA step")
     .requiredOption('--user <upn>', 'user principal name')
-    .addOption(new Option('--method <method>', 'authentication method').choices(['password', 'secure_enclave', 'smart_card']))
+    .option('--method <method>', `authentication method: ${Object.values(CLI_METHOD_NAMES).join(' | ')}`)
     .option('--password <password>', 'identity provider password')
     .option('--local-password <password>', 'local account password, if different (key methods)')
     .option('--shared-keys', 'shared device keys (default)').option('--no-shared-keys', 'per-user device keys (no PSSO 2.0 key service)')
@@ -139,7 +140,12 @@ export async function runMac(argv: string[]): Promise<number> {
   common(program.command('status').description('state in the layout of `app-sso platform -s`, plus System Settings'))
     .option('--user <upn>')
     .action(async (o: Common & { user?: string }) => {
-      const r = await macFor(o).status(o.user ? { user: o.user } : {});
+      const mac = macFor(o);
+      // A mistyped --mac must not read as a Mac that is merely not registered yet.
+      if (!(await mac.hasState())) {
+        throw new MacError('state', `${mac.location} is not a virtual Mac: it holds no device registration, keys or local accounts. Check --mac, or create one with \`openpsso mac register --mac ${o.mac} ...\`.`);
+      }
+      const r = await mac.status(o.user ? { user: o.user } : {});
       if (o.json) return json(r.json);
       process.stdout.write(r.text);
     });

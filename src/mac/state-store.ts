@@ -15,6 +15,9 @@ export interface StateStore {
   list(folder: string): Promise<string[]>;
 }
 
+/** No such document: the file, or a folder on its path, is missing, or --mac names a file, not a folder. */
+const absent = (e: unknown) => ['ENOENT', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '');
+
 export class DirectoryStore implements StateStore {
   readonly location: string;
   constructor(dir: string) {
@@ -30,7 +33,7 @@ export class DirectoryStore implements StateStore {
     try {
       return await readFile(this.path(name), 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if (absent(e)) return undefined;
       throw e;
     }
   }
@@ -52,7 +55,7 @@ export class DirectoryStore implements StateStore {
     try {
       return (await readdir(this.path(folder), { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if (absent(e)) return [];
       throw e;
     }
   }
@@ -121,6 +124,15 @@ export class MacState {
 
   private writeJson(name: string, value: unknown): Promise<void> {
     return this.store.writeText(name, `${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  /**
+   * Whether this store holds a virtual Mac at all: a device registration, device keys, a login
+   * configuration, or a local account (which `reset` keeps). A mistyped --mac has none of them.
+   */
+  async exists(): Promise<boolean> {
+    for (const name of [FILES.device, FILES.login, FILES.signingKey]) if (await this.store.readText(name) !== undefined) return true;
+    return (await this.store.list('users')).length > 0;
   }
 
   device(): Promise<DeviceConfig | undefined> { return this.readJson(FILES.device); }

@@ -4,6 +4,12 @@ export type Method = 'password' | 'secure_enclave' | 'smart_card';
 
 export const METHODS: readonly Method[] = ['password', 'secure_enclave', 'smart_card'];
 
+/**
+ * How the command line spells a method, in input, help and messages: kebab case, as `profile
+ * generate --method` does. Stored state, JSON output and the registration API keep the wire values.
+ */
+export const CLI_METHOD_NAMES: Readonly<Record<Method, string>> = { password: 'password', secure_enclave: 'secure-enclave', smart_card: 'smart-card' };
+
 /** Epoch milliseconds, like the server's Clock, so one ManualClock can drive both in tests. */
 export interface MacClock {
   now(): number;

@@ -9,6 +9,12 @@ test('method names from profiles and the command line', () => {
   assert.equal(normaliseMethod('UserSecureEnclaveKey'), 'secure_enclave');
   assert.equal(normaliseMethod('secure_enclave'), 'secure_enclave');
   assert.equal(normaliseMethod('SmartCard'), 'smart_card');
+  // The command line's canonical kebab-case spellings, and any case or separator as aliases.
+  assert.equal(normaliseMethod('secure-enclave'), 'secure_enclave');
+  assert.equal(normaliseMethod('SecureEnclave'), 'secure_enclave');
+  assert.equal(normaliseMethod('SECURE_ENCLAVE'), 'secure_enclave');
+  assert.equal(normaliseMethod('smart-card'), 'smart_card');
+  assert.equal(normaliseMethod('smartcard'), 'smart_card');
   assert.equal(normaliseMethod('OpenID'), undefined);
 });
 
