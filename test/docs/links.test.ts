@@ -44,7 +44,9 @@ export function bareCommands(text: string): string[] {
   let fenced = false;
   for (const line of text.split('\n')) {
     if (line.trimStart().startsWith('```')) { fenced = !fenced; continue; }
-    if (fenced && /(?:^\s*(?:\$\s+)?|(?:&&|\||;)\s*)openpsso\s/.test(line)) out.push(line.trim());
+    // `openpsso user import: OPSSO1620 ...` is what the CLI prints (its error prefix), not a command line.
+    const printed = /^\s*openpsso(?:\s[\w-]+)*:\s/.test(line);
+    if (fenced && !printed && /(?:^\s*(?:\$\s+)?|(?:&&|\||;)\s*)openpsso\s/.test(line)) out.push(line.trim());
   }
   return out;
 }
@@ -53,6 +55,7 @@ describe('docs cite only files in the repository and call the CLI as the README 
   it('finds links and paths the way the docs write them', () => {
     assert.deepEqual(markdownLinks('[a](docs/x.md) [b](https://e.com) [c](#top) [d](y.md#part "t")'), ['docs/x.md', 'y.md']);
     assert.deepEqual(bareCommands('```sh\nopenpsso user list\nnpx openpsso user list && openpsso x\n```\nopenpsso in prose'), ['openpsso user list', 'npx openpsso user list && openpsso x']);
+    assert.deepEqual(bareCommands('```\nopenpsso user import: OPSSO1620 The file has errors\nopenpsso: OPSSO1611 no organisation\n```'), []);
     assert.deepEqual(repoPaths('see `src/app/a.ts`, (src/b.ts) and src/c/ or test/fuzz/*.ts; src/d.ts:12.'), ['src/app/a.ts', 'src/b.ts', 'src/c', 'src/d.ts']);
   });
 

@@ -41,7 +41,9 @@ async function serve(dataDir: string, port: number, env: Record<string, string>)
   child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
   const token = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
+    // A liveness limit, not a timing check: generous because tsx compiles the CLI on a loaded machine.
+    // The child is killed so a failed start cannot leave a server keeping the test run alive.
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`server did not start: ${out}`)); }, 90_000);
     const check = () => {
       const m = /registration token\s+(\S+)/.exec(out);
       if (m) { clearTimeout(timer); resolve(m[1]!); }

@@ -1,10 +1,10 @@
 // Process tests for a production set-up: `openpsso init --yes` in an empty directory, `serve` without
-// --demo, a user added and a virtual Mac registered and logged in against that organisation; init's
+// --demo, users imported from CSV and a virtual Mac registered and logged in against that organisation; init's
 // refusals; `serve` on an empty database; and the demo token kept across --demo restarts.
 
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,8 +71,15 @@ describe('openpsso init, then serve without --demo', () => {
     assert.deepEqual(config, { issuer: `http://127.0.0.1:${port}`, listen: { host: '127.0.0.1', port }, dataDir, database: { kind: 'sqlite' } });
 
     // (Names outside the domains, and the admin's per-user MFA, are covered in process: test/app/organisation-setup.test.ts.)
-    const add = await runCli(dataDir, 'user', 'add', 'dana@acme.test', '--password', PASSWORD, '-c', configFile);
-    assert.equal(add.code, 0, add.err);
+    // Users arrive by CSV import, as an organisation's would: a dry run first (the default), then --apply.
+    const csv = join(dir, 'users.csv');
+    writeFileSync(csv, `userPrincipalName,displayName,mail,groups,password\r\ndana@acme.test,Dana Diaz,dana@acme.test,mac-users,${PASSWORD}\r\nerin@acme.test,"Erin, E.",erin@acme.test,mac-users;engineering,Erin-Passw0rd!\r\n`);
+    const dry = await runCli(dataDir, 'user', 'import', csv, '--create-groups', '-c', configFile);
+    assert.equal(dry.code, 0, dry.err);
+    assert.match(dry.out, /\b2 to create, 0 to update, 0 unchanged/);
+    assert.equal((await runCli(dataDir, 'user', 'list', '-c', configFile)).out.match(/@acme\.test/g)?.length, 1, 'the dry run wrote nothing');
+    const apply = await runCli(dataDir, 'user', 'import', csv, '--create-groups', '--apply', '-c', configFile);
+    assert.equal(apply.code, 0, apply.err);
 
     const serve = await startServe(dataDir, '-c', configFile);
     children.push(serve.child);
@@ -89,7 +96,7 @@ describe('openpsso init, then serve without --demo', () => {
     const show = await runCli(dataDir, 'org', 'show', '-c', configFile);
     assert.equal(show.code, 0, show.err);
     assert.match(show.out, /name\s+Acme Corp/);
-    assert.match(show.out, /acme\.test\s+default\s+2 users/);
+    assert.match(show.out, /acme\.test\s+default\s+3 users/);
     assert.match(show.out, /devices\s+1\b/);
     assert.match(show.out, /root@acme\.test\s+Global Administrator/);
   });
