@@ -37,8 +37,7 @@ export async function restoreBackup(opts: RestoreOptions): Promise<RestoreResult
   if (newer.length > 0) throw new PssoError('backup_schema_newer', `the backup has migrations ${newer.join(', ')}`);
 
   const keys = keysFor(contents, opts.masterKeyFile, env);
-  mkdirSync(dirname(target), { recursive: true });
-  const staging = mkdtempSync(join(dirname(target), `.${basename(target)}.restore-`));
+  const staging = stagingBeside(target);
   try {
     const dbFile = join(staging, DATABASE);
     writeFileSync(dbFile, contents.get(DATABASE)!, { mode: 0o600 });
@@ -74,6 +73,19 @@ function assertEmpty(dir: string): void {
   if (!statSync(dir).isDirectory()) throw new PssoError('restore_target_not_empty', `${dir} is a file`);
   const busy = (d: string): boolean => readdirSync(d).some((f) => { const p = join(d, f); return !statSync(p).isDirectory() || busy(p); });
   if (busy(dir)) throw new PssoError('restore_target_not_empty', `${dir} holds files`);
+}
+
+/** The staging directory next to the target (one rename away); a place that cannot hold it is one catalogue line, not a trace. */
+function stagingBeside(target: string): string {
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+    return mkdtempSync(join(dirname(target), `.${basename(target)}.restore-`));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // A recursive mkdir meets EEXIST only when a part of the path exists as a file.
+    const why = code === 'ENOTDIR' || code === 'EEXIST' ? 'a part of the path is a file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : code === 'ENOSPC' ? 'no space left' : (e as Error).message;
+    throw new PssoError('startup_database_unwritable', `cannot create ${target}: ${why}`);
+  }
 }
 
 function removeEmptyTree(dir: string): void {

@@ -117,6 +117,10 @@ describe('backup and restore commands', () => {
     writeFileSync(wrong, randomBytes(32).toString('base64'));
     await assert.rejects(restoreBackup({ file: backup, dataDir: join(work, 't5'), masterKeyFile: wrong, env: {} }), code('OPSSO1654'));
     for (const t of ['t3', 't4', 't5']) assert.equal(existsSync(join(work, t)), false);
+    // A target that cannot be created (a file where a directory should be) is a catalogue error, not a trace.
+    writeFileSync(join(work, 'a-file'), '');
+    await assert.rejects(restoreBackup({ file: backup, dataDir: join(work, 'a-file', 'data'), masterKeyFile: join(s.dataDir, 'master.key'), env: {} }),
+      (e: unknown) => code('OPSSO1635')(e) && /a part of the path is a file/.test((e as Error).message));
 
     const withKey = join(work, 'with-key.sqlar');
     const b = await createBackup({ dbFile: join(s.dataDir, 'openpsso.db'), dataDir: s.dataDir, out: withKey, includeMasterKey: true, env: {} });
