@@ -177,6 +177,12 @@ export async function unlockAccount(ctx: AppContext, orgId: string, account: str
   await ctx.store.lockouts.reset(`${acct}#u`);
 }
 
+/** Everything the guard remembers of an account (locks, failure counts, familiar networks), for a deleted user. */
+export async function forgetAccount(ctx: AppContext, orgId: string, account: string): Promise<void> {
+  await unlockAccount(ctx, orgId, account);
+  await ctx.store.credentialGuard.forgetAccount(accountKey(orgId, account));
+}
+
 /** The lock in force for an account, if any (either class), for admins and the doctor. */
 export async function lockState(ctx: AppContext, orgId: string, account: string): Promise<LockoutRecord[]> {
   const acct = accountKey(orgId, account);

@@ -5,7 +5,7 @@
 import type { AppContext } from './context.js';
 import type { Store, User } from '../storage/ports.js';
 import { findUser } from './directory.js';
-import { unlockAccount } from './credential-guard.js';
+import { forgetAccount } from './credential-guard.js';
 
 export interface SessionsEnded { refreshTokensRevoked: number; bearerTokensRevoked: number }
 
@@ -68,8 +68,9 @@ export async function deleteUser(ctx: AppContext, orgId: string, idOrUpn: string
     // Explicit, not left to the foreign key cascade: deleting an admin must visibly end their roles.
     await tx.directoryRoles.removeAllForUser(user.id);
     await tx.users.delete(user.id);
-    // Lockout counters are keyed by name: a user created again under it starts clean.
-    await unlockAccount({ ...ctx, store: tx }, orgId, user.userPrincipalName);
+    // The guard's state is keyed by name: a user created again under it starts clean, with no
+    // lock, no failure count and no network counted as familiar from the deleted user's sign-ins.
+    await forgetAccount({ ...ctx, store: tx }, orgId, user.userPrincipalName);
     return result;
   });
 }

@@ -143,6 +143,8 @@ export interface CredentialGuardStore {
   /** Whether the account has signed in successfully from this address (or network) before. */
   isFamiliar(accountKey: string, addressKey: string): Promise<boolean>;
   markFamiliar(accountKey: string, addressKey: string, now: Millis): Promise<void>;
+  /** Forgets every familiar address of the account (the user was deleted); returns how many. */
+  forgetAccount(accountKey: string): Promise<number>;
   /**
    * Deletes state that no longer matters: buckets untouched since `bucketsBefore` (full again by
    * then), addresses last seen before `familiarBefore`, and lockouts whose window and lock both

@@ -1,6 +1,7 @@
 // Creating, changing and deleting users and group memberships over the admin API (Graph shapes),
 // through real HTTP: status codes, Location, Graph bodies, sign-in effects and admin action rows.
 
+import { accountKey, networkOf } from '../../src/app/credential-guard.js';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -88,10 +89,13 @@ describe('admin API user and membership writes', () => {
     const rt = dev.open(await dev.send(built.jwt), built).refresh_token;
     // An admin's directory role goes with the user, not left behind for a later user of the same id.
     await s.ctx.store.directoryRoles.assign({ orgId: s.orgId, userId: created.body.id, role: 'Global Administrator', createdAt: now() * 1000 });
+    assert.equal(await s.ctx.store.credentialGuard.isFamiliar(accountKey(s.orgId, `temp${D}`), networkOf('127.0.0.1')), true);
     const del = await call(s, token, 'DELETE', `/v1.0/users/${created.body.id}`);
     assert.equal(del.status, 204, JSON.stringify(del.body));
     assert.equal((await call(s, token, 'GET', `/v1.0/users/${created.body.id}`)).status, 404);
     assert.deepEqual(await s.ctx.store.directoryRoles.listForUser(created.body.id), []);
+    // The guard forgets the name too: its sign-in made this network familiar, and a new user of that name starts afresh.
+    assert.equal(await s.ctx.store.credentialGuard.isFamiliar(accountKey(s.orgId, `temp${D}`), networkOf('127.0.0.1')), false);
     const refreshed = await dev.send(dev.refreshRequest(await dev.nonce(), now(), rt).jwt);
     assert.equal(refreshed.json.error_code, 'OPSSO1301');
     assert.equal((await call(s, token, 'DELETE', `/v1.0/users/${created.body.id}`)).status, 404);

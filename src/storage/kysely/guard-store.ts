@@ -36,6 +36,10 @@ export function credentialGuardStore(db: Db): CredentialGuardStore {
         .onConflict((oc) => oc.columns(['account_key', 'address_key']).doUpdateSet({ last_seen: now }))
         .execute();
     },
+    async forgetAccount(accountKey) {
+      const r = await db.deleteFrom('familiar_addresses').where('account_key', '=', accountKey).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    },
     async purgeStale({ bucketsBefore, familiarBefore, lockoutsBefore }, limit) {
       // Batched by key so one purge never holds a long lock on a busy table.
       const buckets = await db.deleteFrom('throttle_buckets').where('bucket_key', 'in',

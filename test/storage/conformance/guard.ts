@@ -37,6 +37,13 @@ export function guardCases(make: MakeStore): void {
       await g.markFamiliar('acct:x', 'net:203.0.113.0/24', T0 + 5);
       assert.equal(await g.isFamiliar('acct:x', 'net:203.0.113.0/24'), true);
       assert.equal(await g.isFamiliar('acct:y', 'net:203.0.113.0/24'), false);
+      await g.markFamiliar('acct:gone', 'net:203.0.113.0/24', T0);
+      await g.markFamiliar('acct:gone', 'net:2001:db8::/64', T0);
+      await g.markFamiliar('acct:kept', 'net:203.0.113.0/24', T0);
+      assert.equal(await g.forgetAccount('acct:gone'), 2);
+      assert.equal(await g.isFamiliar('acct:gone', 'net:203.0.113.0/24'), false);
+      assert.equal(await g.isFamiliar('acct:kept', 'net:203.0.113.0/24'), true);
+      assert.equal(await g.forgetAccount('acct:kept'), 1);
       for (let i = 0; i < 5; i++) await g.take(`ip:old-${i}`, rule, T0);
       await g.take('ip:new', rule, T0 + 100_000);
       await s().lockouts.recordFailure('acct:old', T0, { windowMs: 1000, threshold: 1, lockMs: 1000 });
