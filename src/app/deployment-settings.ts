@@ -1,12 +1,9 @@
 // The deployment half of `openpsso init`: checks the issuer URL, the TLS files or proxy addresses,
 // and builds the configuration file, validated by the same schema `serve` uses.
 
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { configSchema, type Config } from '../config/schema.js';
+import { configSchema, proxyAddress, type Config } from '../config/schema.js';
 import { PssoError } from '../errors/psso-error.js';
-import { parseCidr, parseIp } from '../policy/ip-range.js';
 
 const isLoopbackHost = (host: string): boolean =>
   host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
@@ -28,29 +25,11 @@ export function checkIssuer(raw: string, insecureLocal: boolean): string {
   return u.href.replace(/\/+$/, '');
 }
 
-/** Both files readable, a PEM certificate and a private key, and the key is the certificate's. */
-export function checkTlsFiles(certFile: string, keyFile: string): { subject: string; validTo: string } {
-  const read = (flag: string, file: string) => {
-    try { return readFileSync(resolve(file)); } catch (e) { throw new PssoError('setup_value_invalid', `${flag}: cannot read ${file}: ${(e as Error).message}`); }
-  };
-  let cert: X509Certificate;
-  try { cert = new X509Certificate(read('--tls-cert', certFile)); } catch (e) {
-    if (e instanceof PssoError) throw e;
-    throw new PssoError('setup_value_invalid', `--tls-cert: ${certFile} is not a PEM certificate`);
-  }
-  let key: ReturnType<typeof createPrivateKey>;
-  try { key = createPrivateKey(read('--tls-key', keyFile)); } catch (e) {
-    if (e instanceof PssoError) throw e;
-    throw new PssoError('setup_value_invalid', `--tls-key: ${keyFile} is not a PEM private key`);
-  }
-  if (!cert.checkPrivateKey(key)) throw new PssoError('setup_value_invalid', `--tls-key: ${keyFile} is not the key of the certificate in ${certFile}`);
-  return { subject: cert.subject, validTo: cert.validTo };
-}
-
-/** Each proxy is an address or a CIDR, as trustProxy takes them. */
+/** Each proxy is an address or a CIDR, checked by the rule trustProxy itself is checked by. */
 export function checkProxies(list: string[]): string[] {
   for (const p of list) {
-    if (parseIp(p) === null && parseCidr(p) === null) throw new PssoError('setup_value_invalid', `--proxy: ${JSON.stringify(p)} is not an IP address or CIDR`);
+    const r = proxyAddress.safeParse(p);
+    if (!r.success) throw new PssoError('setup_value_invalid', `--proxy: ${r.error.issues[0]?.message ?? `${JSON.stringify(p)} is not an IP address or CIDR`}`);
   }
   return list;
 }

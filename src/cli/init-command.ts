@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { createAppContext } from '../app/bootstrap.js';
-import { buildConfigFile, checkIssuer, checkProxies, checkTlsFiles, type DeploymentSettings } from '../app/deployment-settings.js';
+import { buildConfigFile, checkIssuer, checkProxies, type DeploymentSettings } from '../app/deployment-settings.js';
+import { readTlsFiles } from '../app/tls-files.js';
 import { initialiseOrganisation, MIN_PASSWORD_LENGTH, normaliseSetup, type InitialisedOrganisation } from '../app/initialise-organisation.js';
 import { domainOfPrincipalName } from '../app/organisation-domains.js';
 import { PssoError } from '../errors/psso-error.js';
@@ -77,7 +78,8 @@ async function deploymentSettings(o: InitOptions, ask: Asker, firstDomain: strin
     if (o.behindProxy) throw new PssoError('setup_value_invalid', 'give either --tls-cert/--tls-key or --behind-proxy, not both');
     const certFile = await ask.value('--tls-cert', 'TLS certificate file (PEM, full chain)', o.tlsCert);
     const keyFile = await ask.value('--tls-key', 'TLS private key file (PEM)', o.tlsKey);
-    checkTlsFiles(certFile, keyFile);
+    // The same check `serve` makes at start, so init never writes a pair serve would refuse.
+    readTlsFiles({ certFile: resolve(certFile), keyFile: resolve(keyFile) });
     tls = { certFile, keyFile };
   } else if (o.behindProxy || (!local && ask.interactive && await ask.yesNo('Is TLS terminated by a reverse proxy (Caddy, nginx, a load balancer)?', true))) {
     trustProxy = checkProxies(o.proxy?.length ? o.proxy
@@ -86,7 +88,8 @@ async function deploymentSettings(o: InitOptions, ask: Asker, firstDomain: strin
     if (!ask.interactive) throw new PssoError('init_value_required', '--tls-cert and --tls-key, or --behind-proxy (how HTTPS reaches this server)');
     const certFile = await ask.value('--tls-cert', 'TLS certificate file (PEM, full chain)', undefined);
     const keyFile = await ask.value('--tls-key', 'TLS private key file (PEM)', undefined);
-    checkTlsFiles(certFile, keyFile);
+    // The same check `serve` makes at start, so init never writes a pair serve would refuse.
+    readTlsFiles({ certFile: resolve(certFile), keyFile: resolve(keyFile) });
     tls = { certFile, keyFile };
   }
   // Direct TLS serves the issuer's port itself; behind a proxy, or locally, the usual 9900.

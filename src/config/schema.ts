@@ -12,7 +12,7 @@ const throttleRule = z.strictObject({ burst: z.coerce.number().int().min(1).max(
  * One reverse proxy in `trustProxy`: an IPv4 or IPv6 address, or a CIDR range with no host bits
  * set. Checked here so a typo is a configuration error at start, not a crash inside Fastify.
  */
-const proxyAddress = z.string().min(1).superRefine((s, ctx) => {
+export const proxyAddress = z.string().min(1).superRefine((s, ctx) => {
   if (s.includes('/')) {
     const cidr = s.includes('%') ? null : parseCidr(s);
     if (!cidr) ctx.addIssue({ code: 'custom', message: `${s} is not an IPv4 or IPv6 CIDR range` });

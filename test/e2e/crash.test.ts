@@ -8,13 +8,13 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backends } from '../helpers/backends.js';
 import { RawDevice } from '../helpers/raw-device.js';
 import { DEMO_PASSWORD } from '../../src/app/demo.js';
 import { openStore } from '../../src/storage/open-store.js';
+import { freePort } from '../helpers/ports.js';
 
 const CYCLES = 2;
 const WORKERS = 8;
@@ -23,12 +23,6 @@ const ACKS_BEFORE_KILL = [25, 60];
 const IN_FLIGHT_MS = 150;
 const ALICE = 'alice@demo.openpsso.test';
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  const port: number = await new Promise((resolve) => probe.listen(0, '127.0.0.1', () => resolve((probe.address() as { port: number }).port)));
-  await new Promise((r) => probe.close(r));
-  return port;
-}
 
 interface Running { child: ChildProcess; token: string }
 

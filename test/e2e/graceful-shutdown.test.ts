@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RawDevice, post, type HttpResult } from '../helpers/raw-device.js';
@@ -17,17 +16,12 @@ import { buildPssoForm } from '../../src/protocol/index.js';
 import { DEMO_PASSWORD } from '../../src/app/demo.js';
 import { openStore } from '../../src/storage/open-store.js';
 import { parseSignInFilter } from '../../src/policy/sign-in-filter.js';
+import { freePort } from '../helpers/ports.js';
 
 const REQUESTS = 50;
 const DEVICES = 10;
 const ALICE = 'alice@demo.openpsso.test';
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  const port: number = await new Promise((resolve) => probe.listen(0, '127.0.0.1', () => resolve((probe.address() as { port: number }).port)));
-  await new Promise((r) => probe.close(r));
-  return port;
-}
 
 interface LogLine { msg?: string; requestId?: string }
 

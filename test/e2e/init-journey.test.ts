@@ -5,21 +5,15 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
+import { freePort } from '../helpers/ports.js';
 
 const PASSWORD = 'Dana-Passw0rd!';
 const ADMIN_PASSWORD = 'Root-Passw0rd!';
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  const port: number = await new Promise((resolve) => probe.listen(0, '127.0.0.1', () => resolve((probe.address() as { port: number }).port)));
-  await new Promise((r) => probe.close(r));
-  return port;
-}
 
 /** `openpsso serve` as a child process; resolves with its start-up output once it listens. */
 function startServe(dataDir: string, ...args: string[]): Promise<{ child: ChildProcess; out: string }> {

@@ -13,6 +13,7 @@ import { runCliEnv, type CliResult } from '../helpers/cli.js';
 import { makeCardPki } from '../helpers/card-pki.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createAppContext } from '../../src/app/bootstrap.js';
+import { freePort } from '../helpers/ports.js';
 
 const root = mkdtempSync(join(tmpdir(), 'startup-'));
 let n = 0;
@@ -48,13 +49,6 @@ function copyOfStarted(): string {
   return dir;
 }
 
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 describe('start-up failures', { concurrency: 2 }, () => {
   it('port in use', async () => {
@@ -96,7 +90,7 @@ describe('start-up failures', { concurrency: 2 }, () => {
   });
 
   it('PostgreSQL unreachable (connection refused), without showing the password', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const r = await serve(fresh(), { database: { kind: 'postgres', url: `postgres://openpsso:hunter2@127.0.0.1:${port}/openpsso` } });
     assertOneLine(r, 1634, new RegExp(`127\\.0\\.0\\.1:${port}/openpsso: connection refused`));
     assert.doesNotMatch(r.err, /hunter2/);

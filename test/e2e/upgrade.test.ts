@@ -15,6 +15,7 @@ import { buildServer } from '../../src/server/build-server.js';
 import { ManualClock } from '../../src/app/clock.js';
 import type { AppContext } from '../../src/app/context.js';
 import { VirtualMac } from '../../src/mac/agent.js';
+import { freePort } from '../helpers/ports.js';
 
 interface Fixture {
   release: string;
@@ -32,12 +33,6 @@ interface Fixture {
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'upgrade');
 const HOUR = 3600_000;
 
-async function freePort(): Promise<number> {
-  const probe = (await import('node:net')).createServer();
-  const port: number = await new Promise((resolve) => probe.listen(0, '127.0.0.1', () => resolve((probe.address() as { port: number }).port)));
-  await new Promise((r) => probe.close(r));
-  return port;
-}
 
 /**
  * The release served on a port that was free when the fixture was made; this run cannot count on

@@ -11,6 +11,7 @@ import { seedDemo } from '../../src/app/demo.js';
 import type { AppContext } from '../../src/app/context.js';
 import { ManualClock, type Clock } from '../../src/app/clock.js';
 import { MemorySignInRecorder } from '../../src/app/sign-in-events.js';
+import { freePort } from './ports.js';
 
 export interface TestServer {
   ctx: AppContext;
@@ -30,12 +31,6 @@ export interface TestServerOptions {
   logStream?: NodeJS.WritableStream;
 }
 
-async function freePort(): Promise<number> {
-  const probe = (await import('node:net')).createServer();
-  const port: number = await new Promise((resolve) => probe.listen(0, '127.0.0.1', () => resolve((probe.address() as { port: number }).port)));
-  await new Promise((r) => probe.close(r));
-  return port;
-}
 
 /** Binds port 0 first, then builds the context with the real issuer URL (the `aud` Macs sign). */
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
