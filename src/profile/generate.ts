@@ -193,8 +193,8 @@ export function buildProfile(input: GenerateOptions): GenerateResult {
   if (compareVersions(target, '14') < 0 && !o.includeMacOS13Method) {
     throw new ProfileOptionsError('macOS 13 reads only the top-level AuthenticationMethod; set includeMacOS13Method (--macos13) for a fleet with macOS 13 Macs.');
   }
-  if (o.includeMacOS13Method && o.method === 'SmartCard') {
-    throw new ProfileOptionsError('macOS 13 does not support SmartCard; use Password or UserSecureEnclaveKey for a fleet with macOS 13 Macs.');
+  if (o.includeMacOS13Method && (o.method === 'SmartCard' || o.method === 'OpenID')) {
+    throw new ProfileOptionsError(`macOS 13 does not support ${o.method}; use Password or UserSecureEnclaveKey for a fleet with macOS 13 Macs.`);
   }
 
   let urls: string[];

@@ -210,6 +210,7 @@ test('generate OpenID refuses what cannot work', () => {
   refuses({ webLoginURLAllowList: ['https://*.example.com'] }, /PSSO-L025/);
   refuses({ loginPolicy: ['AttemptAuthentication'] }, /PSSO-L016/);
   assert.throws(() => generateProfile({ template: 'entra', method: 'OpenID', targetMacOS: '27' }), /Entra/);
+  refuses({ includeMacOS13Method: true }, /macOS 13 does not support OpenID/);
   assert.doesNotThrow(() => generateProfile({ ...opts, loginPolicy: ['AllowOfflineGracePeriod'], offlineGracePeriod: 86400 }));
 });
 
