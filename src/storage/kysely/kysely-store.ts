@@ -11,6 +11,7 @@ import { sealedValueStore } from './sealed-value-store.js';
 import { inTx, type Db } from './support.js';
 import { nonceStore, refreshTokenStore } from './token-stores.js';
 import { organisationStore, userStore } from './user-stores.js';
+import { oidcArtefactStore } from './oidc-store.js';
 import { directoryRoleStore, organisationDomainStore } from './organisation-profile-stores.js';
 
 export interface KyselyStoreOptions {
@@ -36,6 +37,7 @@ function stores(db: Db, kind: StoreKind) {
     bearerTokens: bearerTokenStore(db),
     sealedValues: sealedValueStore(db),
     ...accessStores(db),
+    oidcArtefacts: oidcArtefactStore(db),
   };
 }
 
