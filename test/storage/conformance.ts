@@ -1,5 +1,6 @@
 // The storage conformance suite: every adapter runs the same cases against a fresh store per test.
 import { describe } from 'node:test';
+import { applicationCases } from './conformance/applications.js';
 import { deviceCases } from './conformance/devices.js';
 import type { MakeStore } from './conformance/fixtures.js';
 import { identityCases } from './conformance/identity.js';
@@ -35,5 +36,6 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
     sealedValueCases(makeStore);
     userDeletionCases(makeStore);
     oidcArtefactCases(makeStore);
+    applicationCases(makeStore);
   });
 }
