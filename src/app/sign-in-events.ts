@@ -25,6 +25,8 @@ export interface SignInEvent {
   error?: PssoError;
   /** The application the sign-in was for (defaults from the operation). */
   appId?: string;
+  /** Its name, for apps registered by admins (OpenPSSO's own apps are named from their id). */
+  appDisplayName?: string;
   /** The access decision, when policy was evaluated. */
   decision?: AccessDecision;
   /** Free-form extra facts for the log row (never secrets). */

@@ -41,7 +41,7 @@ export function toSignInRow(e: SignInEvent, displayName: string | null): SignIn 
     userPrincipalName: e.userPrincipalName ?? '',
     userDisplayName: displayName ?? '',
     appId,
-    appDisplayName: appDisplayName(appId),
+    appDisplayName: e.appDisplayName ?? appDisplayName(appId),
     ipAddress: e.ipAddress,
     clientAppUsed: e.interactive ? 'Browser' : 'Mobile Apps and Desktop clients',
     isInteractive: e.interactive,

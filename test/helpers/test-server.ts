@@ -29,6 +29,8 @@ export interface TestServerOptions {
   clock?: Clock;
   /** Receives the server's log lines (JSON) at level info and above; silent otherwise. */
   logStream?: NodeJS.WritableStream;
+  /** Adds test-only routes before the server listens. */
+  beforeListen?: (app: FastifyInstance, ctx: AppContext) => void | Promise<void>;
 }
 
 
@@ -42,6 +44,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const ctx = await createAppContext(config, { clock: opts.clock ?? new ManualClock(Date.now()), observeSignIns: signIns });
   const seed = await seedDemo(ctx);
   const app = await buildServer(ctx, opts.logStream ? { logLevel: 'info', logStream: opts.logStream } : { logLevel: 'silent' });
+  await opts.beforeListen?.(app, ctx);
   await app.listen({ host: '127.0.0.1', port });
   return {
     ctx, app, url: issuer, dataDir, orgId: seed.orgId, registrationToken: seed.registrationToken!, signIns,

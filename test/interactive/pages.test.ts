@@ -128,10 +128,13 @@ describe('interactive sign-in pages', () => {
     const noCookie = await stranger.post('/signin/username', { username: ALICE });
     assert.equal(noCookie.status, 400);
     assert.match(noCookie.html, /expired or was already used/);
-    // Skipping ahead lands on the page of the current stage.
+    // Skipping ahead lands on the page of the current stage (which keeps the session, unlike /signin).
     const skip = await c.get('/signin/mfa');
     assert.equal(skip.status, 303);
-    assert.equal(skip.r.headers.get('location'), '/signin');
+    assert.equal(skip.r.headers.get('location'), '/signin/username');
+    const back = await c.get('/signin/username');
+    assert.equal(back.status, 200);
+    assert.match(back.html, /action="\/signin\/username"/);
   });
 
   it('escapes what the user typed', async () => {

@@ -64,7 +64,7 @@ async function guarded(ctx: AppContext, s: Session, user: User, f: RequestFacts,
 /** A correct code proves the app holds the secret; that code's step is stored as used, so it cannot sign in again. */
 export async function confirmTotpEnrolment(ctx: AppContext, s: Session, code: string, f: RequestFacts): Promise<Progress> {
   const user0 = await enrollingUser(ctx, s);
-  const attempt = { orgId: s.orgId, step: 'enroll_totp' as const, channel: s.data.channel, user: user0 };
+  const attempt = { orgId: s.orgId, step: 'enroll_totp' as const, channel: s.data.channel, user: user0, target: s.data.target };
   return recorded(ctx, f, attempt, async () => {
     if (!s.data.pendingTotp) throw new PssoError('malformed_request', 'start the authenticator app setup first (no secret was issued in this session)');
     const secret = unsealForSession(ctx, s, 'totp', s.data.pendingTotp);
@@ -82,7 +82,7 @@ export async function confirmTotpEnrolment(ctx: AppContext, s: Session, code: st
     });
     delete s.data.pendingTotp;
     const user = await afterMethodAdded(ctx, user0);
-    const progress = await evaluate(ctx, user, addAmr(s.data.amr, 'otp', 'mfa'), f);
+    const progress = await evaluate(ctx, user, addAmr(s.data.amr, 'otp', 'mfa'), f, s.data.target);
     Object.assign(attempt, { decision: progress.decision, user });
     return progress;
   });
@@ -98,7 +98,7 @@ export async function passkeyRegistrationOptions(ctx: AppContext, s: Session): P
 
 export async function confirmPasskeyEnrolment(ctx: AppContext, s: Session, response: RegistrationResponseJSON, f: RequestFacts): Promise<Progress> {
   const user0 = await enrollingUser(ctx, s);
-  const attempt = { orgId: s.orgId, step: 'enroll_passkey' as const, channel: s.data.channel, user: user0 };
+  const attempt = { orgId: s.orgId, step: 'enroll_passkey' as const, channel: s.data.channel, user: user0, target: s.data.target };
   return recorded(ctx, f, attempt, async () => {
     const challenge = s.data.challenge?.purpose === 'register' ? s.data.challenge.value : undefined;
     let pk: Awaited<ReturnType<typeof checkRegistration>> | undefined;
@@ -114,7 +114,7 @@ export async function confirmPasskeyEnrolment(ctx: AppContext, s: Session, respo
     delete s.data.challenge;
     const user = await afterMethodAdded(ctx, user0);
     // Creating a passkey proves possession of it, as a sign-in with it would.
-    const progress = await evaluate(ctx, user, addAmr(s.data.amr, 'hwk', 'mfa'), f);
+    const progress = await evaluate(ctx, user, addAmr(s.data.amr, 'hwk', 'mfa'), f, s.data.target);
     Object.assign(attempt, { decision: progress.decision, user });
     return progress;
   });

@@ -6,6 +6,7 @@ import type { AccessDecision } from '../../policy/types.js';
 import { PssoError } from '../../errors/psso-error.js';
 import { DEVICE_REGISTRATION_APP_ID } from '../../policy/app-ids.js';
 import type { RequestSlot } from '../request-slot.js';
+import type { SignInTarget } from './continuation.js';
 
 export interface RequestFacts {
   ipAddress: string;
@@ -24,6 +25,8 @@ export interface Attempt {
   user?: User | null;
   username?: string | undefined;
   decision?: AccessDecision | undefined;
+  /** The app signed in to; absent: device registration. */
+  target?: SignInTarget | undefined;
 }
 
 export async function recordAttempt(ctx: AppContext, f: RequestFacts, a: Attempt, error?: unknown): Promise<void> {
@@ -32,7 +35,9 @@ export async function recordAttempt(ctx: AppContext, f: RequestFacts, a: Attempt
     correlationId: f.correlationId,
     operation: 'interactive_signin',
     interactive: true,
-    appId: DEVICE_REGISTRATION_APP_ID,
+    appId: a.target?.appId ?? DEVICE_REGISTRATION_APP_ID,
+    ...(a.target ? { appDisplayName: a.target.appDisplayName } : {}),
+    ...(a.target?.deviceId ? { deviceId: a.target.deviceId } : {}),
     orgId: a.orgId,
     ipAddress: f.ipAddress,
     userAgent: f.userAgent,
@@ -40,7 +45,7 @@ export async function recordAttempt(ctx: AppContext, f: RequestFacts, a: Attempt
     ...(a.decision ? { decision: a.decision } : {}),
     // Anything but a catalogue error is a server fault: the row must still not read as a success.
     ...(error === undefined ? {} : { error: error instanceof PssoError ? error : new PssoError('internal_error') }),
-    details: { step: a.step, channel: a.channel },
+    details: { step: a.step, channel: a.channel, ...(a.target?.userAction ? { userAction: a.target.userAction } : {}) },
   });
 }
 

@@ -1,5 +1,6 @@
 // The interactive sign-in use cases shared by the pages and the JSON API: password, then the access
-// decision for the registration app, then a second factor or method enrolment when it asks for one.
+// decision for the app signed in to (device registration unless the session names a target), then a
+// second factor or method enrolment when it asks for one.
 
 import type { AppContext } from '../context.js';
 import type { User } from '../../storage/ports.js';
@@ -15,6 +16,7 @@ import { blockReason, mfaReason, unmetMfa } from './messages.js';
 import { recordAttempt, recorded, type AttemptStep, type RequestFacts } from './events.js';
 import { checkFactor, type Factor } from './factors.js';
 import { authenticationOptions } from './webauthn.js';
+import type { SignInTarget } from './continuation.js';
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 
 /** Where a sign-in stands after a step. */
@@ -28,7 +30,8 @@ export interface Progress {
 }
 
 export type Outcome =
-  | { kind: 'done'; token: string; expiresIn: number; amr: string[]; progress: Progress }
+  /** `token` is the registration bearer token; null when the session continues to another app. */
+  | { kind: 'done'; token: string | null; expiresIn: number; amr: string[]; progress: Progress }
   | { kind: 'mfa' | 'enroll'; progress: Progress };
 
 export async function availableMethods(ctx: AppContext, user: User): Promise<MethodKind[]> {
@@ -43,10 +46,13 @@ export async function availableMethods(ctx: AppContext, user: User): Promise<Met
   return kinds;
 }
 
-/** Asks the access policy what this sign-in still needs; a block ends it here. */
-export async function evaluate(ctx: AppContext, user: User, amr: string[], f: RequestFacts): Promise<Progress> {
+/** Asks the access policy what this sign-in to `target` (default: device registration) still needs; a block ends it here. */
+export async function evaluate(ctx: AppContext, user: User, amr: string[], f: RequestFacts, target?: SignInTarget): Promise<Progress> {
+  // A device proof names the Mac; one that is gone or belongs to someone else counts as no device.
+  const device = target?.deviceId ? await ctx.store.devices.get(target.deviceId) : null;
   const decision = await checkAccess(ctx, {
-    user, appId: DEVICE_REGISTRATION_APP_ID, ipAddress: f.ipAddress, interactive: true, amr, lastFullAuthAt: ctx.clock.now(),
+    user, appId: target?.appId ?? DEVICE_REGISTRATION_APP_ID, ipAddress: f.ipAddress, interactive: true, amr, lastFullAuthAt: ctx.clock.now(),
+    ...(device && device.orgId === user.orgId ? { device } : {}),
   });
   const methods = await availableMethods(ctx, user);
   if (decision.result === 'block') {
@@ -61,15 +67,15 @@ export async function evaluate(ctx: AppContext, user: User, amr: string[], f: Re
 }
 
 /** The interrupt Entra logs as 50074: recorded so admins see where MFA was asked. */
-async function recordInterrupt(ctx: AppContext, f: RequestFacts, orgId: string, step: AttemptStep, channel: SessionData['channel'], p: Progress): Promise<void> {
+async function recordInterrupt(ctx: AppContext, f: RequestFacts, orgId: string, step: AttemptStep, channel: SessionData['channel'], p: Progress, target?: SignInTarget): Promise<void> {
   if (p.next === 'done') return;
   const error = p.next === 'enroll' ? new PssoError('mfa_enrollment_required_interactive', p.reason) : new PssoError('mfa_required_interactive', p.reason);
-  await recordAttempt(ctx, f, { orgId, step, channel, user: p.user, decision: p.decision }, error);
+  await recordAttempt(ctx, f, { orgId, step, channel, user: p.user, decision: p.decision, target }, error);
 }
 
 /** Username and password through the credential guard, then the access decision. */
-export async function passwordStep(ctx: AppContext, orgId: string, channel: SessionData['channel'], username: string, password: string, f: RequestFacts): Promise<Progress> {
-  const attempt = { orgId, step: 'password' as const, channel, username, user: null as User | null };
+export async function passwordStep(ctx: AppContext, orgId: string, channel: SessionData['channel'], username: string, password: string, f: RequestFacts, target?: SignInTarget): Promise<Progress> {
+  const attempt = { orgId, step: 'password' as const, channel, username, user: null as User | null, target };
   let progress: Progress | undefined;
   try {
     const user = await ctx.store.users.getByPrincipalName(orgId, username);
@@ -78,14 +84,14 @@ export async function passwordStep(ctx: AppContext, orgId: string, channel: Sess
       if (!user || !ok) throw new PssoError('invalid_credentials');
     });
     attempt.user = user;
-    progress = await evaluate(ctx, user!, ['pwd'], f);
+    progress = await evaluate(ctx, user!, ['pwd'], f, target);
   } catch (e) {
     const decision = e instanceof PssoError ? (e.extra?.decision as AccessDecision | undefined) : undefined;
     await recordAttempt(ctx, f, { ...attempt, decision }, e);
     throw e;
   }
   if (progress.next === 'done') await recordAttempt(ctx, f, { ...attempt, decision: progress.decision });
-  else await recordInterrupt(ctx, f, orgId, 'password', channel, progress);
+  else await recordInterrupt(ctx, f, orgId, 'password', channel, progress, target);
   return progress;
 }
 
@@ -125,19 +131,20 @@ export async function guardSecondFactor<T>(ctx: AppContext, s: Session, user: Us
 export async function secondFactorStep(ctx: AppContext, s: Session, factor: Factor, f: RequestFacts): Promise<Progress> {
   if (s.data.stage !== 'mfa' && s.data.stage !== 'enroll') throw new PssoError('malformed_request', 'this sign-in session is not waiting for a second factor');
   const user = await sessionUser(ctx, s);
-  const attempt = { orgId: s.orgId, step: factor.kind, channel: s.data.channel, user };
+  const attempt = { orgId: s.orgId, step: factor.kind, channel: s.data.channel, user, target: s.data.target };
   return recorded(ctx, f, attempt, async () => {
     const added = await guardSecondFactor(ctx, s, user, f, () => checkFactor(ctx, user, factor));
-    const progress = await evaluate(ctx, user, addAmr(s.data.amr, ...added), f);
+    const progress = await evaluate(ctx, user, addAmr(s.data.amr, ...added), f, s.data.target);
     Object.assign(attempt, { decision: progress.decision });
     return progress;
   });
 }
 
 /**
- * Moves the session on: issues the bearer token when the decision allows, otherwise remembers what
- * is asked. A user who got in with a temporary access pass and has no method yet is kept on the
- * enrolment stage, token in hand, so they can set one up before leaving.
+ * Moves the session on: issues the bearer token when the decision allows (or, for a session that
+ * continues to another app, marks it done for the continuation), otherwise remembers what is asked.
+ * A user who got in with a temporary access pass and has no method yet is kept on the enrolment
+ * stage, token in hand, so they can set one up before leaving.
  */
 export async function advance(ctx: AppContext, s: Session | null, p: Progress): Promise<Outcome> {
   if (p.next !== 'done') {
@@ -147,6 +154,14 @@ export async function advance(ctx: AppContext, s: Session | null, p: Progress): 
       await saveSession(ctx, s);
     }
     return { kind: p.next, progress: p };
+  }
+  if (s?.data.continuation) {
+    const canEnrol = p.amr.includes('mfa') && !p.methods.some((k) => k !== 'tap');
+    s.userId = p.user.id;
+    Object.assign(s.data, { stage: canEnrol ? 'enroll' : 'done', amr: p.amr, username: p.user.userPrincipalName, decision: p.decision });
+    delete s.data.challenge;
+    await saveSession(ctx, s);
+    return { kind: 'done', token: null, expiresIn: 0, amr: p.amr, progress: p };
   }
   const t = await createBearerToken(ctx, p.user, p.amr);
   if (s) {

@@ -3,6 +3,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AppContext } from '../context.js';
 import type { SignInSessionRecord } from '../../storage/ports-access.js';
+import type { AccessDecision } from '../../policy/types.js';
+import type { Continuation, SignInTarget } from './continuation.js';
 
 /** Long enough to read a secret off the screen into an authenticator app and type a code back. */
 export const SESSION_TTL_MS = 15 * 60_000;
@@ -32,6 +34,12 @@ export interface SessionData {
   mfaFailures: number;
   /** The finished sign-in: the bearer token sealed until the done page shows it once. */
   result?: { sealedToken: string; expiresIn: number; amr: string[] };
+  /** The app this sign-in is for; absent: device registration (the bearer token above). */
+  target?: SignInTarget;
+  /** What a finished sign-in for `target` hands over to; absent: the registration token. */
+  continuation?: Continuation;
+  /** The access decision that let the sign-in finish, for the continuation's log row and claims. */
+  decision?: AccessDecision;
 }
 
 export interface Session {

@@ -46,6 +46,8 @@ function sendFailure(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, 
 }
 
 function tokenBody(o: Extract<Outcome, { kind: 'done' }>, s: Session | null) {
+  // API sessions never carry a continuation, so a finished one always has its token.
+  if (o.token === null) throw new PssoError('internal_error', 'an API sign-in finished without a token');
   return {
     access_token: o.token, token_type: 'Bearer', expires_in: o.expiresIn, scope: 'register', amr: o.amr,
     // Signed in with a temporary access pass and no method yet: the session stays open to enrol one.

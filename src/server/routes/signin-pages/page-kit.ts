@@ -37,10 +37,11 @@ export function clearSessionCookie(ctx: AppContext, reply: FastifyReply): void {
 }
 
 export const STAGE_PATH: Record<Stage, string> = {
-  username: '/signin', password: '/signin/password', mfa: '/signin/mfa', enroll: '/signin/enroll', done: '/signin/done',
+  username: '/signin/username', password: '/signin/password', mfa: '/signin/mfa', enroll: '/signin/enroll', done: '/signin/done',
 };
 
 export function restartHref(s: Session | null): string {
+  if (s?.data.continuation?.restartUrl) return s.data.continuation.restartUrl;
   return s?.data.redirectUri ? `/signin?${new URLSearchParams({ redirect_uri: s.data.redirectUri })}` : '/signin';
 }
 
@@ -60,7 +61,7 @@ export async function pageSession(ctx: AppContext, req: FastifyRequest, checkCsr
 }
 
 export function sendPage(ctx: AppContext, reply: FastifyReply, status: number, page: PageBody & { nonce: string }, s: Session | null): FastifyReply {
-  const targets = s?.data.redirectUri ? [formActionSource(s.data.redirectUri)] : [];
+  const targets = s?.data.redirectUri ? [formActionSource(s.data.redirectUri)] : (s?.data.continuation?.formActionSources ?? []);
   const host = new URL(ctx.config.issuer).host;
   return reply.code(status)
     .header('content-type', 'text/html; charset=utf-8')

@@ -17,10 +17,10 @@ const notice = (n: Notice | undefined) => n
 const csrfField = (csrf: string) => html`<input type="hidden" name="csrf" value="${csrf}">`;
 const who = (username: string) => html`<div class="who" title="Signed in as">${username}</div>`;
 
-export function usernamePage(o: { csrf: string; notice?: Notice | undefined; username?: string | undefined }): PageBody {
+export function usernamePage(o: { csrf: string; notice?: Notice | undefined; username?: string | undefined; appName?: string | undefined }): PageBody {
   return {
     title: 'Sign in',
-    body: html`<h1>Sign in</h1><p class="sub">Use your organisation account to register this Mac.</p>${notice(o.notice)}
+    body: html`<h1>Sign in</h1><p class="sub">${o.appName ? html`Use your organisation account to continue to ${o.appName}.` : 'Use your organisation account to register this Mac.'}</p>${notice(o.notice)}
 <form method="post" action="/signin/username">${csrfField(o.csrf)}
 <label for="username">Account</label>
 <input id="username" name="username" type="text" autocomplete="username" autocapitalize="off" spellcheck="false" required autofocus placeholder="name@example.com" value="${o.username ?? ''}">

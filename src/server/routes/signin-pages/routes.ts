@@ -11,6 +11,7 @@ import { beginTotpEnrolment, confirmPasskeyEnrolment, confirmTotpEnrolment, pass
 import { redirectWithToken, validateRedirectUri } from '../../../app/interactive/redirect.js';
 import { COOKIE, STAGE_PATH, SessionGone, clearSessionCookie, facts, noticeFor, pageSession, readCookie, redirect, restartHref, sendPage, setSessionCookie, withNonce } from './page-kit.js';
 import { donePage, enrollPage, messagePage, mfaPage, passwordPage, usernamePage, type Notice } from './pages.js';
+import { finishContinuation } from './continuations.js';
 
 const field = (req: FastifyRequest, name: string): string => {
   const v = (req.body as Record<string, unknown> | undefined)?.[name];
@@ -28,7 +29,7 @@ export function registerSignInPages(app: FastifyInstance, ctx: AppContext): void
   async function stagePage(reply: FastifyReply, s: Session, notice?: Notice, status = 200): Promise<FastifyReply> {
     const username = s.data.username ?? '';
     switch (s.data.stage) {
-      case 'username': return sendPage(ctx, reply, status, withNonce(() => usernamePage({ csrf: s.data.csrf, notice, username })), s);
+      case 'username': return sendPage(ctx, reply, status, withNonce(() => usernamePage({ csrf: s.data.csrf, notice, username, appName: s.data.target?.appDisplayName })), s);
       case 'password': return sendPage(ctx, reply, status, withNonce(() => passwordPage({ csrf: s.data.csrf, username, notice })), s);
       case 'mfa': {
         const methods = await availableMethods(ctx, await sessionUser(ctx, s));
@@ -99,7 +100,7 @@ export function registerSignInPages(app: FastifyInstance, ctx: AppContext): void
     return stagePage(reply, s);
   });
 
-  for (const path of ['/signin/password', '/signin/mfa', '/signin/enroll'] as const) {
+  for (const path of ['/signin/username', '/signin/password', '/signin/mfa', '/signin/enroll'] as const) {
     app.get(path, async (req, reply) => {
       const s = await loadSession(ctx, readCookie(req, COOKIE), 'page');
       if (!s) return gone(reply);
@@ -121,7 +122,7 @@ export function registerSignInPages(app: FastifyInstance, ctx: AppContext): void
     at(s, 'password');
     const password = field(req, 'password');
     if (password.length === 0 || password.length > 1024) throw new PssoError('malformed_request', 'type your password');
-    return next(await advance(ctx, s, await passwordStep(ctx, s.orgId, 'page', s.data.username ?? '', password, facts(req))), s);
+    return next(await advance(ctx, s, await passwordStep(ctx, s.orgId, 'page', s.data.username ?? '', password, facts(req), s.data.target)), s);
   }));
 
   for (const kind of ['totp', 'tap'] as const) {
@@ -149,7 +150,7 @@ export function registerSignInPages(app: FastifyInstance, ctx: AppContext): void
   }));
   app.post('/signin/enroll/skip', (req, reply) => step(req, reply, false, async (s) => {
     at(s, 'enroll');
-    if (!s.data.amr.includes('mfa') || !s.data.result) throw new PssoError('mfa_enrollment_required_interactive', 'set up a method to continue');
+    if (!s.data.amr.includes('mfa') || (!s.data.result && !s.data.continuation)) throw new PssoError('mfa_enrollment_required_interactive', 'set up a method to continue');
     s.data.stage = 'done';
     await saveSession(ctx, s);
     return STAGE_PATH.done;
@@ -158,6 +159,12 @@ export function registerSignInPages(app: FastifyInstance, ctx: AppContext): void
   app.get('/signin/done', async (req, reply) => {
     const s = await loadSession(ctx, readCookie(req, COOKIE), 'page');
     if (!s) return gone(reply);
+    if (s.data.stage === 'done' && s.data.continuation) {
+      // One use, like the token below: the session ends before the app gets the result.
+      await endSession(ctx, s);
+      clearSessionCookie(ctx, reply);
+      return finishContinuation(ctx, s, req, reply);
+    }
     if (s.data.stage !== 'done' || !s.data.result) return redirect(reply, STAGE_PATH[s.data.stage]);
     const r = s.data.result;
     const token = unsealForSession(ctx, s, 'token', r.sealedToken);
