@@ -8,6 +8,7 @@ import { findAccountFor, SCOPE_CLAIMS } from './accounts.js';
 import { accessCheckFor, loadGrantFor } from './sso-reuse.js';
 import { renderErrorPage, logoutPage, loggedOutPage } from './op-pages.js';
 import { ACR_MFA, ACR_PWD } from './acr.js';
+import { redirectUriMatches } from '../../protocol/redirect-uri.js';
 
 export const OIDC_PATH = '/oidc';
 export const oidcIssuer = (ctx: AppContext): string => `${ctx.config.issuer}${OIDC_PATH}`;
@@ -73,8 +74,10 @@ export function buildProvider(ctx: AppContext): Provider {
     clockTolerance: 5,
     features: {
       devInteractions: { enabled: false },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      // An app introspects and revokes only tokens issued to it: OpenPSSO registers no separate
+      // resource servers, so no client has a reason to read another app's tokens.
+      introspection: { enabled: true, allowedPolicy: async (_kctx, client, token) => token.clientId === client.clientId },
+      revocation: { enabled: true, allowedPolicy: async (_kctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
       rpInitiatedLogout: { enabled: true, logoutSource: logoutPage(ctx), postLogoutSuccessSource: loggedOutPage(ctx) },
       registration: { enabled: false },
@@ -91,6 +94,11 @@ export function buildProvider(ctx: AppContext): Provider {
     renderError: renderErrorPage(ctx),
   };
   const provider = new Provider(oidcIssuer(ctx), configuration);
+  // Exact matching, except a registered loopback URI takes any port (RFC 8252 §7.3) for every app,
+  // not only oidc-provider's native clients: the same rule the apps' registration applies.
+  const Client = provider.Client.prototype as unknown as { redirectUris?: string[]; postLogoutRedirectUris?: string[] } & Record<string, unknown>;
+  Client.redirectUriAllowed = function (this: typeof Client, uri: string) { return (this.redirectUris ?? []).some((r) => redirectUriMatches(r, uri)); };
+  Client.postLogoutRedirectUriAllowed = function (this: typeof Client, uri: string) { return (this.postLogoutRedirectUris ?? []).some((r) => redirectUriMatches(r, uri)); };
   // Behind a TLS-terminating proxy the provider must read X-Forwarded-Proto to build https URLs.
   provider.proxy = ctx.config.trustProxy !== false && ctx.config.trustProxy.length > 0;
   return provider;
