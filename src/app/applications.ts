@@ -57,6 +57,14 @@ export async function requireApplication(store: Store, orgId: string, idOrAppId:
   return app;
 }
 
+/** As requireApplication, also accepting the app's display name when exactly one app has it (the CLI). */
+export async function findApplication(store: Store, orgId: string, ref: string): Promise<ApplicationRecord> {
+  if (isGuid(ref) || ref.startsWith('app_')) return requireApplication(store, orgId, ref);
+  const named = (await store.applications.list(orgId)).filter((a) => a.displayName.toLowerCase() === ref.trim().toLowerCase());
+  if (named.length === 1) return named[0]!;
+  throw new PssoError('resource_not_found', named.length === 0 ? `no app named ${ref}` : `${named.length} apps are named ${ref}; use the client id: ${named.map((a) => a.appId).join(', ')}`);
+}
+
 /**
  * Changes an app. Moving to a secret method from one without a secret generates one (returned once);
  * moving away from secrets drops the stored one, so no credential outlives its method.

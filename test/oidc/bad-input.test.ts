@@ -83,7 +83,7 @@ describe('OpenID Provider bad input', () => {
     const pub = (await registerApp(s, { displayName: 'Native', clientType: 'public', redirectUris: ['com.example.native:/cb'] })).app;
     const before = await rows();
     const base = { client_id: pub.appId, response_type: 'code', scope: 'openid', redirect_uri: 'com.example.native:/cb', state: 's1' };
-    for (const extra of [{}, { code_challenge: 'x'.repeat(43), code_challenge_method: 'plain' }]) {
+    for (const extra of [{}, { code_challenge: 'x'.repeat(43), code_challenge_method: 'plain' }] as Record<string, string>[]) {
       const r = await fetch(`${s.url}/oidc/auth?${new URLSearchParams({ ...base, ...extra })}`, { redirect: 'manual' });
       const loc = new URL(r.headers.get('location')!);
       assert.equal(loc.protocol, 'com.example.native:');
