@@ -85,6 +85,9 @@ export function buildProvider(ctx: AppContext): Provider {
       deviceFlow: { enabled: false },
       claimsParameter: { enabled: false },
       resourceIndicators: { enabled: false },
+      // Not offered: discovery lists only what OpenPSSO's apps can use and the tests cover.
+      dPoP: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
     },
     interactions: {
       policy,
