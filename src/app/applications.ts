@@ -6,7 +6,7 @@ import { PssoError } from '../errors/psso-error.js';
 import { policiesUsingApplication } from '../policy/policy-references.js';
 import type { ApplicationRecord } from '../storage/ports-apps.js';
 import type { Store } from '../storage/ports.js';
-import { checkApplicationFields, newApplicationFields, usesSecret, type ApplicationFields, type ApplicationInput } from './application-rules.js';
+import { checkApplicationFields, defaultAuthMethod, newApplicationFields, usesSecret, type ApplicationFields, type ApplicationInput } from './application-rules.js';
 import type { AppContext } from './context.js';
 import { newId } from './ids.js';
 
@@ -74,8 +74,10 @@ export async function updateApplication(ctx: AppContext, orgId: string, idOrAppI
     const app = await requireApplication(tx, orgId, idOrAppId);
     const clientType = patch.clientType ?? app.clientType;
     // A client type change without a method picks that type's default rather than keeping a method it cannot use.
+    const typeChanged = clientType !== app.clientType;
     const method = patch.tokenEndpointAuthMethod
-      ?? (patch.clientType !== undefined && patch.clientType !== app.clientType ? (clientType === 'public' ? 'none' : (patch.jwks ?? app.jwks) ? 'private_key_jwt' : 'client_secret_basic') : app.tokenEndpointAuthMethod);
+      ?? (typeChanged ? defaultAuthMethod(clientType, (patch.jwks ?? app.jwks) !== null && clientType === 'confidential') : app.tokenEndpointAuthMethod);
+    // Keys outlive a method change only into private_key_jwt; otherwise they would be refused as unused.
     const jwks = patch.jwks !== undefined ? patch.jwks : method === 'private_key_jwt' ? app.jwks : null;
     const fields = checkApplicationFields({
       displayName: patch.displayName ?? app.displayName, clientType, tokenEndpointAuthMethod: method,
