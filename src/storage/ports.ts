@@ -3,6 +3,7 @@
 // One-time values are consumed by an atomic conditional update; tokens are stored as SHA-256 hashes.
 
 import type { AccessStores } from './ports-access.js';
+import type { OidcStores } from './ports-oidc.js';
 import type { AppStores } from './ports-apps.js';
 
 export type Millis = number;
@@ -370,7 +371,7 @@ export interface DirectoryRoleStore {
 }
 
 /** All stores over one database. `transaction` runs `fn` with stores bound to one transaction. */
-export interface Store extends AccessStores, AppStores {
+export interface Store extends AccessStores, OidcStores, AppStores {
   readonly kind: 'sqlite' | 'postgres';
   organisations: OrganisationStore;
   organisationDomains: OrganisationDomainStore;
