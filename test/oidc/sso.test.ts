@@ -11,6 +11,7 @@ import { DEMO_PASSWORD } from '../../src/app/demo.js';
 import { BOB, addTotp } from '../interactive/helpers.js';
 import { HttpBrowser, authorizeUrl, blockFor, registerApp, requireMfaFor, rpConfig, walk } from './helpers.js';
 import type { ApplicationRecord } from '../../src/storage/ports-apps.js';
+import { updateApplication } from '../../src/app/applications.js';
 
 describe('single sign-on across apps', () => {
   let s: TestServer;
@@ -119,9 +120,7 @@ describe('single sign-on across apps', () => {
   });
 
   it('a disabled app is no client: a page with OPSSO1800, no redirect', async () => {
-    // Straight to the store: the OpenID Provider reads whatever the store says (applications.ts owns the use case).
-    const mail = (await s.ctx.store.applications.get(s.orgId, apps.Mail!.app.id))!;
-    assert.equal(await s.ctx.store.applications.replace({ ...mail, enabled: false }), true);
+    await updateApplication(s.ctx, s.orgId, apps.Mail!.app.id, { enabled: false });
     const a = await authorizeUrl(apps.Mail!.config);
     const r = await fetch(a.url, { redirect: 'manual' });
     assert.equal(r.status, 400);
