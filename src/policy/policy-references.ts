@@ -1,4 +1,4 @@
-// Cross-object checks the admin API runs on write: policies may only name existing locations, and a location in use cannot be deleted (as in Entra).
+// Cross-object checks the admin API runs on write: policies may only name existing locations, and a location or app in use cannot be deleted (as in Entra).
 import type { ValidationIssue } from './schemas.js';
 import type { ConditionalAccessPolicy, NamedLocation } from './types.js';
 
@@ -31,5 +31,16 @@ export function policiesUsingLocation<P extends Pick<ConditionalAccessPolicy, 'i
   return policies.filter((p) => {
     const loc = p.conditions.locations;
     return !!loc && (loc.includeLocations.includes(locationId) || loc.excludeLocations.includes(locationId));
+  });
+}
+
+/** Policies that include or exclude the app; deleting a registered app is refused while this is non-empty. */
+export function policiesUsingApplication<P extends Pick<ConditionalAccessPolicy, 'id' | 'displayName' | 'conditions'>>(
+  appId: string, policies: readonly P[],
+): P[] {
+  const id = appId.toLowerCase();
+  return policies.filter((p) => {
+    const a = p.conditions.applications;
+    return [...a.includeApplications, ...a.excludeApplications].some((x) => x.toLowerCase() === id);
   });
 }

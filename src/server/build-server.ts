@@ -17,6 +17,7 @@ import { socketOptions } from './socket-limits.js';
 import { clientErrorHandler } from './client-error.js';
 import { installRequestLog, requestIdFrom } from './request-log.js';
 import { installDrain } from './graceful-shutdown.js';
+import { OidcProvider, oidcRoutes } from './oidc/mount.js';
 
 export interface ServerOptions {
   logLevel?: string;
@@ -93,5 +94,6 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
   await app.register(registrationRoutes(ctx));
   await app.register(signInRoutes(ctx));
   await app.register(adminGraphRoutes(ctx));
+  await app.register(oidcRoutes(ctx, new OidcProvider(ctx)));
   return app;
 }

@@ -3,6 +3,8 @@
 // One-time values are consumed by an atomic conditional update; tokens are stored as SHA-256 hashes.
 
 import type { AccessStores } from './ports-access.js';
+import type { OidcStores } from './ports-oidc.js';
+import type { AppStores } from './ports-apps.js';
 
 export type Millis = number;
 
@@ -290,6 +292,7 @@ export type SealedValue =
   | { kind: 'server_key'; id: string; sealed: Uint8Array }
   | { kind: 'unlock_key'; id: string; userId: string; deviceId: string; purpose: string; sealed: Uint8Array }
   | { kind: 'mfa_secret'; id: string; sealed: Uint8Array }
+  | { kind: 'app_secret'; id: string; sealed: Uint8Array }
   | { kind: 'sign_in_session'; id: string; data: string };
 
 export interface SealedValueStore {
@@ -368,7 +371,7 @@ export interface DirectoryRoleStore {
 }
 
 /** All stores over one database. `transaction` runs `fn` with stores bound to one transaction. */
-export interface Store extends AccessStores {
+export interface Store extends AccessStores, OidcStores, AppStores {
   readonly kind: 'sqlite' | 'postgres';
   organisations: OrganisationStore;
   organisationDomains: OrganisationDomainStore;

@@ -1,9 +1,11 @@
 // The storage conformance suite: every adapter runs the same cases against a fresh store per test.
 import { describe } from 'node:test';
+import { applicationCases } from './conformance/applications.js';
 import { deviceCases } from './conformance/devices.js';
 import type { MakeStore } from './conformance/fixtures.js';
 import { identityCases } from './conformance/identity.js';
 import { mfaCases } from './conformance/mfa.js';
+import { oidcArtefactCases } from './conformance/oidc-artefacts.js';
 import { organisationProfileCases } from './conformance/organisation-profile.js';
 import { policyCases } from './conformance/policies.js';
 import { refreshFamilyCases } from './conformance/refresh-family.js';
@@ -33,5 +35,7 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
     guardCases(makeStore);
     sealedValueCases(makeStore);
     userDeletionCases(makeStore);
+    oidcArtefactCases(makeStore);
+    applicationCases(makeStore);
   });
 }

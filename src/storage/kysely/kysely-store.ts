@@ -2,6 +2,7 @@
 // and PostgreSQL, and transaction() rebuilds the stores over the transaction's connection.
 import type { Store } from '../ports.js';
 import { accessStores } from './access-stores.js';
+import { applicationStore } from './application-store.js';
 import { deviceStore } from './device-store.js';
 import { groupStore } from './group-store.js';
 import { migrateToLatest, pendingMigrations, type StoreKind } from './migrations.js';
@@ -11,6 +12,7 @@ import { sealedValueStore } from './sealed-value-store.js';
 import { inTx, type Db } from './support.js';
 import { nonceStore, refreshTokenStore } from './token-stores.js';
 import { organisationStore, userStore } from './user-stores.js';
+import { oidcArtefactStore } from './oidc-store.js';
 import { directoryRoleStore, organisationDomainStore } from './organisation-profile-stores.js';
 
 export interface KyselyStoreOptions {
@@ -35,7 +37,9 @@ function stores(db: Db, kind: StoreKind) {
     registrationTokens: registrationTokenStore(db),
     bearerTokens: bearerTokenStore(db),
     sealedValues: sealedValueStore(db),
+    applications: applicationStore(db),
     ...accessStores(db),
+    oidcArtefacts: oidcArtefactStore(db),
   };
 }
 

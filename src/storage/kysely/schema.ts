@@ -2,6 +2,7 @@
 // Columns are snake_case; times are epoch millis (bigint, parsed back to number on PostgreSQL);
 // booleans are integer 0/1 and string arrays are JSON text so one schema works on both engines.
 import type { AccessDB } from './schema-access.js';
+import type { OidcArtefactsTable } from './schema-oidc.js';
 
 export interface OrganisationsTable {
   id: string;
@@ -151,7 +152,31 @@ export interface DirectoryRoleAssignmentsTable {
   created_at: number;
 }
 
+/** Migration 0008. Lists and the JWKS are JSON text; booleans 0/1. */
+export interface ApplicationsTable {
+  id: string;
+  org_id: string;
+  app_id: string;
+  display_name: string;
+  client_type: string;
+  token_endpoint_auth_method: string;
+  redirect_uris: string;
+  post_logout_redirect_uris: string;
+  grant_types: string;
+  jwks: string | null;
+  sealed_secret: Uint8Array | null;
+  secret_key_id: string | null;
+  secret_hint: string | null;
+  secret_created_at: number | null;
+  released_claims: string;
+  enabled: number;
+  created_at: number;
+  modified_at: number;
+}
+
 export interface DB extends AccessDB {
+  oidc_artefacts: OidcArtefactsTable;
+  applications: ApplicationsTable;
   organisations: OrganisationsTable;
   organisation_domains: OrganisationDomainsTable;
   directory_role_assignments: DirectoryRoleAssignmentsTable;
