@@ -70,8 +70,10 @@ async function discoverAuthorize(fetchFn: Fetch, issuer: string): Promise<string
     try {
       const r = await fetchFn(`${issuer}${path}`, { headers: { accept: 'application/json' } });
       if (r.status !== 200) continue;
-      const d = (await r.json()) as { authorization_endpoint?: unknown };
-      if (typeof d.authorization_endpoint === 'string') return d.authorization_endpoint;
+      const d = (await r.json()) as { authorization_endpoint?: unknown; response_types_supported?: unknown };
+      // Apps sign in with the code flow; OpenPSSO's Platform SSO document names its registration pages instead.
+      const code = Array.isArray(d.response_types_supported) && d.response_types_supported.includes('code');
+      if (typeof d.authorization_endpoint === 'string' && code) return d.authorization_endpoint;
     } catch { /* try the next */ }
   }
   return undefined;

@@ -9,14 +9,15 @@ export interface WebResponse {
   text: string;
 }
 
-/** Cookies keyed by origin; Path, Domain and Secure are not modelled (every test host is one origin). */
+/** Cookies by origin, name and path (RFC 6265 §5.1.4 path-match); Domain and Secure are not modelled (every test host is one origin). */
 export class CookieJar {
-  private readonly jars = new Map<string, Map<string, string>>();
+  private readonly jars = new Map<string, Map<string, { name: string; value: string; path: string }>>();
 
   header(url: URL): string | undefined {
     const jar = this.jars.get(url.origin);
-    if (!jar || jar.size === 0) return undefined;
-    return [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    const match = (p: string) => url.pathname === p || url.pathname.startsWith(p.endsWith('/') ? p : `${p}/`);
+    const sent = [...(jar?.values() ?? [])].filter((c) => match(c.path)).sort((a, b) => b.path.length - a.path.length);
+    return sent.length === 0 ? undefined : sent.map((c) => `${c.name}=${c.value}`).join('; ');
   }
 
   store(url: URL, setCookies: string[], nowMs: number): void {
@@ -29,11 +30,13 @@ export class CookieJar {
       const name = pair!.slice(0, eq).trim();
       const value = pair!.slice(eq + 1).trim();
       const attr = (n: string) => attrs.map((a) => a.trim()).find((a) => a.toLowerCase().startsWith(`${n}=`))?.slice(n.length + 1);
+      // The default path is the request path's directory (RFC 6265 §5.1.4).
+      const path = attr('path') ?? (url.pathname.lastIndexOf('/') > 0 ? url.pathname.slice(0, url.pathname.lastIndexOf('/')) : '/');
       const maxAge = attr('max-age');
       const expires = attr('expires');
       const gone = (maxAge !== undefined && Number(maxAge) <= 0) || (expires !== undefined && Date.parse(expires) <= nowMs) || value === '';
-      if (gone) jar.delete(name);
-      else jar.set(name, value);
+      if (gone) jar.delete(`${name};${path}`);
+      else jar.set(`${name};${path}`, { name, value, path });
     }
   }
 }
