@@ -1,5 +1,5 @@
 // The relying party the benchmark's `mac browse` round trips sign in to: authorization code with PKCE
-// (RFC 7636, S256), state and nonce; the code redeemed with client_secret_basic and the ID token
+// (RFC 7636, S256), state and nonce; the code redeemed (client_secret_basic, or as a public client) and the ID token
 // verified (jose, against the provider's JWKS) before the claims are answered as JSON. Hand-written
 // because the benchmark ships with the package and openid-client is a test-only dependency.
 
@@ -17,11 +17,11 @@ interface Discovery { issuer: string; authorization_endpoint: string; token_endp
 
 const rand = () => randomBytes(24).toString('base64url');
 
-export async function startBenchApp(o: { opIssuer: string; clientId: string; clientSecret: string }): Promise<BenchApp> {
+export async function startBenchApp(o: { opIssuer: string; clientId: string; clientSecret?: string | undefined }): Promise<BenchApp> {
   const d = (await (await fetch(`${o.opIssuer}/.well-known/openid-configuration`)).json()) as Discovery;
   const jwks = createRemoteJWKSet(new URL(d.jwks_uri));
   const pending = new Map<string, { verifier: string; state: string; nonce: string }>();
-  const basic = `Basic ${Buffer.from(`${encodeURIComponent(o.clientId)}:${encodeURIComponent(o.clientSecret)}`).toString('base64')}`;
+  const auth: Record<string, string> = o.clientSecret ? { authorization: `Basic ${Buffer.from(`${encodeURIComponent(o.clientId)}:${encodeURIComponent(o.clientSecret)}`).toString('base64')}` } : {};
   let redirectUri = '';
 
   const server: Server = createServer((req, res) => {
@@ -49,8 +49,8 @@ export async function startBenchApp(o: { opIssuer: string; clientId: string; cli
         const code = url.searchParams.get('code');
         if (!code) return send(400, { error: url.searchParams.get('error') ?? 'no_code' });
         const r = await fetch(d.token_endpoint, {
-          method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic },
-          body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: p.verifier }).toString(),
+          method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...auth },
+          body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: p.verifier, ...(o.clientSecret ? {} : { client_id: o.clientId }) }).toString(),
         });
         const t = (await r.json()) as { id_token?: string; error?: string };
         if (!t.id_token) return send(400, { error: t.error ?? 'no_id_token' });
