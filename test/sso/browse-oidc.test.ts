@@ -18,6 +18,10 @@ import { browse } from '../../src/mac/browse.js';
 import { revokeDevice } from '../../src/app/directory.js';
 import type { ApplicationRecord } from '../../src/storage/ports-apps.js';
 import type { SignInEvent } from '../../src/app/sign-in-events.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
 
 const ALICE = 'alice@demo.openpsso.test';
 const BOB = 'bob@demo.openpsso.test';
@@ -142,5 +146,25 @@ describe('mac browse: single sign-on from the Mac to an app', () => {
     assert.equal(r.proofsSent, 0);
     assert.deepEqual(r.pages, ['/signin/username', '/signin/password']);
     assert.deepEqual((r.claims as { claims: Record<string, unknown> }).claims.amr, ['pwd']);
+  });
+
+  it('the command line: `openpsso mac browse URL` prints the silent sign-in and the app\'s claims', async () => {
+    const { rp } = await app('Handbook');
+    const dir = mkdtempSync(join(tmpdir(), 'openpsso-browse-'));
+    try {
+      await new VirtualMac({ dir, clock, scryptCost: 1024 }).register({ server: s.url, token: s.registrationToken, user: ALICE, method: 'password', password: DEMO_PASSWORD });
+      const r = await runCli(s.dataDir, 'mac', 'browse', '--mac', dir, `${rp.url}/login`);
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, /Single sign-on: Platform SSO session proof sent \(1\)\./);
+      assert.match(r.out, /No sign-in page was shown\./);
+      const alice = (await s.ctx.store.users.getByPrincipalName(s.orgId, ALICE))!;
+      assert.match(r.out, new RegExp(`"sub": "${alice.id}"`));
+      assert.match(r.out, /"acr": "urn:openpsso:acr:pwd"/);
+      const bad = await runCli(s.dataDir, 'mac', 'browse', '--mac', dir, '--no-sso', `${rp.url}/login`);
+      assert.equal(bad.code, 1);
+      assert.match(bad.err, /asks for the account name; pass --user/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
