@@ -6,7 +6,7 @@ import { PssoError } from '../errors/psso-error.js';
 import { policiesUsingApplication } from '../policy/policy-references.js';
 import type { ApplicationRecord } from '../storage/ports-apps.js';
 import type { Store } from '../storage/ports.js';
-import { checkApplicationFields, newApplicationFields, usesSecret, type ApplicationFields, type ApplicationInput } from './application-rules.js';
+import { checkApplicationFields, defaultAuthMethod, newApplicationFields, usesSecret, type ApplicationFields, type ApplicationInput } from './application-rules.js';
 import type { AppContext } from './context.js';
 import { newId } from './ids.js';
 
@@ -57,6 +57,14 @@ export async function requireApplication(store: Store, orgId: string, idOrAppId:
   return app;
 }
 
+/** As requireApplication, also accepting the app's display name when exactly one app has it (the CLI). */
+export async function findApplication(store: Store, orgId: string, ref: string): Promise<ApplicationRecord> {
+  if (isGuid(ref) || ref.startsWith('app_')) return requireApplication(store, orgId, ref);
+  const named = (await store.applications.list(orgId)).filter((a) => a.displayName.toLowerCase() === ref.trim().toLowerCase());
+  if (named.length === 1) return named[0]!;
+  throw new PssoError('resource_not_found', named.length === 0 ? `no app named ${ref}` : `${named.length} apps are named ${ref}; use the client id: ${named.map((a) => a.appId).join(', ')}`);
+}
+
 /**
  * Changes an app. Moving to a secret method from one without a secret generates one (returned once);
  * moving away from secrets drops the stored one, so no credential outlives its method.
@@ -66,8 +74,10 @@ export async function updateApplication(ctx: AppContext, orgId: string, idOrAppI
     const app = await requireApplication(tx, orgId, idOrAppId);
     const clientType = patch.clientType ?? app.clientType;
     // A client type change without a method picks that type's default rather than keeping a method it cannot use.
+    const typeChanged = clientType !== app.clientType;
     const method = patch.tokenEndpointAuthMethod
-      ?? (patch.clientType !== undefined && patch.clientType !== app.clientType ? (clientType === 'public' ? 'none' : (patch.jwks ?? app.jwks) ? 'private_key_jwt' : 'client_secret_basic') : app.tokenEndpointAuthMethod);
+      ?? (typeChanged ? defaultAuthMethod(clientType, (patch.jwks ?? app.jwks) !== null && clientType === 'confidential') : app.tokenEndpointAuthMethod);
+    // Keys outlive a method change only into private_key_jwt; otherwise they would be refused as unused.
     const jwks = patch.jwks !== undefined ? patch.jwks : method === 'private_key_jwt' ? app.jwks : null;
     const fields = checkApplicationFields({
       displayName: patch.displayName ?? app.displayName, clientType, tokenEndpointAuthMethod: method,

@@ -50,7 +50,7 @@ export const DEFAULT_RETENTION: RetentionSettings = {
   lockoutKeepMs: DAY,
 };
 
-export const RETENTION_TABLES = ['nonces', 'refreshTokens', 'bearerTokens', 'signInSessions', 'temporaryAccessPasses', 'signInLogs', 'credentialGuard'] as const;
+export const RETENTION_TABLES = ['nonces', 'refreshTokens', 'bearerTokens', 'signInSessions', 'temporaryAccessPasses', 'signInLogs', 'credentialGuard', 'oidcArtefacts'] as const;
 export type RetentionTable = (typeof RETENTION_TABLES)[number];
 
 export interface TableResult {
@@ -92,6 +92,8 @@ export async function runRetention(ctx: Pick<AppContext, 'store' | 'clock'>, set
     credentialGuard: (n) => store.credentialGuard.purgeStale({
       bucketsBefore: now - s.throttleKeepMs, familiarBefore: now - s.familiarKeepMs, lockoutsBefore: now - s.lockoutKeepMs,
     }, n),
+    // The OpenID Provider's sessions, interactions, grants, codes and tokens past their expiry.
+    oidcArtefacts: (n) => store.oidcArtefacts.purgeExpired(now, n),
   };
   const report = {} as RetentionReport;
   for (const table of RETENTION_TABLES) report[table] = await drain(purges[table], s);

@@ -33,7 +33,8 @@ export function checkRedirectUri(uri: string, clientType: 'public' | 'confidenti
     return { ok: false, reason: 'user:password@ is not allowed in a redirect URI' };
   }
   if (scheme === 'https') {
-    if (url.hostname === '') return { ok: false, reason: 'an https redirect URI needs a host' };
+    // Checked on the string: URL reads https:///cb as https://cb/, which is not what was typed.
+    if (url.hostname === '' || !/^https:\/\/[^/?\\]/i.test(uri)) return { ok: false, reason: 'an https redirect URI needs a host' };
     return { ok: true, kind: 'https' };
   }
   if (scheme === 'http') {

@@ -1,6 +1,7 @@
 // oidc-provider's Adapter interface over OpenPSSO's store (ports-oidc.ts): one instance per model;
 // clients ('Client') come from the applications store instead (clients.ts).
 
+import './quiet-warnings.js';
 import { createHash } from 'node:crypto';
 import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { AppContext } from '../../app/context.js';

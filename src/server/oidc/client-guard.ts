@@ -51,8 +51,11 @@ export async function admitClient(ctx: AppContext, req: FastifyRequest, body: st
   if (app?.tokenEndpointAuthMethod === 'none') return;
   const ticket = await admit(ctx, {
     orgId: CLIENT_GUARD_ORG, account: clientId, ipAddress: req.ip, surface: 'oidc_client',
-    // A signed assertion cannot be guessed; a secret (or an unknown client's guess) can.
-    guessable: app?.tokenEndpointAuthMethod !== 'private_key_jwt',
+    // Not throttled per request: an app's backend redeems a code for every user who signs in, and
+    // OpenPSSO's secrets are 256 random bits (signed assertions cannot be guessed at all). Failures
+    // still count and lock the client, from unfamiliar networks apart from the app's own (smart
+    // lockout), so guessing stops without letting a stranger lock the app's backend out.
+    guessable: false,
   });
   (req.raw as Tagged)[TICKET] = ticket;
 }

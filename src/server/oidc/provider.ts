@@ -1,6 +1,7 @@
 // Builds the OpenID Provider (panva's oidc-provider, OpenID Connect Core 1.0, RFC 6749/7636/7009/
 // 7662/8252, RP-Initiated Logout 1.0) over OpenPSSO's store, keys, apps and access policy.
 
+import './quiet-warnings.js';
 import Provider, { interactionPolicy, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AppContext } from '../../app/context.js';
 import { adapterFor } from './adapter.js';
@@ -86,6 +87,9 @@ export function buildProvider(ctx: AppContext): Provider {
       deviceFlow: { enabled: false },
       claimsParameter: { enabled: false },
       resourceIndicators: { enabled: false },
+      // Not offered: discovery lists only what OpenPSSO's apps can use and the tests cover.
+      dPoP: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
     },
     interactions: {
       policy,

@@ -2,6 +2,7 @@
 // evaluated again for the app now asking (a policy naming app B applies even after app A's sign-in),
 // and an allowed app gets its grant of the scopes it may have without a consent page.
 
+import './quiet-warnings.js';
 import { interactionPolicy, type Grant, type KoaContextWithOIDC } from 'oidc-provider';
 import type { AppContext } from '../../app/context.js';
 import { findApplicationByClientId } from '../../app/applications.js';
