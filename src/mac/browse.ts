@@ -169,6 +169,10 @@ export async function browse(mac: VirtualMac, o: BrowseOptions): Promise<BrowseR
       continue;
     }
     if (r.status >= 400) return done(r, { refusal: refusalOf(r) });
+    // A page of the identity provider that is not a sign-in page (a consent page ...) is not the app's answer.
+    if (authorize && new URL(url).origin === new URL(authorize).origin && r.contentType.includes('html')) {
+      throw new MacError('state', `The identity provider shows a page the virtual Mac cannot answer at ${path} ("${textOf(r.text, 'h1') ?? textOf(r.text, 'title') ?? ''}"); finish it in a browser.`);
+    }
     let claims: unknown;
     if (r.contentType.includes('json')) {
       try { claims = JSON.parse(r.text); } catch { /* not JSON after all */ }

@@ -55,6 +55,7 @@ describe('mac browse', () => {
         });
         // Anything else under /test-op is not the authorize endpoint: a proof there would be a Mac bug.
         app.get('/test-op/other', async (req) => ({ proof: req.headers['platform-sso-authorization'] ?? null }));
+        app.get('/test-op/consent', async (_req, reply) => reply.type('text/html').send('<html><body><h1>Allow access?</h1><form method="post"><button>Allow</button></form></body></html>'));
       },
     });
     bobSecret = await addTotp(s, BOB);
@@ -90,6 +91,12 @@ describe('mac browse', () => {
     const r = await browse(mac, { url: `${s.url}/test-op/other`, authorizeUrl: authorizeUrl() });
     assert.equal(r.proofsSent, 0);
     assert.deepEqual(r.claims, { proof: null });
+  });
+
+  it('a provider page that is not a sign-in page stops it with a message, not as the app\'s answer', async () => {
+    const mac = newMac();
+    await mac.register({ server: s.url, token: s.registrationToken, user: ALICE, method: 'password', password: DEMO_PASSWORD });
+    await assert.rejects(browse(mac, { url: `${s.url}/test-op/consent`, authorizeUrl: authorizeUrl() }), /cannot answer at \/test-op\/consent \("Allow access\?"\)/);
   });
 
   it('without Platform SSO tokens it falls back to the pages: password, then the TOTP code the app\'s policy asks for', async () => {

@@ -24,7 +24,7 @@ export interface RequestWithHeaders {
 }
 
 export interface SsoProofOptions {
-  /** The OAuth client being signed in to (named in refusals' details). */
+  /** The OAuth client being signed in to. The proof is not bound to an app (it proves the Mac's session to the identity provider; its nonce makes it single use), so this is for the caller's records. */
   clientId: string;
   /** Told the device and claimed user as soon as they are known, so a refusal's log row names them. */
   sighted?: (s: ProofSighting) => void;
