@@ -22,6 +22,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
+import { randomBytes } from 'node:crypto';
+import { sha256Hex } from '../../src/app/ids.js';
 
 const ALICE = 'alice@demo.openpsso.test';
 const BOB = 'bob@demo.openpsso.test';
@@ -103,6 +105,33 @@ describe('mac browse: single sign-on from the Mac to an app', () => {
     assert.deepEqual(rows.filter((x) => x.details?.via === 'sso_proof').map((x) => x.error?.code), ['OPSSO1706', 'OPSSO1706']);
     assert.equal(rows.at(-1)!.error, undefined);
     assert.equal(rows.at(-1)!.userPrincipalName, BOB);
+  });
+
+  it('a Mac whose login carried MFA satisfies the app\'s MFA policy without any page', async () => {
+    const { record, rp } = await app('Board Papers');
+    await requireMfaFor(s, record.appId, 'MFA for Board Papers');
+    const mac = await registeredMac(ALICE);
+    // The session of an MFA-verified Secure Enclave login, stored as the token endpoint stores one;
+    // the Mac then holds that token (what `mac login` would leave after such a login).
+    const alice = (await s.ctx.store.users.getByPrincipalName(s.orgId, ALICE))!;
+    const token = `rt.${randomBytes(32).toString('base64url')}`;
+    const id = `rt_${randomBytes(12).toString('base64url')}`;
+    const at = clock.now();
+    await s.ctx.store.refreshTokens.create({
+      id, tokenHash: sha256Hex(token), userId: alice.id, deviceId: (await mac.state.device())!.serverDeviceId!, authTime: at - 60_000, amr: ['swk', 'mfa'],
+      createdAt: at, expiresAt: at + 86_400_000, revokedAt: null, replacedById: null, familyId: id, graceUsedAt: null,
+    });
+    const u = await mac.state.user(ALICE);
+    await mac.state.saveTokens(u.slug, { ...u.tokens!, refreshToken: token });
+    const since = s.signIns.events.length;
+    const r = await browse(mac, { url: `${rp.url}/login` });
+    assert.equal(r.ok, true, JSON.stringify(r.refusal ?? r.claims));
+    assert.equal(r.silent, true);
+    const claims = (r.claims as { claims: Record<string, unknown> }).claims;
+    assert.deepEqual(claims.amr, ['swk', 'mfa']);
+    assert.equal(claims.auth_time, Math.floor((at - 60_000) / 1000), 'auth_time is the Mac\'s login, not this sign-in');
+    const rows = rowsFor(record.appId, since);
+    assert.deepEqual(rows.map((x) => [x.error?.code, x.details?.via]), [[undefined, 'sso_proof']]);
   });
 
   it('a visible refusal for a revoked Mac, and its row names the app, the Mac and the user', async () => {
