@@ -160,8 +160,7 @@ async function main(): Promise<void> {
           result = names;
         } else if (raw.cmd === 'ssoapp') {
           // The app `mac browse` signs in to (bench/sso-browse.ts), any loopback port. Public (PKCE, no
-          // secret): the credential guard throttles a client secret per app like a password, which
-          // would measure the throttle, not single sign-on.
+          // secret), so the figure is single sign-on itself, not the app's client authentication.
           const r = await createApplication(ctx, seed.orgId, { displayName: 'Bench SSO app', clientType: 'public', redirectUris: ['http://127.0.0.1/callback'] });
           result = { clientId: r.app.appId, clientSecret: r.clientSecret, opIssuer: `${issuer}/oidc` };
         } else if (raw.cmd === 'guardcost') {
