@@ -409,6 +409,22 @@ const entries = [
   { code: 1835, name: 'application_credential_not_found', status: 404, oauthError: 'not_found', audience: 'admin',
     message: 'The app has no password credential with that keyId.',
     remediation: 'List the app\'s passwordCredentials and use its keyId; an app holds at most one client secret at a time.' },
+  // 1860-1869: the Platform SSO session proof an SSO extension attaches to an app's authorize request (docs/sso-from-the-mac.md)
+  { code: 1860, name: 'sso_proof_malformed', status: 400, oauthError: 'invalid_request', audience: 'developer',
+    message: 'The Platform-SSO-Authorization header is not a valid session proof (scheme, compact JWS, typ or a required claim).',
+    remediation: 'Send `Platform-SSO-Authorization: SSO-Proof <compact JWS>` with typ platformsso-sso-proof+jwt, kid, and the claims request_nonce, iat, exp, aud, sub and rt_hash (docs/sso-from-the-mac.md).' },
+  { code: 1861, name: 'sso_proof_expired', status: 400, oauthError: 'invalid_request', audience: 'developer',
+    message: 'The session proof is outside its time window (expired, issued in the future, or valid for more than 5 minutes).',
+    remediation: "Sign a new proof for every request with iat = now and exp at most 5 minutes later; check the Mac's clock. Skew: tokens.clockSkewSeconds.", entra: 700024 },
+  { code: 1862, name: 'sso_proof_wrong_audience', status: 400, oauthError: 'invalid_request', audience: 'developer',
+    message: "The session proof's aud is not this identity provider's issuer.",
+    remediation: 'Set aud to the issuer URL exactly as /.well-known/openid-configuration gives it (no trailing slash).' },
+  { code: 1863, name: 'sso_proof_session_ended', status: 400, oauthError: 'login_required', audience: 'user',
+    message: "The Mac's Platform SSO session this proof names has ended (its refresh token is unknown, expired, superseded or revoked).",
+    remediation: 'The Mac renews its SSO tokens on its own; sign in on the page meanwhile. An admin may have ended the session.', entra: 50133 },
+  { code: 1864, name: 'sso_proof_wrong_user', status: 400, oauthError: 'invalid_request', audience: 'admin',
+    message: 'The session proof does not belong together: its refresh token was issued to another user or another Mac, or sub names someone else.',
+    remediation: "A proof must be signed by the Mac that holds the refresh token, for that token's user. Check the extension; a mismatch may be an attack." },
 
   // 1900: last resort
   { code: 1900, name: 'internal_error', status: 500, oauthError: 'server_error', audience: 'admin',

@@ -7,7 +7,7 @@ import type Provider from 'oidc-provider';
 import type { AppContext } from '../../app/context.js';
 import { findApplicationByClientId } from '../../app/applications.js';
 import { evaluateAppAccess, recordAppSignIn, type AppSignInFacts } from '../../app/oidc/app-access.js';
-import { ssoProofFor } from '../../app/sso/proof.js';
+import { carriedProof, stepUpAfterProof } from './sso-proof-carry.js';
 import { formActionSource } from '../../app/interactive/redirect.js';
 import { PssoError } from '../../errors/psso-error.js';
 import type { ApplicationRecord } from '../../storage/ports-apps.js';
@@ -105,7 +105,7 @@ export function interactionRoutes(ctx: AppContext, op: OidcProvider): FastifyPlu
 
       // A fresh sign-in (no session, prompt=login, max_age passed): a Platform SSO proof can stand in for the pages.
       const onlyNoSession = prompt.reasons.length === 1 && prompt.reasons[0] === 'no_session';
-      const proof = onlyNoSession ? await ssoProofFor(ctx, req, { clientId: client.appId }) : null;
+      const proof = onlyNoSession ? await carriedProof(ctx, req, details.uid) : null;
       if (proof && proof.user.orgId === orgId) {
         const f = { ...appFacts(req, proof.user, client, proof.amr, proof.authTime), deviceId: proof.deviceId };
         const access = await evaluateAppAccess(ctx, f);
@@ -114,7 +114,10 @@ export function interactionRoutes(ctx: AppContext, op: OidcProvider): FastifyPlu
           return refusal(ctx, reply, client, access.error);
         }
         if (access.kind === 'interaction') {
-          return startPageSignIn(ctx, req, reply, { orgId, target: { ...target, deviceId: proof.deviceId }, continuation, loginHint: proof.user.userPrincipalName, lockUsername: true });
+          const proven = { orgId, target: { ...target, deviceId: proof.deviceId }, continuation };
+          const stepUp = await stepUpAfterProof(ctx, req, reply, { ...proven, user: proof.user, amr: proof.amr, decision: access.decision, facts: f });
+          if (stepUp !== 'pages') return stepUp;
+          return startPageSignIn(ctx, req, reply, { ...proven, loginHint: proof.user.userPrincipalName, lockUsername: true });
         }
         await recordAppSignIn(ctx, f, 'sso_proof', access.decision);
         return finish({

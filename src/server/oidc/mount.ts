@@ -16,6 +16,7 @@ import { catalogueFields } from './op-errors.js';
 import { recordSilentSignIn } from './silent-sign-in.js';
 import { interactionRoutes } from './interactions.js';
 import { rawFacts, tagRaw } from './raw-facts.js';
+import { proofAtAuthorize } from './sso-proof-carry.js';
 
 /** How often the server's signing keys are re-read, so a rotation by the CLI reaches the provider. */
 const KEY_CHECK_MS = 60_000;
@@ -98,6 +99,8 @@ export function oidcRoutes(ctx: AppContext, op: OidcProvider): FastifyPluginAsyn
           return sendError(req, reply, e, new Date(ctx.clock.now()));
         }
       }
+      // The SSO extension's session proof comes on the authorize request only: verified (or refused) here.
+      if (path === '/auth' && (await proofAtAuthorize(ctx, req, reply)) === 'refused') return reply;
       tagRaw(raw, { ip: req.ip, correlationId: req.id, userAgent: req.headers['user-agent'] });
       if (typeof req.body === 'string') raw.body = req.body;
       raw.originalUrl = raw.url;

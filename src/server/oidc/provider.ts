@@ -9,6 +9,7 @@ import { findAccountFor, SCOPE_CLAIMS } from './accounts.js';
 import { accessCheckFor, loadGrantFor } from './sso-reuse.js';
 import { renderErrorPage, logoutPage, loggedOutPage } from './op-pages.js';
 import { ACR_MFA, ACR_PWD } from './acr.js';
+import { interactionUrlWithProof } from './sso-proof-carry.js';
 import { redirectUriMatches } from '../../protocol/redirect-uri.js';
 
 export const OIDC_PATH = '/oidc';
@@ -92,7 +93,8 @@ export function buildProvider(ctx: AppContext): Provider {
     },
     interactions: {
       policy,
-      url: (_kctx: KoaContextWithOIDC, interaction) => `${OIDC_PATH}/interaction/${interaction.uid}`,
+      // A Platform SSO proof verified on this authorize request travels sealed to the interaction (sso-proof-carry.ts).
+      url: (kctx: KoaContextWithOIDC, interaction) => interactionUrlWithProof(ctx, kctx.req, `${OIDC_PATH}/interaction/${interaction.uid}`, interaction.uid),
     },
     loadExistingGrant: loadGrantFor(ctx),
     renderError: renderErrorPage(ctx),
