@@ -21,6 +21,7 @@ import { describeCost, meanRates, PRIMITIVE_LABEL, rawLimit, type Primitive, typ
 import type { ServerStats } from './server-process.js';
 import type { BulkResult } from './bulk-devices.js';
 import { benchSsoBrowse, renderSsoBench, type SsoBenchFigures } from './sso-browse.js';
+import { benchCodeFlow, renderCodeFlow, type CodeFlowFigures } from './oidc-code-flow.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Options
@@ -42,8 +43,8 @@ export interface BenchOptions {
   pin: boolean;
   /** Directory for a V8 CPU profile of the server process (node --cpu-prof), written when it exits. */
   profileDir?: string;
-  /** Run one step alone instead of the whole bench ('import', or 'sso': the mac browse round trip). */
-  only?: 'import' | 'sso';
+  /** Run one step alone instead of the whole bench ('import'; 'sso': the mac browse round trip; 'oidc': code + token). */
+  only?: 'import' | 'sso' | 'oidc';
   /** Users per import run (--only import). */
   importUsers: number;
 }
@@ -68,11 +69,12 @@ Options:
                     in temporary-pass mode and in password mode (argon2id per user), in this process
   --import-users N  users per import run
   --only sso        run only the SSO step: registered virtual Macs doing \`mac browse\` round trips to an app
+  --only oidc       run only the OpenID Provider step: a web app's authorization code + token flows
   -h, --help        this text
 `;
 
-function parseOnly(v: string): 'import' | 'sso' {
-  if (v !== 'import' && v !== 'sso') throw new Error(`--only takes: import, sso (not ${JSON.stringify(v)})`);
+function parseOnly(v: string): 'import' | 'sso' | 'oidc' {
+  if (v !== 'import' && v !== 'sso' && v !== 'oidc') throw new Error(`--only takes: import, sso, oidc (not ${JSON.stringify(v)})`);
   return v;
 }
 
@@ -414,6 +416,8 @@ export interface BenchReport {
   date: string;
   /** `mac browse` round trips (bench/sso-browse.ts). */
   sso?: SsoBenchFigures;
+  /** Authorization code + token flows of a web app (bench/oidc-code-flow.ts). */
+  codeFlow?: CodeFlowFigures;
   machine: {
     cpu: string; cores: number; memoryGiB: number; node: string; platform: string; serverPinning: string; benchPinning: string;
     /** 1-minute load average when the run started and ended: other work on the machine skews every figure. */
@@ -518,6 +522,10 @@ function renderReport(r: BenchReport): string {
     out.push(`  attacker: ${fmt(a.attacker.requests)} logins in ${fmt(a.attacker.seconds, 1)} s (${fmt(a.attacker.requests / a.attacker.seconds)}/s), ${fmt(a.attacker.errors)} transport errors; answers: ${Object.entries(a.attacker.answers).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} x${fmt(v)}`).join(', ')}`);
     out.push(`  server counters during the attack: ${Object.entries(a.counters).filter(([, v]) => v !== 0).map(([k, v]) => `${k.replace(/^openpsso_/, '')} +${fmt(v)}`).join(', ') || 'none moved'}`);
   }
+  if (r.codeFlow) {
+    out.push('');
+    out.push(renderCodeFlow(r.codeFlow));
+  }
   if (r.sso) {
     out.push('');
     out.push(renderSsoBench(r.sso));
@@ -544,6 +552,29 @@ async function ssoPhase(server: ServerHandle, opts: BenchOptions, users: string[
     issuer: server.ready.url, registrationToken: server.ready.registrationToken, ...app,
     users: users.slice(0, Math.min(20, opts.macs)), password: DEMO_PASSWORD, durationMs: opts.duration * 1000, warmupMs: opts.warmup * 1000,
   });
+}
+
+// The OpenID Provider's code + token flows (bench/oidc-code-flow.ts): at most 20 users, one worker each.
+
+async function codeFlowPhase(server: ServerHandle, opts: BenchOptions, users: string[]): Promise<CodeFlowFigures> {
+  const app = await server.call<{ clientId: string; clientSecret: string; opIssuer: string }>('webapp', {});
+  return benchCodeFlow({
+    ...app, users: users.slice(0, Math.min(20, opts.macs)), password: DEMO_PASSWORD, durationMs: opts.duration * 1000, warmupMs: opts.warmup * 1000,
+  });
+}
+
+/** `--only oidc`: the server process and the code + token step alone. */
+async function runCodeFlowOnly(opts: BenchOptions, log: (s: string) => void): Promise<CodeFlowFigures> {
+  const server = await startServer(opts.profileDir);
+  const pin = pinCores(server.ready.pid, opts.pin);
+  try {
+    log(`server ${server.ready.url} (pid ${server.ready.pid}), ${pin.server}; authorization code + token flows`);
+    const users = await server.call<string[]>('users', { count: Math.min(20, opts.macs) });
+    return await codeFlowPhase(server, opts, users);
+  } finally {
+    await server.close();
+    pin.restore?.();
+  }
 }
 
 /** `--only sso`: the server process and the SSO step alone. */
@@ -745,6 +776,8 @@ export async function runBenchReport(opts: BenchOptions, log: (s: string) => voi
     const largeKx = await pooled('key_exchange', 'key exchange (token request)', 'key_exchange', perMacFor('key_exchange'), (m, n) => m.keyExchange(n));
 
     // 9. Single sign-on from the Mac to an app: `mac browse` round trips.
+    step('OpenID Provider: authorization code + token flows of a web app');
+    const codeFlow = await codeFlowPhase(server, opts, benchUsers);
     step('SSO: mac browse round trips to an app');
     const sso = await ssoPhase(server, opts, benchUsers);
 
@@ -799,6 +832,7 @@ export async function runBenchReport(opts: BenchOptions, log: (s: string) => voi
       abuse,
       growth: { requests: requestsServed, tables: growth },
       aims,
+      codeFlow,
       sso,
     };
   } finally {
@@ -821,6 +855,11 @@ export async function runBench(argv: string[]): Promise<number> {
     return 0;
   }
   const o = opts;
+  if (o.only === 'oidc') {
+    const figures = await runCodeFlowOnly(o, (s) => { if (!o.json) console.error(s); });
+    console.log(o.json ? JSON.stringify({ codeFlow: figures }, null, 2) : `\n${renderCodeFlow(figures)}`);
+    return 0;
+  }
   if (o.only === 'sso') {
     const figures = await runSsoOnly(o, (s) => { if (!o.json) console.error(s); });
     console.log(o.json ? JSON.stringify({ sso: figures }, null, 2) : `\n${renderSsoBench(figures)}`);

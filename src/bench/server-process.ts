@@ -65,6 +65,7 @@ export type ControlMessage =
   | { id: number; cmd: 'guardcost' }
   | { id: number; cmd: 'users'; count: number }
   | { id: number; cmd: 'ssoapp' }
+  | { id: number; cmd: 'webapp' }
   | { id: number; cmd: 'metrics' }
   | { id: number; cmd: 'exit' };
 
@@ -162,6 +163,10 @@ async function main(): Promise<void> {
           // The app `mac browse` signs in to (bench/sso-browse.ts), any loopback port. Public (PKCE, no
           // secret), so the figure is single sign-on itself, not the app's client authentication.
           const r = await createApplication(ctx, seed.orgId, { displayName: 'Bench SSO app', clientType: 'public', redirectUris: ['http://127.0.0.1/callback'] });
+          result = { clientId: r.app.appId, clientSecret: r.clientSecret, opIssuer: `${issuer}/oidc` };
+        } else if (raw.cmd === 'webapp') {
+          // A confidential web app (client_secret_basic) for the code + token section (bench/oidc-code-flow.ts).
+          const r = await createApplication(ctx, seed.orgId, { displayName: 'Bench web app', clientType: 'confidential', redirectUris: ['http://127.0.0.1/callback'] });
           result = { clientId: r.app.appId, clientSecret: r.clientSecret, opIssuer: `${issuer}/oidc` };
         } else if (raw.cmd === 'guardcost') {
           result = await measureGuard(ctx, seed.orgId);
