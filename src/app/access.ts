@@ -20,6 +20,8 @@ export interface AccessRequest {
   amr: string[];
   /** Epoch ms of the full authentication behind the request (refresh, key exchange). */
   lastFullAuthAt?: number;
+  /** macOS 27 authorization scope (`urn:apple:platformsso:auth:*`): why the user authenticates. */
+  userAction?: string | undefined;
 }
 
 /**
@@ -64,6 +66,7 @@ export async function checkAccess(ctx: AppContext, r: AccessRequest): Promise<Ac
     ipAddress: r.ipAddress,
     ...(r.device ? { device: { id: r.device.id, state: r.device.status === 'revoked' ? 'revoked' as const : 'registered' as const } } : {}),
     interactive: r.interactive,
+    ...(r.userAction ? { userAction: r.userAction } : {}),
     authMethodsSatisfied: r.amr,
     ...(r.lastFullAuthAt !== undefined ? { lastFullAuthAt: toSeconds(r.lastFullAuthAt) } : {}),
     now: toSeconds(ctx.clock.now()),

@@ -119,6 +119,8 @@ export interface AccessContext {
   authMethodsSatisfied: string[];
   /** Epoch seconds of the last full (credential) authentication behind this request. */
   lastFullAuthAt?: number;
+  /** macOS 27 authorization scope of the request (`urn:apple:platformsso:auth:elevation` ...), if any. */
+  userAction?: string;
   /** Epoch seconds. */
   now: number;
 }

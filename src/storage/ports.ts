@@ -3,6 +3,7 @@
 // One-time values are consumed by an atomic conditional update; tokens are stored as SHA-256 hashes.
 
 import type { AccessStores } from './ports-access.js';
+import type { WebLoginStores } from './ports-web-login.js';
 
 export type Millis = number;
 
@@ -57,7 +58,8 @@ export interface Device {
   revokedAt: Millis | null;
 }
 
-export type AuthMethod = 'password' | 'secure_enclave' | 'smart_card';
+/** openid: macOS 27 web-based login (the OpenID method); the web sign-in is the credential, nothing is stored for it. */
+export type AuthMethod = 'password' | 'secure_enclave' | 'smart_card' | 'openid';
 
 export interface UserRegistration {
   id: string; // ureg_...
@@ -368,7 +370,7 @@ export interface DirectoryRoleStore {
 }
 
 /** All stores over one database. `transaction` runs `fn` with stores bound to one transaction. */
-export interface Store extends AccessStores {
+export interface Store extends AccessStores, WebLoginStores {
   readonly kind: 'sqlite' | 'postgres';
   organisations: OrganisationStore;
   organisationDomains: OrganisationDomainStore;

@@ -53,6 +53,7 @@ export async function evaluate(ctx: AppContext, user: User, amr: string[], f: Re
   const decision = await checkAccess(ctx, {
     user, appId: target?.appId ?? DEVICE_REGISTRATION_APP_ID, ipAddress: f.ipAddress, interactive: true, amr, lastFullAuthAt: ctx.clock.now(),
     ...(device && device.orgId === user.orgId ? { device } : {}),
+    ...(target?.userAction ? { userAction: target.userAction } : {}),
   });
   const methods = await availableMethods(ctx, user);
   if (decision.result === 'block') {

@@ -12,6 +12,7 @@ import { inTx, type Db } from './support.js';
 import { nonceStore, refreshTokenStore } from './token-stores.js';
 import { organisationStore, userStore } from './user-stores.js';
 import { directoryRoleStore, organisationDomainStore } from './organisation-profile-stores.js';
+import { webLoginStores } from './web-login-stores.js';
 
 export interface KyselyStoreOptions {
   kind: StoreKind;
@@ -36,6 +37,7 @@ function stores(db: Db, kind: StoreKind) {
     bearerTokens: bearerTokenStore(db),
     sealedValues: sealedValueStore(db),
     ...accessStores(db),
+    ...webLoginStores(db),
   };
 }
 

@@ -2,6 +2,7 @@
 // Columns are snake_case; times are epoch millis (bigint, parsed back to number on PostgreSQL);
 // booleans are integer 0/1 and string arrays are JSON text so one schema works on both engines.
 import type { AccessDB } from './schema-access.js';
+import type { WebLoginDB } from './schema-web-login.js';
 
 export interface OrganisationsTable {
   id: string;
@@ -151,7 +152,7 @@ export interface DirectoryRoleAssignmentsTable {
   created_at: number;
 }
 
-export interface DB extends AccessDB {
+export interface DB extends AccessDB, WebLoginDB {
   organisations: OrganisationsTable;
   organisation_domains: OrganisationDomainsTable;
   directory_role_assignments: DirectoryRoleAssignmentsTable;
