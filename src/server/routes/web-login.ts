@@ -5,6 +5,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.js';
 import { PssoError } from '../../errors/psso-error.js';
+import { formatCode } from '../../errors/catalogue.js';
 import { PLATFORM_SSO_APP_ID } from '../../policy/app-ids.js';
 import {
   WEB_LOGIN_CONTINUATION, checkSignedAuthorization, checkStaticAuthorization, continuationData, mintWebLoginCode,
@@ -19,7 +20,10 @@ const RESTART_PATH = '/psso/web-login/restart';
 
 /** The web view shows this; there is no documented error callback, so a refusal is a page (§5 "Denial"). */
 function refusalPage(ctx: AppContext, reply: FastifyReply, e: PssoError): FastifyReply {
-  return sendMessagePage(ctx, reply, e.entry.status, 'Sign-in cannot start', noticeFor(e), { href: RESTART_PATH, text: 'What to do now' });
+  const n = noticeFor(e);
+  // The code lets a helpdesk look the refusal up (docs/errors.md); the header lets scripts read it.
+  reply.header('x-openpsso-error-code', formatCode(e.entry));
+  return sendMessagePage(ctx, reply, e.entry.status, 'Sign-in cannot start', { ...n, text: `${n.text ?? ''} (Error code ${formatCode(e.entry)}.)`.trim() }, { href: RESTART_PATH, text: 'What to do now' });
 }
 
 /** The end of the web sign-in: 302 to the callback, with a meta refresh body as in Apple's example. */
