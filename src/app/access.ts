@@ -6,6 +6,7 @@ import type { AppContext } from './context.js';
 import type { Device, User } from '../storage/ports.js';
 import type { AccessDecision } from '../policy/types.js';
 import { evaluateAccess } from '../policy/evaluate-access.js';
+import { isBuiltInAppId } from '../policy/app-ids.js';
 import { PssoError } from '../errors/psso-error.js';
 import { toSeconds } from './clock.js';
 
@@ -20,8 +21,10 @@ export interface AccessRequest {
   amr: string[];
   /** Epoch ms of the full authentication behind the request (refresh, key exchange). */
   lastFullAuthAt?: number;
-  /** macOS 27 authorization scope (`urn:apple:platformsso:auth:*`): why the user authenticates. */
-  userAction?: string | undefined;
+  /** The Platform SSO authorization scope (urn:apple:platformsso:auth:...) the Mac sent, for includeUserActions. */
+  userAction?: string;
+  /** The registered app's name for the trace, when the caller has loaded the app; looked up otherwise. */
+  appDisplayName?: string;
 }
 
 /**
@@ -57,16 +60,19 @@ export async function checkAccess(ctx: AppContext, r: AccessRequest): Promise<Ac
     needsGroups ? ctx.store.groups.groupsOfUser(r.user.id) : Promise.resolve([]),
     needsMethods ? ctx.store.mfaMethods.listForUser(r.user.id) : Promise.resolve(undefined),
   ]);
+  // Traces name registered apps; OpenPSSO's own apps are named by the policy core.
+  const appName = r.appDisplayName ?? (isBuiltInAppId(r.appId) ? undefined : (await ctx.store.applications.getByAppId(r.appId))?.displayName);
   const decision = evaluateAccess({
     user: {
       id: r.user.id, groupIds: groups.map((g) => g.id), perUserMfaState: r.user.perUserMfaState,
       ...(methods ? { mfaRegistered: methods.length > 0 } : {}),
     },
     appId: r.appId,
+    ...(appName !== undefined ? { appDisplayName: appName } : {}),
+    ...(r.userAction !== undefined ? { userAction: r.userAction } : {}),
     ipAddress: r.ipAddress,
     ...(r.device ? { device: { id: r.device.id, state: r.device.status === 'revoked' ? 'revoked' as const : 'registered' as const } } : {}),
     interactive: r.interactive,
-    ...(r.userAction ? { userAction: r.userAction } : {}),
     authMethodsSatisfied: r.amr,
     ...(r.lastFullAuthAt !== undefined ? { lastFullAuthAt: toSeconds(r.lastFullAuthAt) } : {}),
     now: toSeconds(ctx.clock.now()),

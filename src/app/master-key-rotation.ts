@@ -20,6 +20,7 @@ import { serverKeyAad } from './server-keys.js';
 import { unlockKeyAad } from './key-service.js';
 import { totpAad } from './interactive/factors.js';
 import { sessionAad } from './interactive/session.js';
+import { applicationSecretAad } from './applications.js';
 import { PssoError } from '../errors/psso-error.js';
 
 export type RotationStep = 'next-written' | 'batch-re-encrypted' | 're-encrypted';
@@ -90,6 +91,7 @@ function aadOf(v: Exclude<SealedValue, { kind: 'sign_in_session' }>): string {
     case 'server_key': return serverKeyAad(v.id);
     case 'unlock_key': return unlockKeyAad(v.userId, v.deviceId, v.purpose);
     case 'mfa_secret': return totpAad(v.id);
+    case 'app_secret': return applicationSecretAad(v.id);
   }
 }
 

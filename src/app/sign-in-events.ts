@@ -25,8 +25,10 @@ export interface SignInEvent {
   error?: PssoError;
   /** The application the sign-in was for (defaults from the operation). */
   appId?: string;
-  /** Its name, for apps registered by admins (OpenPSSO's own apps are named from their id). */
+  /** The registered app's display name (OpenPSSO's own apps are named from their id). */
   appDisplayName?: string;
+  /** The Platform SSO authorization scope the Mac sent (urn:apple:platformsso:auth:...), if any. */
+  userAction?: string;
   /** The access decision, when policy was evaluated. */
   decision?: AccessDecision;
   /** Free-form extra facts for the log row (never secrets). */

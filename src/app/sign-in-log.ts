@@ -32,7 +32,7 @@ function successDetails(e: SignInEvent): string {
 
 /** The macOS 27 authorization scope, on success and refusal rows alike, so admins can filter by why the user authenticated. */
 function userActionNote(e: SignInEvent): string {
-  const a = e.details?.userAction;
+  const a = e.userAction ?? e.details?.userAction;
   return typeof a === 'string' ? ` userAction=${a}` : '';
 }
 
@@ -64,6 +64,8 @@ export function toSignInRow(e: SignInEvent, displayName: string | null): SignIn 
     appliedConditionalAccessPolicies: decision?.appliedConditionalAccessPolicies ?? [],
     authenticationRequirement: decision?.authenticationRequirement ?? 'singleFactorAuthentication',
     authenticationRequirementSource: decision?.authenticationRequirementSource ?? null,
+    // The Mac's authorization scope is the authentication context it asked for (docs/apps.md).
+    ...(e.userAction !== undefined ? { authenticationContextClassReferences: [{ id: e.userAction, detail: 'required' as const }] } : {}),
     deviceDetail: {
       deviceId: e.deviceId ?? null, displayName: e.deviceUuid ?? null, operatingSystem: e.deviceId ? 'macOS' : null,
       isCompliant: null, isManaged: e.deviceId ? true : null, trustType: e.deviceId ? 'Platform SSO' : null,

@@ -60,7 +60,7 @@ export async function handleTokenRequest(ctx: AppContext, input: TokenEndpointIn
     event.userPrincipalName = auth.req.username;
     // macOS 27 authorization scope: logged, and given to conditional access as the user action.
     const userAction = authScopeOf(auth.req.scope);
-    if (userAction) event.details = { ...event.details, userAction };
+    if (userAction) Object.assign(event, { userAction, details: { ...event.details, userAction } });
     return dispatch(ctx, auth, event, input.ipAddress, input.slot);
   });
 }
@@ -122,7 +122,7 @@ async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, 
       event.userId = web.user.id;
       event.userPrincipalName = web.user.userPrincipalName;
       event.userDisplayName = web.user.displayName;
-      if (web.userAction) event.details = { ...event.details, userAction: web.userAction };
+      if (web.userAction) Object.assign(event, { userAction: web.userAction, details: { ...event.details, userAction: web.userAction } });
       if (!web.user.enabled) throw new PssoError('user_disabled');
       // The pages already ran conditional access interactively; this check sees the same facts and
       // catches whatever changed since (a block, a revoked device), without prompting.

@@ -14,6 +14,7 @@ import { whatIf } from '../app/admin-api/what-if.js';
 import { DEFAULT_RETENTION, runRetention, RETENTION_TABLES } from '../app/retention.js';
 import { formatDecision } from '../policy/format-decision.js';
 import { appDisplayName } from '../policy/app-ids.js';
+import { registeredAppNames } from '../app/applications.js';
 import { isPssoError } from '../errors/psso-error.js';
 import { runDoctorCommand, type DoctorCliOptions } from '../doctor/cli.js';
 
@@ -86,10 +87,13 @@ export function addAccessCommands(program: Command): void {
   const policy = program.command('policy').description('conditional access policies (Graph conditionalAccessPolicy JSON)');
   policy.command('list').action(onOrg(async (ctx, orgId) => {
     const all = await ctx.store.policies.list(orgId);
+    const names = await registeredAppNames(ctx.store, orgId);
     if (all.length === 0) console.log('no policies');
     for (const p of all) {
       const grant = p.grantControls ? p.grantControls.builtInControls.join(` ${p.grantControls.operator} `) : 'session only';
-      console.log(`${p.id}  ${p.state.padEnd(34)} ${p.displayName}  [${grant}; apps ${p.conditions.applications.includeApplications.map(appDisplayName).join(', ')}]`);
+      const a = p.conditions.applications;
+      const target = a.includeUserActions?.length ? `user actions ${a.includeUserActions.join(', ')}` : `apps ${a.includeApplications.map((id) => appDisplayName(id, names)).join(', ')}`;
+      console.log(`${p.id}  ${p.state.padEnd(34)} ${p.displayName}  [${grant}; ${target}]`);
     }
   }));
   policy.command('show <policy>').action(onOrg(async (ctx, orgId, id: string) => {
@@ -133,9 +137,10 @@ export function addAccessCommands(program: Command): void {
   }));
 
   program.command('whatif').description('show the access decision and trace for a hypothetical sign-in')
-    .requiredOption('--user <upn>').requiredOption('--app <appId>', 'app id, or platform-sso, registration, admin').option('--ip <ip>', 'client address', '')
+    .requiredOption('--user <upn>').requiredOption('--app <appId>', 'app id, a registered app\'s name, or platform-sso, registration, admin').option('--ip <ip>', 'client address', '')
     .option('--device <id>', 'device id or UUID (omit: unregistered)').option('--interactive', 'the sign-in pages (can prompt)').option('--mfa', 'MFA already done')
-    .action(onOrg(async (ctx, orgId, o: { user: string; app: string; ip: string; device?: string; interactive?: boolean; mfa?: boolean }) => {
+    .option('--user-action <scope>', 'Platform SSO authorization scope, e.g. elevation or urn:apple:platformsso:auth:elevation')
+    .action(onOrg(async (ctx, orgId, o: { user: string; app: string; ip: string; device?: string; interactive?: boolean; mfa?: boolean; userAction?: string }) => {
       console.log(formatDecision(await whatIf(ctx, orgId, o)));
     }));
 

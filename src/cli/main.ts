@@ -35,6 +35,7 @@ export async function main(argv: string[]): Promise<void> {
   // After the admin commands: `keys rotate-master` joins their `keys` command.
   addBackupCommands(program);
   (await import('./mfa-commands.js')).addMfaCommands(program);
+  (await import('./app-commands.js')).addAppCommands(program);
   // After the mfa commands: `mfa state` joins their `mfa` command instead of creating a second one.
   addAccessCommands(program);
   addConfigCommands(program);

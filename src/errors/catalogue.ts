@@ -347,6 +347,26 @@ const entries = [
   { code: 1710, name: 'invalid_policy', status: 400, oauthError: 'invalid_request', audience: 'admin',
     message: 'The policy or named location is invalid.', remediation: 'See the details for the failing field; shapes follow Microsoft Graph conditionalAccessPolicy and ipNamedLocation.' },
 
+  // 1830-1839: apps (OIDC clients) and the conditional access conditions that target them
+  { code: 1830, name: 'invalid_application', status: 400, oauthError: 'invalid_request', audience: 'admin',
+    message: 'The app registration is invalid.',
+    remediation: 'See the details for the failing field; docs/apps.md lists what an app needs (name, client type, redirect URIs, grant types, released claims).' },
+  { code: 1831, name: 'invalid_redirect_uri', status: 400, oauthError: 'invalid_request', audience: 'admin',
+    message: 'A redirect URI is not acceptable.',
+    remediation: 'Use an exact https URL for web apps, a reverse-DNS custom scheme (com.example.app:/callback) or http://127.0.0.1/path or http://[::1]/path without a port for native apps; no fragment, wildcard or user:password@.' },
+  { code: 1832, name: 'public_client_credentials', status: 400, oauthError: 'invalid_request', audience: 'admin',
+    message: 'A public client cannot hold a client secret or keys.',
+    remediation: 'Public clients (native and single-page apps) authenticate with none and PKCE; register the app as confidential to give it a secret or a JWKS.' },
+  { code: 1833, name: 'application_in_use', status: 409, oauthError: 'invalid_request', audience: 'admin',
+    message: 'Conditional access policies name this app, so it cannot be deleted.',
+    remediation: 'Remove the app from the listed policies (includeApplications or excludeApplications) first, or disable the app instead of deleting it.' },
+  { code: 1834, name: 'policy_unknown_application', status: 400, oauthError: 'invalid_request', audience: 'admin',
+    message: 'The policy names an app id that is neither a registered app nor one of OpenPSSO\'s own apps.',
+    remediation: 'Use the appId of a registered app (`openpsso app list`), an OpenPSSO app id or \'All\'; the details suggest the nearest app names.' },
+  { code: 1835, name: 'application_credential_not_found', status: 404, oauthError: 'not_found', audience: 'admin',
+    message: 'The app has no password credential with that keyId.',
+    remediation: 'List the app\'s passwordCredentials and use its keyId; an app holds at most one client secret at a time.' },
+
   // 1840-1859: macOS 27 web-based login (web-login-macos27.md)
   { code: 1840, name: 'web_login_state_invalid', status: 400, oauthError: 'invalid_request', audience: 'user',
     message: 'This web sign-in link is not valid any more: its state is unknown, expired or was already used.',

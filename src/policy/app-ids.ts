@@ -27,10 +27,27 @@ export const ENTRA_APPS = {
   deviceRegistrationService: { appId: '01cb2876-7ebd-4aa4-9cc9-d28bd4d359a9', displayName: 'Device Registration Service' },
 } as const;
 
-/** Display name for a known app id, or the id itself; used in traces and reports. */
-export function appDisplayName(appId: string): string {
+/** True for OpenPSSO's own app ids, which every policy may name without registering anything. */
+export function isBuiltInAppId(appId: string): boolean {
+  return Object.values(OPENPSSO_APPS).some((a) => a.appId === appId.toLowerCase());
+}
+
+/**
+ * Display name for a known app id, or the id itself; used in traces and reports. `registered` maps
+ * the organisation's registered apps (appId, lower-case, to name), which the caller loads.
+ */
+export function appDisplayName(appId: string, registered?: ReadonlyMap<string, string>): string {
   for (const app of [...Object.values(OPENPSSO_APPS), ...Object.values(ENTRA_APPS)]) {
     if (app.appId === appId) return app.displayName;
   }
-  return appId;
+  return registered?.get(appId.toLowerCase()) ?? appId;
 }
+
+/**
+ * The macOS 27 Platform SSO authorization scopes (web-login-macos27.md §9), accepted as Graph
+ * `includeUserActions` values. The Mac sends exactly one per request when the extension opts in.
+ */
+export const APPLE_USER_ACTION_PREFIX = 'urn:apple:platformsso:auth:';
+export const APPLE_USER_ACTIONS = [
+  'login', 'unlock', 'elevation', 'auth-prompt', 'create-user', 'password-change', 'refresh', 'setup-assistant', 'temporary-session', 'fallback',
+].map((s) => `${APPLE_USER_ACTION_PREFIX}${s}`);

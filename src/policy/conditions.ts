@@ -14,6 +14,10 @@ export interface ConditionFacts {
   userId: string;
   groupIds: readonly string[];
   appId: string;
+  /** The app's display name for the trace (registered apps' names come from the caller). */
+  appName?: string;
+  /** The Platform SSO authorization scope the sign-in carries, if any (includeUserActions). */
+  userAction?: string;
   deviceState: DeviceState;
   clientAppType: Exclude<ClientAppType, 'all'>;
   /** false for the Mac's token endpoint, where only policies naming the app apply (see matchApplications). */
@@ -60,18 +64,27 @@ function matchUsers(c: ConditionalAccessConditionSet['users'], f: ConditionFacts
 
 function matchApplications(c: ConditionalAccessConditionSet['applications'], f: ConditionFacts): ConditionResult {
   const r = (applies: boolean, why: string): ConditionResult => ({ condition: 'applications', applies, why });
-  const name = `${appDisplayName(f.appId)}${appDisplayName(f.appId) === f.appId ? '' : ` (${f.appId})`}`;
-  if (c.excludeApplications.includes(f.appId) || c.excludeApplications.includes('All')) {
+  const shown = f.appName ?? appDisplayName(f.appId);
+  const name = `${shown}${shown === f.appId ? '' : ` (${f.appId})`}`;
+  // A user-action policy (Entra: "User actions" instead of "Cloud apps") applies to the action
+  // wherever it happens; naming the action is an explicit choice, so non-interactive requests count.
+  if (c.includeUserActions && c.includeUserActions.length > 0) {
+    if (f.userAction === undefined) return r(false, `the sign-in carries no user action (Platform SSO authorization scope); the policy targets ${c.includeUserActions.join(', ')}`);
+    if (c.includeUserActions.includes(f.userAction)) return r(true, `user action ${f.userAction} is included (includeUserActions; app ${name})`);
+    return r(false, `user action ${f.userAction} is not in includeUserActions`);
+  }
+  const has = (list: readonly string[]) => list.some((x) => x.toLowerCase() === f.appId.toLowerCase());
+  if (has(c.excludeApplications) || c.excludeApplications.includes('All')) {
     return r(false, `app ${name} is excluded (excludeApplications)`);
   }
   // Entra does not evaluate CA when the PRT is issued or renewed (entra-mdm.md §2.4, §3.4), so an "All
   // apps" policy never reaches the login window there. OpenPSSO keeps that: a non-interactive request
   // is governed only by policies that name its app, an explicit admin choice that then fails visibly.
-  if (!f.interactive && !c.includeApplications.includes(f.appId)) {
+  if (!f.interactive && !has(c.includeApplications)) {
     return r(false, `app ${name} is non-interactive and not named in includeApplications ('All' covers interactive sign-ins only)`);
   }
   if (c.includeApplications.includes('All')) return r(true, `all apps are included (${name})`);
-  if (c.includeApplications.includes(f.appId)) return r(true, `app ${name} is included`);
+  if (has(c.includeApplications)) return r(true, `app ${name} is included`);
   return r(false, `app ${name} is not in includeApplications`);
 }
 

@@ -36,7 +36,7 @@ function checkPerUserMfa(data: DoctorData, options: DoctorOptions): DoctorFindin
     if (cov.coveredBy.length > 0) covered.push(u);
     else uncovered.push({ user: u, why: cov.notCovering.map((n) => `"${n.displayName}": ${n.reason}`).join('; ') || 'no conditional-access policy requires MFA' });
   }
-  const apps = target.appIds.map(appDisplayName).join(', ');
+  const apps = target.appIds.map((id) => appDisplayName(id)).join(', ');
   const out: DoctorFinding[] = [];
   if (covered.length > 0) {
     out.push({
@@ -96,7 +96,7 @@ function checkPolicies(data: DoctorData, options: DoctorOptions): DoctorFinding[
         title: `Policy "${p.displayName}" requires MFA on the non-interactive Platform SSO login for ${hit.length} password-method user(s)`,
         affected: [{ type: 'policy', id: p.id, displayName: p.displayName }, ...hit.map(userRef)],
         explanation: 'A password login at the login window is single-factor and cannot prompt, so these logins fail with interaction required. Secure Enclave and smart card credentials registered after MFA count as multi-factor and are unaffected.',
-        remediation: `Remove ${loginAppIds(options).map(appDisplayName).join(', ')} from the policy's applications (MFA is then asked at registration and in interactive sign-ins), or move the users to the Secure Enclave method.`,
+        remediation: `Remove ${loginAppIds(options).map((id) => appDisplayName(id)).join(', ')} from the policy's applications (MFA is then asked at registration and in interactive sign-ins), or move the users to the Secure Enclave method.`,
       });
     }
   }

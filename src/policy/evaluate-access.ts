@@ -67,11 +67,14 @@ export function evaluateAccess(
   const deviceState = ctx.device?.state ?? 'unregistered';
   const facts: ConditionFacts = {
     userId: ctx.user.id, groupIds: ctx.user.groupIds, appId: ctx.appId, deviceState, clientAppType, interactive: ctx.interactive, location,
+    ...(ctx.appDisplayName !== undefined ? { appName: ctx.appDisplayName } : {}),
+    ...(ctx.userAction !== undefined ? { userAction: ctx.userAction } : {}),
   };
 
   const trace: string[] = [
-    `sign-in: user ${ctx.user.id}${ctx.user.groupIds.length ? ` (groups ${ctx.user.groupIds.join(', ')})` : ''}, app ${appDisplayName(ctx.appId)}, ` +
-      `${ctx.interactive ? 'interactive' : 'non-interactive'} (${clientAppType}), methods [${ctx.authMethodsSatisfied.join(', ')}]`,
+    `sign-in: user ${ctx.user.id}${ctx.user.groupIds.length ? ` (groups ${ctx.user.groupIds.join(', ')})` : ''}, app ${ctx.appDisplayName ?? appDisplayName(ctx.appId)}, ` +
+      `${ctx.interactive ? 'interactive' : 'non-interactive'} (${clientAppType}), methods [${ctx.authMethodsSatisfied.join(', ')}]` +
+      `${ctx.userAction !== undefined ? `, user action ${ctx.userAction}` : ''}`,
     `location: ${ctx.ipAddress || '(no address)'}${location.containing.length ? ` in ${location.containing.map(describeLocation).join(', ')}` : ' in no named location'}`,
     `device: ${ctx.device ? `${ctx.device.id} ${deviceState}${ctx.device.isCompliant ? ', compliant' : ''}` : 'none (unregistered)'}`,
   ];

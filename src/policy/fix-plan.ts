@@ -5,7 +5,7 @@ import { coverageTarget, inPlatformSsoScope, requiresMfa, userMfaCoverage } from
 
 export function planMfaFix(data: DoctorData, options: DoctorOptions = {}): FixPlan {
   const target = coverageTarget(options);
-  const apps = target.appIds.map(appDisplayName).join(', ');
+  const apps = target.appIds.map((id) => appDisplayName(id)).join(', ');
   const plan: FixPlan = { changes: [], leftAlone: [], notes: [] };
 
   if (data.securityDefaultsEnabled === true) {

@@ -18,4 +18,4 @@ export { planMfaFix } from './fix-plan.js';
 export { formatDoctorReport, formatFixPlan } from './format-doctor.js';
 export { errorCodeHint, type ErrorCodeHint } from './error-code-hints.js';
 export { userMfaCoverage, policyCoversUser, coverageTarget, type CoverageTarget, type UserCoverage } from './mfa-coverage.js';
-export { policyReferenceIssues, policiesUsingLocation } from './policy-references.js';
+export { applicationReferenceIssues, policiesUsingApplication, policyReferenceIssues, policiesUsingLocation, type RegisteredAppName } from './policy-references.js';

@@ -1,4 +1,6 @@
-// Cross-object checks the admin API runs on write: policies may only name existing locations, and a location in use cannot be deleted (as in Entra).
+// Cross-object checks the admin API runs on write: policies may only name existing locations, and a location or app in use cannot be deleted (as in Entra).
+import { nearestKey } from '../config/nearest-key.js';
+import { isBuiltInAppId, OPENPSSO_APPS } from './app-ids.js';
 import type { ValidationIssue } from './schemas.js';
 import type { ConditionalAccessPolicy, NamedLocation } from './types.js';
 
@@ -32,4 +34,47 @@ export function policiesUsingLocation<P extends Pick<ConditionalAccessPolicy, 'i
     const loc = p.conditions.locations;
     return !!loc && (loc.includeLocations.includes(locationId) || loc.excludeLocations.includes(locationId));
   });
+}
+
+/** Policies that include or exclude the app; deleting a registered app is refused while this is non-empty. */
+export function policiesUsingApplication<P extends Pick<ConditionalAccessPolicy, 'id' | 'displayName' | 'conditions'>>(
+  appId: string, policies: readonly P[],
+): P[] {
+  const id = appId.toLowerCase();
+  return policies.filter((p) => {
+    const a = p.conditions.applications;
+    return [...a.includeApplications, ...a.excludeApplications].some((x) => x.toLowerCase() === id);
+  });
+}
+
+export interface RegisteredAppName { appId: string; displayName: string }
+
+/**
+ * Issues for app ids that are neither 'All'/'None', one of OpenPSSO's apps nor a registered app of
+ * the organisation. A policy naming an unknown id would never apply (or never exclude), so the
+ * mistake is refused with the nearest app by id or name.
+ */
+export function applicationReferenceIssues(
+  policy: Pick<ConditionalAccessPolicy, 'conditions'>, registered: readonly RegisteredAppName[],
+): ValidationIssue[] {
+  const known = new Set(registered.map((a) => a.appId.toLowerCase()));
+  const everyApp = [...Object.values(OPENPSSO_APPS), ...registered];
+  const issues: ValidationIssue[] = [];
+  const a = policy.conditions.applications;
+  for (const key of ['includeApplications', 'excludeApplications'] as const) {
+    a[key].forEach((id, i) => {
+      if (id === 'All' || id === 'None' || isBuiltInAppId(id) || known.has(id.toLowerCase())) return;
+      const byId = nearestKey(id, everyApp.map((x) => x.appId));
+      const byName = everyApp.find((x) => x.displayName.toLowerCase() === id.toLowerCase())
+        ?? everyApp.find((x) => x.displayName === nearestKey(id, everyApp.map((y) => y.displayName)));
+      const guess = everyApp.find((x) => x.appId === byId) ?? byName;
+      const hint = guess !== undefined
+        ? `did you mean "${guess.displayName}" (${guess.appId})?`
+        : registered.length > 0
+          ? `registered apps: ${registered.slice(0, 5).map((x) => `"${x.displayName}" (${x.appId})`).join(', ')}${registered.length > 5 ? ', ...' : ''}`
+          : 'no apps are registered (openpsso app create)';
+      issues.push({ path: `conditions.applications.${key}[${i}]`, message: `no registered app or OpenPSSO app has appId '${id}'; ${hint}` });
+    });
+  }
+  return issues;
 }

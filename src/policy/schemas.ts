@@ -1,6 +1,7 @@
 // Zod validation of conditional-access policy and named-location input in Graph's shapes, refusing what OpenPSSO would otherwise silently ignore.
 import { z } from 'zod';
 import { parseCidr } from './ip-range.js';
+import { APPLE_USER_ACTION_PREFIX, APPLE_USER_ACTIONS } from './app-ids.js';
 import type { ConditionalAccessPolicy, NamedLocation } from './types.js';
 
 /**
@@ -43,11 +44,27 @@ const usersSchema = z.strictObject({
 
 const applicationsSchema = z.strictObject({
   ...graphMeta,
-  includeApplications: idList.min(1, "include at least one app ('All' or an app id)"),
+  includeApplications: idList.default([]),
   excludeApplications: idList.default([]),
-  includeUserActions: unsupportedWhenSet('user actions; target the OpenPSSO Device Registration app instead').optional(),
+  includeUserActions: z.array(z.string()).default([]),
   includeAuthenticationContextClassReferences: unsupportedWhenSet('authentication contexts').optional(),
 }).superRefine((a, ctx) => {
+  const actions = a.includeUserActions;
+  if (actions.length > 0) {
+    // Entra's rule: a policy targets either cloud apps or user actions, never both.
+    if (a.includeApplications.length > 0 || a.excludeApplications.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['includeUserActions'], message: 'a policy targets either apps or user actions: leave includeApplications and excludeApplications empty with includeUserActions' });
+    }
+    actions.forEach((action, i) => {
+      if (!APPLE_USER_ACTIONS.includes(action)) {
+        ctx.addIssue({ code: 'custom', path: ['includeUserActions', i], message: `not supported by OpenPSSO: ${action}; use the Platform SSO authorization scopes ${APPLE_USER_ACTIONS.map((x) => x.slice(APPLE_USER_ACTION_PREFIX.length)).join(', ')} (each prefixed ${APPLE_USER_ACTION_PREFIX})` });
+      }
+    });
+    return;
+  }
+  if (a.includeApplications.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['includeApplications'], message: "include at least one app ('All' or an app id), or set includeUserActions" });
+  }
   a.includeApplications.forEach((id, i) => {
     if (id === 'Office365' || id === 'MicrosoftAdminPortals') {
       ctx.addIssue({ code: 'custom', path: ['includeApplications', i], message: `not supported by OpenPSSO: ${id}; use 'All' or an app id` });
@@ -210,7 +227,10 @@ export function parseConditionalAccessPolicyInput(input: unknown): ParseResult<C
     state: p.state,
     conditions: {
       users: { includeUsers: c.users.includeUsers, excludeUsers: c.users.excludeUsers, includeGroups: c.users.includeGroups, excludeGroups: c.users.excludeGroups },
-      applications: { includeApplications: c.applications.includeApplications, excludeApplications: c.applications.excludeApplications },
+      applications: {
+        includeApplications: c.applications.includeApplications, excludeApplications: c.applications.excludeApplications,
+        ...(c.applications.includeUserActions.length > 0 ? { includeUserActions: [...new Set(c.applications.includeUserActions)] } : {}),
+      },
       locations: c.locations ? { includeLocations: c.locations.includeLocations, excludeLocations: c.locations.excludeLocations } : null,
       devices: c.devices ? { includeDeviceStates: c.devices.includeDeviceStates, excludeDeviceStates: c.devices.excludeDeviceStates } : null,
       clientAppTypes: c.clientAppTypes ?? [],

@@ -39,6 +39,11 @@ export interface SignIn {
   authenticationRequirementSource: string | null;
   deviceDetail: SignInDeviceDetail;
   /**
+   * Graph's authenticationContextClassReferences: here the Platform SSO authorization scope the Mac
+   * sent (urn:apple:platformsso:auth:elevation ...), with detail 'required'. Absent without a scope.
+   */
+  authenticationContextClassReferences?: { id: string; detail: 'required' | 'previouslySatisfied' | 'notApplicable' }[];
+  /**
    * OpenPSSO extension: on a row that stands for many throttled or locked refusals from one source
    * in one window, how many there were and over what time (absent on ordinary rows).
    */

@@ -21,9 +21,15 @@ export interface ConditionalAccessUsers {
 }
 
 export interface ConditionalAccessApplications {
-  /** 'All', 'None' or app ids (see app-ids.ts). */
+  /** 'All', 'None', OpenPSSO's app ids (see app-ids.ts) or registered apps' appIds; empty when includeUserActions is set. */
   includeApplications: string[];
   excludeApplications: string[];
+  /**
+   * Graph's user actions: here the macOS 27 Platform SSO authorization scopes (APPLE_USER_ACTIONS).
+   * Set: the policy applies only to sign-ins carrying one of them, whatever the app (as in Entra,
+   * a policy targets either apps or user actions).
+   */
+  includeUserActions?: string[];
 }
 
 export interface ConditionalAccessLocations {
@@ -107,6 +113,10 @@ export interface AccessContext {
     mfaRegistered?: boolean;
   };
   appId: string;
+  /** The app's name for traces, when the caller knows it (a registered app); else app-ids.ts names it. */
+  appDisplayName?: string;
+  /** The sign-in's Platform SSO authorization scope (urn:apple:platformsso:auth:...), when the Mac sent one. */
+  userAction?: string;
   /** Client address as seen by the server; '' when unknown (matches only 'All' locations). */
   ipAddress: string;
   /** Absent: the request carries no device identity ('unregistered'). */
@@ -119,8 +129,6 @@ export interface AccessContext {
   authMethodsSatisfied: string[];
   /** Epoch seconds of the last full (credential) authentication behind this request. */
   lastFullAuthAt?: number;
-  /** macOS 27 authorization scope of the request (`urn:apple:platformsso:auth:elevation` ...), if any. */
-  userAction?: string;
   /** Epoch seconds. */
   now: number;
 }

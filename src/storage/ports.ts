@@ -4,6 +4,7 @@
 
 import type { AccessStores } from './ports-access.js';
 import type { WebLoginStores } from './ports-web-login.js';
+import type { AppStores } from './ports-apps.js';
 
 export type Millis = number;
 
@@ -292,6 +293,7 @@ export type SealedValue =
   | { kind: 'server_key'; id: string; sealed: Uint8Array }
   | { kind: 'unlock_key'; id: string; userId: string; deviceId: string; purpose: string; sealed: Uint8Array }
   | { kind: 'mfa_secret'; id: string; sealed: Uint8Array }
+  | { kind: 'app_secret'; id: string; sealed: Uint8Array }
   | { kind: 'sign_in_session'; id: string; data: string };
 
 export interface SealedValueStore {
@@ -370,7 +372,7 @@ export interface DirectoryRoleStore {
 }
 
 /** All stores over one database. `transaction` runs `fn` with stores bound to one transaction. */
-export interface Store extends AccessStores, WebLoginStores {
+export interface Store extends AccessStores, AppStores, WebLoginStores {
   readonly kind: 'sqlite' | 'postgres';
   organisations: OrganisationStore;
   organisationDomains: OrganisationDomainStore;

@@ -23,7 +23,8 @@ describe('admin API bad input', () => {
     s = await startTestServer();
     token = await tokenFor(s);
     counts = async () => [(await s.ctx.store.policies.list(s.orgId)).length, (await s.ctx.store.namedLocations.list(s.orgId)).length,
-      (await s.ctx.store.users.list(s.orgId, { limit: 1000 })).items.filter((u) => u.perUserMfaState !== 'disabled').length];
+      (await s.ctx.store.users.list(s.orgId, { limit: 1000 })).items.filter((u) => u.perUserMfaState !== 'disabled').length,
+      (await s.ctx.store.applications.list(s.orgId)).length];
   });
   after(async () => { await s.close(); });
 
@@ -89,7 +90,10 @@ describe('admin API bad input', () => {
     const device = new RawDevice(s.url);
     assert.equal((await device.register(s.registrationToken)).status, 201);
     const group = (await s.ctx.store.groups.list(s.orgId)).items[0]!;
-    const idFor = (p: string) => (p.includes('/users/') ? alice!.id : p.includes('/devices/') ? device.id : p.includes('/groups/') ? group.id : p.includes('namedLocations') ? loc.body.id : policy.body.id);
+    const app = await call(s, token, 'POST', '/v1.0/applications', { displayName: 'a', web: { redirectUris: ['https://a.example/cb'] } });
+    const idFor = (p: string) => (p.includes('/users/') ? alice!.id : p.includes('/devices/') ? device.id : p.includes('/groups/') ? group.id
+      : p.includes('namedLocations') ? loc.body.id : p.includes('/applications/') ? app.body.id : policy.body.id);
+    const appBefore = await s.ctx.store.applications.get(s.orgId, app.body.id);
     const after0 = await counts();
     for (const r of writes) {
       const path = r.path.replace('{id}', idFor(r.path));
@@ -97,7 +101,7 @@ describe('admin API bad input', () => {
       expectCode(await call(s, token, r.method, path, '{"broken":'), 'OPSSO1001', `${w} bad JSON`);
       expectCode(await call(s, token, r.method, path, 'displayName=x', { 'content-type': 'text/plain' }), 'OPSSO1002', `${w} text/plain`);
       expectCode(await call(s, token, r.method, path, 'a=b', { 'content-type': 'application/x-www-form-urlencoded' }), 'OPSSO1002', `${w} form`);
-      const typed = r.path.includes('/conditionalAccess/') ? 'OPSSO1710' : 'OPSSO1001';
+      const typed = r.path.includes('/conditionalAccess/') ? 'OPSSO1710' : r.path.includes('/applications') ? 'OPSSO1830' : 'OPSSO1001';
       for (const body of [[], 'null', '"text"', '42', { displayName: 5, state: 'on', perUserMfaState: 'sometimes', isEnabled: 'yes', ipRanges: 'all' }]) {
         expectCode(await call(s, token, r.method, path, typeof body === 'string' ? body : body), typed, `${w} ${JSON.stringify(body)}`);
       }
@@ -105,9 +109,11 @@ describe('admin API bad input', () => {
     assert.deepEqual(await counts(), after0);
     assert.equal((await s.ctx.store.devices.get(device.id))?.status, 'active', 'no bad body disabled the device');
     assert.equal((await s.ctx.store.users.get(alice!.id))?.enabled, true, 'no bad body disabled the user');
+    assert.deepEqual(await s.ctx.store.applications.get(s.orgId, app.body.id), appBefore, 'no bad body changed the app or its secret');
     expectCode(await call(s, token, 'POST', '/v1.0/identity/conditionalAccess/policies', { displayName: 'x', state: 'enabled', conditions: { users: { includeRoles: ['r1'] }, applications: { includeApplications: ['All'] } }, grantControls: { builtInControls: ['mfa'] } }), 'OPSSO1710', 'unsupported role condition');
     expectCode(await call(s, token, 'POST', '/v1.0/identity/conditionalAccess/namedLocations', { displayName: 'x', ipRanges: [{ '@odata.type': '#microsoft.graph.iPv4CidrRange', cidrAddress: '10.0.0.1/8' }] }), 'OPSSO1710', 'host bits');
     expectCode(await call(s, token, 'POST', '/v1.0/identity/conditionalAccess/policies', { ...policy.body, id: policy.body.id, '@odata.context': undefined }), 'OPSSO1603', 'same id twice');
     assert.deepEqual((await counts()).slice(0, 2), [before[0]! + 1, before[1]! + 1]);
+    assert.equal((await counts())[3], before[3]! + 1);
   });
 });

@@ -16,6 +16,7 @@ import { MasterKey, masterKeyId, sealedKeyId } from '../../src/app/master-key.js
 import { loadMasterKey, parseMasterKey } from '../../src/app/master-key-files.js';
 import { firstUnreadable, rotateMasterKey, type RotationStep } from '../../src/app/master-key-rotation.js';
 import { serverKeyAad } from '../../src/app/server-keys.js';
+import { applicationSecretAad, clientSecretOf, createApplication } from '../../src/app/applications.js';
 import { isPssoError } from '../../src/errors/psso-error.js';
 import type { Store } from '../../src/storage/ports.js';
 
@@ -31,7 +32,7 @@ async function signIn(s: TestServer, dev: RawDevice, clock: ManualClock): Promis
   return JSON.parse(Buffer.from(idToken.split('.')[0]!, 'base64url').toString()) as { kid: string };
 }
 
-/** Every stored sealed value that is raw bytes (server keys, unlock keys, TOTP secrets). */
+/** Every stored sealed value that is raw bytes (server keys, unlock keys, TOTP secrets, app secrets). */
 async function blobs(store: Store): Promise<Uint8Array[]> {
   return (await store.sealedValues.list()).flatMap((v) => (v.kind === 'sign_in_session' ? [] : [v.sealed]));
 }
@@ -47,6 +48,7 @@ describe('keys rotate-master', () => {
     assert.equal((await dev.register(s.registrationToken)).status, 201);
     const firstKid = (await signIn(s, dev, clock)).kid;
     const old = readKey(s);
+    const { app, clientSecret } = await createApplication(s.ctx, s.orgId, { displayName: 'Wiki', redirectUris: ['https://wiki.example.com/cb'] });
 
     const rotated = await runCli(s.dataDir, 'keys', 'rotate-master', '--grace', '0');
     assert.equal(rotated.code, 0, rotated.err);
@@ -79,6 +81,11 @@ describe('keys rotate-master', () => {
     }
     // The old key fails on the real AADs too, not only because of the AAD.
     for (const k of s.ctx.keys.list()) assert.throws(() => oldRing.unseal(k.sealedPrivateJwk, serverKeyAad(k.kid)));
+    // An app's client secret was re-encrypted too, and still opens to the secret shown at creation.
+    const reread = (await s.ctx.store.applications.get(s.orgId, app.id))!;
+    assert.equal(sealedKeyId(reread.sealedSecret!), masterKeyId(fresh));
+    assert.equal(clientSecretOf(s.ctx, reread), clientSecret);
+    assert.throws(() => oldRing.unseal(reread.sealedSecret!, applicationSecretAad(app.id)));
   });
 
   for (const step of ['next-written', 'batch-re-encrypted', 're-encrypted'] as RotationStep[]) {

@@ -7,6 +7,8 @@ import { StoreSignInRecorder } from '../../src/app/sign-in-log.js';
 import { createMetrics } from '../../src/app/metrics.js';
 import { PssoError } from '../../src/errors/psso-error.js';
 import type { Store } from '../../src/storage/ports.js';
+import { parseSignInFilter } from '../../src/policy/sign-in-filter.js';
+import { PLATFORM_SSO_APP_ID } from '../../src/policy/app-ids.js';
 
 async function storeWithOrg(): Promise<Store> {
   const store = await openStore({ kind: 'sqlite', file: ':memory:' });
@@ -74,6 +76,22 @@ describe('sign-in log recorder', () => {
     await rec.flush();
     assert.equal(await value(metrics.signInLogWritesDropped), 1);
     assert.ok(logged.some((m) => /correlation C-3\) could not be stored after 5 tries/.test(m)), logged.join('\n'));
+    await store.close();
+  });
+
+  it('names a registered app by the name the event carries, records the authorization scope, and filters by app name', async () => {
+    const store = await storeWithOrg();
+    const rec = new StoreSignInRecorder(store, () => {}, createMetrics());
+    const appId = '6a1f2b3c-1111-4000-8000-000000000001';
+    await rec.record({ at: Date.UTC(2027, 0, 2), correlationId: 'C-app', operation: 'interactive_signin', interactive: true, ipAddress: '192.0.2.1', orgId: 'org_t', appId, appDisplayName: 'Team Wiki' });
+    await rec.record({ at: Date.UTC(2027, 0, 3), correlationId: 'C-elev', operation: 'login', interactive: false, ipAddress: '192.0.2.1', orgId: 'org_t', userAction: 'urn:apple:platformsso:auth:elevation' });
+    await rec.flush();
+    const [elev, app] = (await store.signInLogs.query('org_t', { top: 10 })).items;
+    assert.deepEqual([app!.appId, app!.appDisplayName, app!.authenticationContextClassReferences], [appId, 'Team Wiki', undefined]);
+    assert.deepEqual([elev!.appId, elev!.appDisplayName], [PLATFORM_SSO_APP_ID, 'OpenPSSO Platform SSO']);
+    assert.deepEqual(elev!.authenticationContextClassReferences, [{ id: 'urn:apple:platformsso:auth:elevation', detail: 'required' }]);
+    const found = await store.signInLogs.query('org_t', { top: 10, filter: parseSignInFilter("appDisplayName eq 'team wiki'") });
+    assert.deepEqual(found.items.map((r) => r.correlationId), ['C-app']);
     await store.close();
   });
 });

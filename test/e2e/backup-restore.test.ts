@@ -12,6 +12,7 @@ import { DEMO_PASSWORD } from '../../src/app/demo.js';
 import { ManualClock } from '../../src/app/clock.js';
 import { createBackup } from '../../src/app/backup.js';
 import { restoreBackup } from '../../src/app/restore.js';
+import { clientSecretOf, createApplication, findApplicationByClientId } from '../../src/app/applications.js';
 
 const ALICE = 'alice@demo.openpsso.test';
 
@@ -45,6 +46,8 @@ describe('backup under registration load, restored into a fresh directory', () =
     const load = [worker(), worker(), worker(), worker()];
     while (acked.length < 40) await new Promise((r) => setTimeout(r, 5));
 
+    // An app's client secret is sealed under the master key like the keys: it must open after the restore.
+    const app = await createApplication(s.ctx, s.orgId, { displayName: 'Wiki', redirectUris: ['https://wiki.example.com/cb'] });
     const startedAt = seq++;
     const out = join(work, 'backup.sqlar');
     const backup = await createBackup({ dbFile: join(s.dataDir, 'openpsso.db'), dataDir: s.dataDir, out });
@@ -61,6 +64,7 @@ describe('backup under registration load, restored into a fresh directory', () =
     const overrides = { credentialGuard: { perAccount: { burst: 10_000, perSecond: 100 }, perAddress: { burst: 10_000, perSecond: 100 } } };
     const peer = await startPeerServer({ ...s, dataDir: restored }, { clock, overrides });
     try {
+      assert.equal(clientSecretOf(peer.ctx, (await findApplicationByClientId(peer.ctx, app.app.appId))!), app.clientSecret);
       const before = acked.filter((a) => a.at < startedAt);
       let presentAfter = 0;
       for (const { dev, at } of acked) {

@@ -1,5 +1,6 @@
 // The storage conformance suite: every adapter runs the same cases against a fresh store per test.
 import { describe } from 'node:test';
+import { applicationCases } from './conformance/applications.js';
 import { deviceCases } from './conformance/devices.js';
 import type { MakeStore } from './conformance/fixtures.js';
 import { identityCases } from './conformance/identity.js';
@@ -33,5 +34,6 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
     guardCases(makeStore);
     sealedValueCases(makeStore);
     userDeletionCases(makeStore);
+    applicationCases(makeStore);
   });
 }

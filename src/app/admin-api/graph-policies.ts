@@ -5,7 +5,7 @@ import { PssoError } from '../../errors/psso-error.js';
 import {
   parseConditionalAccessPolicyInput, parseNamedLocationInput, type ValidationIssue,
 } from '../../policy/schemas.js';
-import { policiesUsingLocation, policyReferenceIssues } from '../../policy/policy-references.js';
+import { applicationReferenceIssues, policiesUsingLocation, policyReferenceIssues } from '../../policy/policy-references.js';
 import type { ConditionalAccessPolicy, NamedLocation } from '../../policy/types.js';
 import { newId } from '../ids.js';
 
@@ -39,6 +39,8 @@ async function validatePolicy(ctx: AppContext, orgId: string, input: unknown) {
   if (!r.ok) throw invalid(r.issues);
   const refs = policyReferenceIssues(r.value, await ctx.store.namedLocations.list(orgId));
   if (refs.length > 0) throw invalid(refs);
+  const apps = applicationReferenceIssues(r.value, await ctx.store.applications.list(orgId));
+  if (apps.length > 0) throw new PssoError('policy_unknown_application', apps.slice(0, 10).map((i) => `${i.path}: ${i.message}`).join('; '));
   return r.value;
 }
 

@@ -37,6 +37,7 @@ export async function recordAttempt(ctx: AppContext, f: RequestFacts, a: Attempt
     interactive: true,
     appId: a.target?.appId ?? DEVICE_REGISTRATION_APP_ID,
     ...(a.target ? { appDisplayName: a.target.appDisplayName } : {}),
+    ...(a.target?.userAction ? { userAction: a.target.userAction } : {}),
     ...(a.target?.deviceId ? { deviceId: a.target.deviceId } : {}),
     orgId: a.orgId,
     ipAddress: f.ipAddress,

@@ -8,6 +8,7 @@ import { groupRoutes } from './admin/groups.js';
 import { deviceRoutes } from './admin/devices.js';
 import { conditionalAccessRoutes } from './admin/conditional-access.js';
 import { auditLogRoutes } from './admin/audit-logs.js';
+import { applicationRoutes } from './admin/applications.js';
 
 export const GRAPH_PREFIXES = ['/v1.0', '/beta'] as const;
 
@@ -21,6 +22,7 @@ export function adminGraphRoutes(ctx: AppContext): FastifyPluginAsync {
         await graph.register(deviceRoutes(ctx));
         await graph.register(conditionalAccessRoutes(ctx));
         await graph.register(auditLogRoutes(ctx));
+        await graph.register(applicationRoutes(ctx));
       }, { prefix });
     }
   };

@@ -2,6 +2,7 @@
 // and PostgreSQL, and transaction() rebuilds the stores over the transaction's connection.
 import type { Store } from '../ports.js';
 import { accessStores } from './access-stores.js';
+import { applicationStore } from './application-store.js';
 import { deviceStore } from './device-store.js';
 import { groupStore } from './group-store.js';
 import { migrateToLatest, pendingMigrations, type StoreKind } from './migrations.js';
@@ -36,6 +37,7 @@ function stores(db: Db, kind: StoreKind) {
     registrationTokens: registrationTokenStore(db),
     bearerTokens: bearerTokenStore(db),
     sealedValues: sealedValueStore(db),
+    applications: applicationStore(db),
     ...accessStores(db),
     ...webLoginStores(db),
   };

@@ -7,6 +7,7 @@ import { credentialGuard } from './migrations-guard.js';
 import { retention } from './migrations-retention.js';
 import { refreshFamily } from './migrations-refresh-family.js';
 import { organisationProfile } from './migrations-organisation-profile.js';
+import { applications } from './migrations-applications.js';
 import { webLogin } from './migrations-web-login.js';
 
 export type StoreKind = 'sqlite' | 'postgres';
@@ -182,6 +183,7 @@ export function migrations(kind: StoreKind): Record<string, Migration> {
   return {
     '0001_initial': initial(kind), '0002_access': access(kind), '0003_credential_guard': credentialGuard(kind),
     '0004_refresh_family': refreshFamily(), '0005_retention': retention(), '0006_organisation_profile': organisationProfile(),
+    '0008_applications': applications(kind),
     '0009_web_login': webLogin(),
   };
 }

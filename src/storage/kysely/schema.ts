@@ -152,7 +152,30 @@ export interface DirectoryRoleAssignmentsTable {
   created_at: number;
 }
 
+/** Migration 0008. Lists and the JWKS are JSON text; booleans 0/1. */
+export interface ApplicationsTable {
+  id: string;
+  org_id: string;
+  app_id: string;
+  display_name: string;
+  client_type: string;
+  token_endpoint_auth_method: string;
+  redirect_uris: string;
+  post_logout_redirect_uris: string;
+  grant_types: string;
+  jwks: string | null;
+  sealed_secret: Uint8Array | null;
+  secret_key_id: string | null;
+  secret_hint: string | null;
+  secret_created_at: number | null;
+  released_claims: string;
+  enabled: number;
+  created_at: number;
+  modified_at: number;
+}
+
 export interface DB extends AccessDB, WebLoginDB {
+  applications: ApplicationsTable;
   organisations: OrganisationsTable;
   organisation_domains: OrganisationDomainsTable;
   directory_role_assignments: DirectoryRoleAssignmentsTable;

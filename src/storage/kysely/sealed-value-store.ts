@@ -1,5 +1,5 @@
 // Lists and replaces the values sealed under the master key (server keys, unlock keys, TOTP secrets,
-// sealed fields of sign-in sessions), for master key rotation; same SQL on SQLite and PostgreSQL.
+// app client secrets, sealed fields of sign-in sessions), for master key rotation; same SQL on SQLite and PostgreSQL.
 import type { SealedValue, SealedValueStore } from '../ports.js';
 import { fromBytes, toBytes, type Db } from './support.js';
 
@@ -18,6 +18,9 @@ export function sealedValueStore(db: Db): SealedValueStore {
       }
       for (const r of await db.selectFrom('mfa_methods').select(['id', 'sealed_secret']).where('sealed_secret', 'is not', null).orderBy('id').execute()) {
         out.push({ kind: 'mfa_secret', id: r.id, sealed: fromBytes(r.sealed_secret!) });
+      }
+      for (const r of await db.selectFrom('applications').select(['id', 'sealed_secret']).where('sealed_secret', 'is not', null).orderBy('id').execute()) {
+        out.push({ kind: 'app_secret', id: r.id, sealed: fromBytes(r.sealed_secret!) });
       }
       const sessions = await db.selectFrom('sign_in_sessions').select(['id', 'data'])
         .where((eb) => eb.or(SESSION_MARKERS.map((m) => eb('data', 'like', m)))).orderBy('id').execute();
@@ -39,6 +42,10 @@ export function sealedValueStore(db: Db): SealedValueStore {
           break;
         case 'mfa_secret':
           ({ numUpdatedRows: n } = await db.updateTable('mfa_methods').set({ sealed_secret: toBytes(next.sealed) })
+            .where('id', '=', next.id).where('sealed_secret', '=', toBytes((old as typeof next).sealed)).executeTakeFirst());
+          break;
+        case 'app_secret':
+          ({ numUpdatedRows: n } = await db.updateTable('applications').set({ sealed_secret: toBytes(next.sealed) })
             .where('id', '=', next.id).where('sealed_secret', '=', toBytes((old as typeof next).sealed)).executeTakeFirst());
           break;
         case 'sign_in_session':

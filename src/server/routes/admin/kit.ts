@@ -18,6 +18,9 @@ export const ROLES = {
   mfaWrite: ['UserAuthenticationMethod.ReadWrite'],
   auditRead: ['AuditLog.Read'],
   reportsRead: ['AuditLog.Read', 'Directory.Read', 'Directory.ReadWrite'],
+  // Apps are directory objects, as in Graph, where Directory.ReadWrite.All also manages applications.
+  applicationRead: ['Directory.Read', 'Directory.ReadWrite'],
+  applicationWrite: ['Directory.ReadWrite'],
 } as const satisfies Record<string, readonly AdminRole[]>;
 
 /** 401 without a valid token, 403 without one of the roles; the token is checked before anything else is read. */
