@@ -139,10 +139,10 @@ export class PssoClient {
     return this.tokens('login', c, payload, req.nonce, latencyMs, c.groups);
   }
 
-  async refresh(c: Common & { refreshToken: string; groups?: string[] | undefined }): Promise<TokenResult> {
+  async refresh(c: Common & { refreshToken: string; groups?: string[] | undefined; authScope?: string | undefined }): Promise<TokenResult> {
     const url = c.cfg.refreshEndpointURL ?? c.cfg.tokenEndpointURL;
     const { payload, req, latencyMs } = await this.exchange('refresh', c, url, '1.0', ACCEPT.login, (requestNonce) =>
-      buildRefreshRequest({ ...this.base(c, requestNonce), tokenUrl: c.cfg.tokenEndpointURL, refreshToken: c.refreshToken, username: c.username, scope: this.scope(c.cfg) }));
+      buildRefreshRequest({ ...this.base(c, requestNonce), tokenUrl: c.cfg.tokenEndpointURL, refreshToken: c.refreshToken, username: c.username, scope: this.scope(c.cfg, c.authScope) }));
     return this.tokens('refresh', c, payload, req.nonce, latencyMs, c.groups);
   }
 
