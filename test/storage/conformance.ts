@@ -15,6 +15,7 @@ import { signInLogCases } from './conformance/sign-in-logs.js';
 import { tokenCases } from './conformance/tokens.js';
 import { transactionCases } from './conformance/transactions.js';
 import { userDeletionCases } from './conformance/user-deletion.js';
+import { webLoginCases } from './conformance/web-login.js';
 
 export type { MakeStore } from './conformance/fixtures.js';
 
@@ -34,6 +35,7 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
     guardCases(makeStore);
     sealedValueCases(makeStore);
     userDeletionCases(makeStore);
+    webLoginCases(makeStore);
     applicationCases(makeStore);
   });
 }
