@@ -90,4 +90,18 @@ describe('macOS 27 web-based login with the virtual Mac', () => {
       await s.ctx.store.policies.delete(s.orgId, 'pol_psso_mfa');
     }
   });
+
+  it('static mode: the configured authorization URL is loaded with GET (no device proof), and the code goes to the Mac that redeems it', async () => {
+    const mac = newMac();
+    await mac.register({ server: s.url, token: s.registrationToken, user: ALICE, password: DEMO_PASSWORD, webLogin: true });
+    const { cfg } = await mac.registered();
+    const { federationUserPreauthenticationURL: _dynamic, ...staticCfg } = cfg;
+    await mac.state.saveLoginConfig({ ...staticCfg, federationType: 'openID' });
+    const r = await mac.webLogin({ user: ALICE, password: DEMO_PASSWORD, authScope: 'login' });
+    assert.equal(r.ok, true, r.messages.join('\n'));
+    assert.match(r.messages.join('\n'), /Static authorization URL/);
+    const row = s.signIns.events.filter((e) => e.operation === 'login' && !e.error).at(-1)!;
+    assert.equal(row.method, 'web_login');
+    assert.equal(row.userAction, 'urn:apple:platformsso:auth:login');
+  });
 });
