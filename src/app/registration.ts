@@ -102,10 +102,11 @@ export async function registerDevice(ctx: AppContext, principal: RegistrationPri
       createdAt: previous?.createdAt ?? now, updatedAt: now, revokedAt: null,
     });
     if (previous) {
-      // New device keys: everything bound to the old keys ends (tokens, user keys, unlock keys).
+      // New device keys: everything bound to the old keys ends (tokens, user keys, unlock keys, web login codes).
       await tx.refreshTokens.revokeForDevice(device.id, now);
       await tx.userRegistrations.deleteForDevice(device.id);
       await tx.unlockKeys.deleteForDevice(device.id);
+      await tx.webLoginCodes.deleteForDevice(device.id);
     }
     return device;
   });
