@@ -77,8 +77,12 @@ describe('web login bad-input catalogue', () => {
   /** An authorize request refused with `code`, shown as a page, and nothing stored. */
   async function expectAuthorizeRefused(url: string, request: string | undefined, code: string, status = 400): Promise<void> {
     const before = snapshot();
+    const rows = s.signIns.events.length;
     const r = await authorize(url, request);
     assert.equal(r.status, status, r.html);
+    const logged = s.signIns.events.slice(rows);
+    assert.equal(logged.length, 1, 'one sign-in log row for the refusal');
+    assert.equal(`OPSSO${logged[0]!.error?.entry.code}`, code);
     assert.equal(r.code, code);
     assert.match(r.html, new RegExp(`Error code ${code}`), 'the page shows the code');
     assert.match(r.html, /<h1>Sign-in cannot start<\/h1>/);

@@ -51,8 +51,13 @@ export function webLoginRoutes(ctx: AppContext): FastifyPluginAsync {
     try {
       a = await check();
     } catch (e) {
-      if (e instanceof PssoError) return refusalPage(ctx, reply, e);
-      throw e;
+      if (!(e instanceof PssoError)) throw e;
+      // A forged or replayed authorization request is worth an admin's eye: one row, like any refused sign-in.
+      await ctx.signIns.record({
+        at: ctx.clock.now(), correlationId: req.id, operation: 'interactive_signin', interactive: true, appId: PLATFORM_SSO_APP_ID,
+        ipAddress: req.ip, userAgent: req.headers['user-agent'], error: e, details: { step: 'web_login_authorize' },
+      });
+      return refusalPage(ctx, reply, e);
     }
     return startPageSignIn(ctx, req, reply, {
       orgId: a.orgId,
