@@ -35,9 +35,9 @@ const int = (name: string) => (v: string) => {
   return Number(v);
 };
 
-const methodNames: Record<string, 'Password' | 'UserSecureEnclaveKey' | 'SmartCard'> = {
+const methodNames: Record<string, 'Password' | 'UserSecureEnclaveKey' | 'SmartCard' | 'OpenID'> = {
   password: 'Password', secureenclave: 'UserSecureEnclaveKey', usersecureenclavekey: 'UserSecureEnclaveKey', se: 'UserSecureEnclaveKey',
-  smartcard: 'SmartCard',
+  smartcard: 'SmartCard', openid: 'OpenID', weblogin: 'OpenID',
 };
 
 /** Picks the SSO extension from the OpenPSSO configuration's apple-app-site-association apps. */
@@ -70,7 +70,7 @@ export async function runProfileGenerate(argv: string[]): Promise<number> {
     .option('--url <url>', 'additional URL the extension handles (repeatable)', collect)
     .option('--extension-id <bundleId>', 'bundle id of the SSO app extension')
     .option('--team-id <teamId>', 'Team ID that signed the extension')
-    .option('--method <method>', 'password | secure-enclave | smart-card (or Password, UserSecureEnclaveKey, SmartCard)')
+    .option('--method <method>', 'password | secure-enclave | smart-card | openid (or Password, UserSecureEnclaveKey, SmartCard, OpenID); openid is macOS 27 web login')
     .option('--no-shared-device-keys', 'per-user device keys instead of shared ones')
     .option('--display-name <name>', 'AccountDisplayName shown in prompts')
     .option('--login-frequency <seconds>', 'seconds before a full login replaces a refresh (min 3600)', int('--login-frequency'))
@@ -91,8 +91,13 @@ export async function runProfileGenerate(argv: string[]): Promise<number> {
     .option('--authentication-grace-period <seconds>', 'AuthenticationGracePeriod', int('--authentication-grace-period'))
     .option('--non-psso-account <name>', 'NonPlatformSSOAccounts entry (repeatable)', collect)
     .addOption(new Option('--screen-locked-behavior <b>').choices(['Cancel', 'DoNotHandle']))
+    .option('--new-user-methods <values>', 'NewUserAuthenticationMethods, comma-separated (Password, SmartCard, OpenID)', csv)
+    .option('--web-login-url <url>', 'WebLoginURLAllowList entry besides the issuer (scheme and host, e.g. an upstream IdP; repeatable)', collect)
+    .option('--web-login-password-sync', 'AllowWebLoginPasswordSync: sync the password typed in the web sign-in page (OpenID, macOS 27)')
+    .option('--always-use-login-ui', 'AlwaysUseLoginUI (macOS 27.2)')
+    .option('--authorization-scopes', 'ExtensionData.includePlatformSSOAuthorizationScopes: opt in to the macOS 27 urn:apple:platformsso:auth:* scopes (for extensions that read it)')
     .option('--macos13', 'also write the top-level AuthenticationMethod for macOS 13 Macs')
-    .option('--target <macOS>', 'oldest macOS in the fleet (13, 14, 15, 15.4, 26); decides the allowed keys', '14')
+    .option('--target <macOS>', 'oldest macOS in the fleet (13, 14, 15, 15.4, 26, 27); decides the allowed keys', '14')
     .option('--identifier <id>', 'PayloadIdentifier of the profile')
     .option('--name <name>', 'PayloadDisplayName of the profile')
     .option('--organization <org>', 'PayloadOrganization')
@@ -117,13 +122,15 @@ export async function runProfileGenerate(argv: string[]): Promise<number> {
       ['filevaultPolicy', 'fileVaultPolicy'], ['offlineGracePeriod', 'offlineGracePeriod'], ['authenticationGracePeriod', 'authenticationGracePeriod'],
       ['nonPssoAccount', 'nonPlatformSSOAccounts'], ['screenLockedBehavior', 'screenLockedBehavior'], ['macos13', 'includeMacOS13Method'],
       ['identifier', 'identifier'], ['name', 'displayName'], ['organization', 'organization'], ['randomUuids', 'randomUUIDs'], ['url', 'additionalURLs'],
+      ['newUserMethods', 'newUserAuthenticationMethods'], ['webLoginUrl', 'webLoginURLAllowList'], ['webLoginPasswordSync', 'allowWebLoginPasswordSync'],
+      ['alwaysUseLoginUi', 'alwaysUseLoginUI'], ['authorizationScopes', 'authorizationScopes'],
     ];
     for (const [flag, key] of map) if (f[flag] !== undefined) opts[key] = f[flag];
     if (flagSet('target') || opts.targetMacOS === undefined) opts.targetMacOS = f.target;
     if (flagSet('sharedDeviceKeys')) opts.useSharedDeviceKeys = f.sharedDeviceKeys;
     if (f.method !== undefined) {
       const m = methodNames[String(f.method).toLowerCase().replace(/[^a-z]/g, '')];
-      if (!m) { io.err(`error: --method must be password, secure-enclave or smart-card, got "${String(f.method)}"\n`); return 2; }
+      if (!m) { io.err(`error: --method must be password, secure-enclave, smart-card or openid, got "${String(f.method)}"\n`); return 2; }
       opts.method = m;
     }
     if (f.accountNameClaim || f.fullNameClaim) {
@@ -182,12 +189,13 @@ function formatFinding(x: Finding): string {
 export async function runProfileLint(argv: string[]): Promise<number> {
   const cmd = program('lint', 'Check Platform SSO configuration profiles (XML or binary plist, signed or not).')
     .argument('<files...>', '.mobileconfig files; files linted together are also checked for URL conflicts (Intune 10002)')
-    .option('--target <macOS>', 'macOS version of the fleet (13, 14, 15, 15.4, 26); keys it does not know are reported')
+    .option('--target <macOS>', 'macOS version of the fleet (13, 14, 15, 15.4, 26, 27); keys it does not know are reported')
+    .option('--issuer <url>', 'identity provider base URL that WebLoginURLAllowList must allow (default: the payload\'s first URL)')
     .option('--json', 'machine-readable output')
     .option('--quiet', 'hide notes');
   const code = await parse(cmd, argv);
   if (code !== undefined) return code;
-  const o = cmd.opts<{ target?: string; json?: boolean; quiet?: boolean }>();
+  const o = cmd.opts<{ target?: string; issuer?: string; json?: boolean; quiet?: boolean }>();
   try {
     resolveTarget(o.target);
   } catch (e) {
@@ -204,7 +212,11 @@ export async function runProfileLint(argv: string[]): Promise<number> {
       return { name, bytes: Buffer.alloc(0) };
     }
   });
-  const results = lintProfiles(inputs, o.target ? { targetMacOS: o.target } : {}).map(({ name, result }) => {
+  if (o.issuer !== undefined && !/^https?:\/\/[^/?#]+/i.test(o.issuer)) {
+    io.err(`error: --issuer takes an http(s) URL such as https://sso.example.com, got "${o.issuer}"\n`);
+    return 2;
+  }
+  const results = lintProfiles(inputs, { ...(o.target ? { targetMacOS: o.target } : {}), ...(o.issuer ? { issuer: o.issuer } : {}) }).map(({ name, result }) => {
     const msg = unreadable.get(name);
     if (!msg) return { name, result };
     const f: Finding = { code: 'PSSO-L000', path: '', severity: 'error', macOS: '10.7', message: `Cannot read the file: ${msg}`, fix: 'Check the path and permissions.' };

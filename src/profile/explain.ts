@@ -4,6 +4,7 @@
 import { findingCode, findingCodes } from './finding-codes.js';
 import { findSpecs, keySpecs, scopeLabel, type KeySpec } from './keys.js';
 import { didYouMean } from './util.js';
+import { foreignName } from './ddm-names.js';
 
 function location(s: KeySpec): string {
   switch (s.scope) {
@@ -32,6 +33,7 @@ function explainSpec(s: KeySpec): string {
     lines.push('', 'Values:');
     for (const v of s.values) lines.push(`  ${v.value}${v.since ? ` (macOS ${v.since}+)` : ''}: ${v.meaning}`);
   }
+  if (s.ddm) lines.push(`DDM name: ${s.ddm} (declarative configuration; in a profile use ${s.name})`);
   if (s.entra) lines.push('', `Microsoft Entra: ${s.entra}`);
   if (s.mistakes && s.mistakes.length > 0) {
     lines.push('', 'Common mistakes:');
@@ -50,6 +52,8 @@ export function explainKey(key: string): string | null {
   const name = key.trim().split('.').pop() ?? '';
   let specs = findSpecs(name);
   if (specs.length === 0) specs = keySpecs.filter((s) => s.name.toLowerCase() === name.toLowerCase());
+  const foreign = specs.length === 0 ? foreignName(name) : undefined;
+  if (foreign) return `${foreign.what}.\n\nNot a profile key: ${foreign.instead}.`;
   if (specs.length === 0) {
     const owners = keySpecs.filter((k) => k.values?.some((v) => v.value.toLowerCase() === name.toLowerCase()));
     if (owners.length === 0) return null;

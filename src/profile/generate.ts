@@ -7,10 +7,11 @@ import { build as buildPlist, type PlistValue } from 'plist';
 import { z } from 'zod';
 import { ENTRA_EXTENSION_ID, ENTRA_TEAM_ID, EXTENSIBLE_SSO, findSpecs, policyValueNames } from './keys.js';
 import { lintProfile, resolveTarget, type Finding } from './lint.js';
+import { allowListEntry } from './lint-web-login.js';
 import { signProfile, type SignOptions } from './cms.js';
 import { compareVersions } from './util.js';
 
-const methods = ['Password', 'UserSecureEnclaveKey', 'SmartCard'] as const;
+const methods = ['Password', 'UserSecureEnclaveKey', 'SmartCard', 'OpenID'] as const;
 const authModes = ['Standard', 'Admin', 'Groups'] as const;
 const policy = z.array(z.enum(policyValueNames as [string, ...string[]])).min(1);
 const seconds = z.number().int().min(0);
@@ -40,6 +41,16 @@ const common = {
   allowDeviceIdentifiersInAttestation: z.boolean().optional(),
   enableRegistrationDuringSetup: z.boolean().optional(),
   enableCreateFirstUserDuringSetup: z.boolean().optional(),
+  /** Methods for the first login that creates an account (macOS 26; OpenID 27). AccessKey needs data the generator does not take. */
+  newUserAuthenticationMethods: z.array(z.enum(['Password', 'SmartCard', 'OpenID'])).min(1).optional(),
+  /** More WebLoginURLAllowList entries (scheme and host) besides the issuer's, e.g. an upstream identity provider. */
+  webLoginURLAllowList: z.array(z.string().min(1)).optional(),
+  /** macOS 27 web login: sync the password typed in the sign-in page to the local account (OpenID only). */
+  allowWebLoginPasswordSync: z.boolean().optional(),
+  /** macOS 27.2: always use the Platform SSO login UI at login, unlock and FileVault. */
+  alwaysUseLoginUI: z.boolean().optional(),
+  /** ExtensionData.includePlatformSSOAuthorizationScopes: extensions that read it (UiO Weblogin) opt in to the macOS 27 auth scopes. */
+  authorizationScopes: z.boolean().optional(),
   screenLockedBehavior: z.enum(['Cancel', 'DoNotHandle']).optional(),
   registrationToken: z.string().min(1).optional(),
   /** Also write the deprecated top-level AuthenticationMethod for macOS 13 Macs (Password or UserSecureEnclaveKey). */
@@ -124,7 +135,8 @@ const pssoKeyOrder: [string, string][] = [
   ['loginPolicy', 'LoginPolicy'], ['unlockPolicy', 'UnlockPolicy'], ['fileVaultPolicy', 'FileVaultPolicy'],
   ['offlineGracePeriod', 'OfflineGracePeriod'], ['authenticationGracePeriod', 'AuthenticationGracePeriod'], ['nonPlatformSSOAccounts', 'NonPlatformSSOAccounts'],
   ['allowDeviceIdentifiersInAttestation', 'AllowDeviceIdentifiersInAttestation'], ['enableRegistrationDuringSetup', 'EnableRegistrationDuringSetup'],
-  ['enableCreateFirstUserDuringSetup', 'EnableCreateFirstUserDuringSetup'],
+  ['enableCreateFirstUserDuringSetup', 'EnableCreateFirstUserDuringSetup'], ['newUserAuthenticationMethods', 'NewUserAuthenticationMethods'],
+  ['webLoginURLAllowList', 'WebLoginURLAllowList'], ['allowWebLoginPasswordSync', 'AllowWebLoginPasswordSync'], ['alwaysUseLoginUI', 'AlwaysUseLoginUI'],
 ];
 
 export interface GenerateResult {
@@ -143,12 +155,22 @@ export function buildProfile(input: GenerateOptions): GenerateResult {
   }
   const o = parsed.data;
   const target = resolveTarget(o.targetMacOS);
+  const policies = [o.loginPolicy, o.unlockPolicy, o.fileVaultPolicy].flatMap((x) => x ?? []);
+  // Web login is in use when a login, account creation or the Touch ID fallback can show the web view.
+  const webLogin = o.method === 'OpenID' || (o.newUserAuthenticationMethods ?? []).includes('OpenID') || policies.includes('AllowOpenIDForTouchIDFallback');
+  if (o.template === 'entra' && (webLogin || o.webLoginURLAllowList || o.allowWebLoginPasswordSync)) {
+    throw new ProfileOptionsError('Microsoft does not document macOS 27 web login (OpenID) for Entra; the Entra template does not write it.');
+  }
+  // The web view may load only allowed URLs: the issuer's host serves OpenPSSO's web-login and sign-in pages.
+  const allowList = o.template === 'entra' || (!webLogin && !o.webLoginURLAllowList) ? undefined
+    : [...new Set([...(webLogin ? [allowListEntry(o.issuer)] : []), ...(o.webLoginURLAllowList ?? [])])];
+  const values: Record<string, unknown> = { ...o, webLoginURLAllowList: allowList };
 
   // Keys newer than the target are refused rather than silently dropped.
   const tooNew: string[] = [];
   const pss: Record<string, unknown> = {};
   for (const [opt, key] of pssoKeyOrder) {
-    let v = (o as Record<string, unknown>)[opt];
+    let v = values[opt];
     if (v === undefined) continue;
     if (opt === 'tokenToUserMapping') {
       const m = v as { accountName?: string; fullName?: string };
@@ -158,13 +180,12 @@ export function buildProfile(input: GenerateOptions): GenerateResult {
     // A macOS 13 fleet gets the top-level method; the PlatformSSO dict (14.0 keys) serves its newer Macs.
     const gate = compareVersions(target, '14') < 0 ? '14' : target;
     if (compareVersions(gate, spec.since) < 0) tooNew.push(`${opt} (${key}, macOS ${spec.since})`);
-    pss[key] = v;
-  }
-  if (o.newUserAuthorizationMode === 'Temporary' && compareVersions(target, '26') < 0) tooNew.push('newUserAuthorizationMode Temporary (macOS 26)');
-  for (const k of ['loginPolicy', 'unlockPolicy', 'fileVaultPolicy'] as const) {
-    if ((o[k] ?? []).some((v) => ['RequireTouchID', 'RequireTouchIDOrWatch', 'AllowOpenIDForTouchIDFallback'].includes(v)) && compareVersions(target, '26') < 0) {
-      tooNew.push(`${k} Touch ID values (macOS 26)`);
+    // Values newer than the key (OpenID, Temporary, the Touch ID policy values) are gated as well.
+    for (const one of Array.isArray(v) ? v : [v]) {
+      const since = spec.values?.find((x) => x.value === one)?.since;
+      if (since && compareVersions(target, since) < 0) tooNew.push(`${opt} ${String(one)} (macOS ${since})`);
     }
+    pss[key] = v;
   }
   if (tooNew.length > 0) {
     throw new ProfileOptionsError(`these options need a newer macOS than the target ${target}: ${tooNew.join(', ')}. Raise targetMacOS (--target) or drop them.`);
@@ -172,8 +193,8 @@ export function buildProfile(input: GenerateOptions): GenerateResult {
   if (compareVersions(target, '14') < 0 && !o.includeMacOS13Method) {
     throw new ProfileOptionsError('macOS 13 reads only the top-level AuthenticationMethod; set includeMacOS13Method (--macos13) for a fleet with macOS 13 Macs.');
   }
-  if (o.includeMacOS13Method && o.method === 'SmartCard') {
-    throw new ProfileOptionsError('macOS 13 does not support SmartCard; use Password or UserSecureEnclaveKey for a fleet with macOS 13 Macs.');
+  if (o.includeMacOS13Method && (o.method === 'SmartCard' || o.method === 'OpenID')) {
+    throw new ProfileOptionsError(`macOS 13 does not support ${o.method}; use Password or UserSecureEnclaveKey for a fleet with macOS 13 Macs.`);
   }
 
   let urls: string[];
@@ -197,6 +218,9 @@ export function buildProfile(input: GenerateOptions): GenerateResult {
     displayName = o.displayName ?? `Platform SSO (${new URL(base).host})`;
   }
 
+  const extensionData = o.extensionData || o.authorizationScopes !== undefined
+    ? { ...o.extensionData, ...(o.authorizationScopes !== undefined ? { includePlatformSSOAuthorizationScopes: o.authorizationScopes } : {}) }
+    : o.template === 'entra' ? { AppPrefixAllowList: 'com.microsoft.,com.apple.', browser_sso_interaction_enabled: 1, disable_explicit_app_prompt: 1 } : undefined;
   const seed = canonical({ ...o, randomUUIDs: undefined });
   const uuid = (role: string) => (o.randomUUIDs ? randomUUID().toUpperCase() : uuidV5(`${seed}#${role}`));
   const payload: Record<string, unknown> = {
@@ -212,7 +236,7 @@ export function buildProfile(input: GenerateOptions): GenerateResult {
     ...(o.screenLockedBehavior ? { ScreenLockedBehavior: o.screenLockedBehavior } : {}),
     ...(o.registrationToken ? { RegistrationToken: o.registrationToken } : {}),
     ...(o.includeMacOS13Method ? { AuthenticationMethod: o.method } : {}),
-    ...(o.extensionData ? { ExtensionData: o.extensionData } : o.template === 'entra' ? { ExtensionData: { AppPrefixAllowList: 'com.microsoft.,com.apple.', browser_sso_interaction_enabled: 1, disable_explicit_app_prompt: 1 } } : {}),
+    ...(extensionData ? { ExtensionData: extensionData } : {}),
     PlatformSSO: pss,
   };
   const profile: Record<string, unknown> = {
@@ -222,7 +246,8 @@ export function buildProfile(input: GenerateOptions): GenerateResult {
     PayloadUUID: uuid('profile'),
     PayloadDisplayName: displayName,
     ...(o.organization ? { PayloadOrganization: o.organization } : {}),
-    PayloadDescription: `Configures macOS Platform Single Sign-On (${o.method}) for ${o.template === 'entra' ? 'Microsoft Entra ID' : urls[0]}.`,
+    PayloadDescription: `Configures macOS Platform Single Sign-On (${o.method}) for ${o.template === 'entra' ? 'Microsoft Entra ID' : urls[0]}.${webLogin
+      ? ' Web login (OpenID) needs macOS 27, shared device keys, an SSO extension that supports it and the identity provider\'s Platform SSO 2.0 key service.' : ''}`,
     PayloadScope: 'System',
     PayloadContent: [payload],
   };

@@ -33,6 +33,8 @@ export interface KeySpec {
   readonly summary: string;
   readonly mistakes?: readonly string[];
   readonly entra?: string;
+  /** The same setting's name in the declarative (DDM) ExtensibleSSO configuration (entra-mdm.md §1.4). */
+  readonly ddm?: string;
 }
 
 const policyValues: readonly EnumValue[] = [
@@ -42,7 +44,8 @@ const policyValues: readonly EnumValue[] = [
   { value: 'AllowAuthenticationGracePeriod', meaning: 'With RequireAuthentication: let unregistered local accounts log in for AuthenticationGracePeriod seconds after the policy arrives or changes. Requires AuthenticationGracePeriod.' },
   { value: 'RequireTouchID', since: '26.0', meaning: 'Touch ID as a second factor (Password or UserSecureEnclaveKey). Requires UseSharedDeviceKeys.' },
   { value: 'RequireTouchIDOrWatch', since: '26.0', meaning: 'Touch ID or Apple Watch as a second factor. Requires UseSharedDeviceKeys.' },
-  { value: 'AllowOpenIDForTouchIDFallback', since: '26.0', meaning: 'Fall back to web (OpenID) login when Touch ID fails or is unavailable. Requires UseSharedDeviceKeys.' },
+  // Apple's schema gives no per-value version; web login (the fallback's target) exists only from macOS 27.
+  { value: 'AllowOpenIDForTouchIDFallback', since: '27', meaning: 'Fall back to web (OpenID) login when Touch ID fails or is unavailable (macOS 27 web login). Goes with RequireTouchID or RequireTouchIDOrWatch; needs UseSharedDeviceKeys, WebLoginURLAllowList and an extension that supports the OpenID fallback.' },
 ];
 
 export const policyValueNames: readonly string[] = [...policyValues.map((v) => v.value), 'AllowTouchIDOrWatchForUnlock'];
@@ -86,7 +89,7 @@ const specs: KeySpec[] = [
     { value: 'Password', meaning: 'The IdP password; the local account password is kept in sync with it.' },
     { value: 'UserSecureEnclaveKey', meaning: 'A per-user Secure Enclave key (phishing resistant; usable as a passkey). The local password is not synced.' },
     { value: 'SmartCard', meaning: 'A paired smart card. The local password is not synced.' },
-    { value: 'OpenID', since: '27', meaning: 'Web login in the Platform SSO login UI (pre-release). Requires UseSharedDeviceKeys and WebLoginURLAllowList.' },
+    { value: 'OpenID', since: '27', meaning: 'Web login (macOS 27, pre-release): the Platform SSO login UI shows the identity provider\'s sign-in pages in a web view, then logs in with the resulting authorization code (token exchange). Requires UseSharedDeviceKeys, WebLoginURLAllowList, an extension that supports it and an identity provider with the Platform SSO 2.0 key service. The local password is synced only with AllowWebLoginPasswordSync.' },
   ], summary: 'Method for ongoing logins. The extension and the IdP must both support it, or registration never starts. Changing it forces re-registration.', entra: 'UserSecureEnclaveKey (recommended), Password, SmartCard', mistakes: ['Typos such as "UserSecureEnclave" or "SecureEnclaveKey": registration silently never starts.', 'Expecting the local password to follow the IdP password with UserSecureEnclaveKey or SmartCard: only Password syncs it.'] },
   { name: 'UseSharedDeviceKeys', scope: 'platformSSO', type: 'boolean', default: 'false', since: '14.0', summary: 'One signing and one encryption key for all users of the Mac. Device channel only. Required for EnableCreateUserAtLogin, EnableAuthorization, EnableRegistrationDuringSetup, OpenID, the Touch ID policies and unlock with IdP credentials.', entra: 'true', mistakes: ['Leaving it false while enabling create-user-at-login or authorization: those features do nothing.', 'Delivering it on the user channel, where it is invalid.'] },
   { name: 'AccountDisplayName', scope: 'platformSSO', type: 'string', since: '14.0', summary: 'Name shown in notifications and authentication prompts, e.g. "Contoso Sign-In".', entra: 'your organisation name' },
@@ -100,7 +103,7 @@ const specs: KeySpec[] = [
     { value: 'Password', meaning: 'Create accounts from a password login.' },
     { value: 'SmartCard', meaning: 'Create accounts from a smart card login.' },
     { value: 'AccessKey', meaning: 'Tap to Login with an access key. Requires AccessKeyReaderGroupIdentifier.' },
-    { value: 'OpenID', since: '27', meaning: 'Web login (pre-release).' },
+    { value: 'OpenID', since: '27', meaning: 'Create accounts from a web login (macOS 27, pre-release). Requires WebLoginURLAllowList.' },
   ], summary: 'Methods allowed for the first authentication that creates an account.' },
   { name: 'NewUserAuthorizationMode', scope: 'platformSSO', type: 'string', since: '14.0', values: [
     { value: 'Standard', meaning: 'New accounts are standard users.' },
@@ -129,9 +132,9 @@ const specs: KeySpec[] = [
   { name: 'AccessKeyTerminalIdentityUUID', scope: 'platformSSO', type: 'string', since: '26.0', summary: 'PayloadUUID of the pkcs12/ACME/SCEP identity payload used as the Tap to Login terminal identity.' },
   { name: 'AccessKeyReaderIssuerCertificateUUID', scope: 'platformSSO', type: 'string', since: '26.2', summary: 'PayloadUUID of the certificate payload (EC key) that issued the terminal identity ("reader CA").' },
   { name: 'AllowAccessKeyExpressMode', scope: 'platformSSO', type: 'boolean', default: 'false', since: '26.0', summary: 'Access key usable without prior authentication.' },
-  { name: 'AlwaysUseLoginUI', scope: 'platformSSO', type: 'boolean', default: 'false', since: '27.2', prerelease: true, summary: 'Always use the Platform SSO login UI at login, unlock and FileVault (pre-release).' },
-  { name: 'WebLoginURLAllowList', scope: 'platformSSO', type: 'array', itemType: 'string', since: '27', prerelease: true, summary: 'Hosts the Platform SSO web view may load (full host names, no wildcards). Required with OpenID (pre-release).' },
-  { name: 'AllowWebLoginPasswordSync', scope: 'platformSSO', type: 'boolean', default: 'false', since: '27', prerelease: true, summary: 'Sync the password typed in the IdP web form to the local account (pre-release).' },
+  { name: 'AlwaysUseLoginUI', scope: 'platformSSO', type: 'boolean', default: 'false', since: '27.2', prerelease: true, summary: 'Always use the Platform SSO login UI at login, unlock and FileVault unlock (pre-release). By default macOS shows it only for the OpenID method and the Touch ID policies (RequireTouchID, RequireTouchIDOrWatch, AllowOpenIDForTouchIDFallback); elsewhere the standard login window is used.', mistakes: ['Expecting it to turn on web login: it only chooses the login UI; the method is AuthenticationMethod.', 'Setting it next to AuthenticationMethod OpenID, where the Platform SSO login UI is already used.'] },
+  { name: 'WebLoginURLAllowList', scope: 'platformSSO', type: 'array', itemType: 'string', since: '27', prerelease: true, ddm: 'WebAuthentication.URLAllowList', summary: 'Hosts the Platform SSO login web view may load (pre-release). Write each as scheme and full host name, e.g. https://sso.example.com, as Apple\'s guide does (the schema calls the entries hosts, so the linter accepts a bare host name too): no wildcards, no path. Every page the web view shows must be allowed, including the identity provider\'s sign-in pages and any upstream identity provider or asset host they load. Required when AuthenticationMethod or NewUserAuthenticationMethods is OpenID.', mistakes: ['Wildcards such as https://*.example.com: web login does not support them.', 'A URL with a path (https://sso.example.com/psso/web-login): the list names hosts, and the sign-in pages live under other paths on the same host.', 'Leaving out the host of an upstream identity provider the sign-in page redirects to.'] },
+  { name: 'AllowWebLoginPasswordSync', scope: 'platformSSO', type: 'boolean', default: 'false', since: '27', prerelease: true, ddm: 'WebAuthentication.AllowPasswordSync', summary: 'With AuthenticationMethod OpenID: capture the password typed in the identity provider\'s web sign-in form and sync it to the local account (pre-release). The sign-in page must call window.apple.platformSSO.syncPassword(password); sign-ins without a typed password (passkeys, federation) sync nothing.', mistakes: ['Setting it with the Password method (which always syncs) or with UserSecureEnclaveKey/SmartCard (which never sync): it only applies to OpenID.'] },
   { name: 'AdditionalHTTPHeaders', scope: 'platformSSO', type: 'dict', itemType: 'string', maxItems: 20, since: '27.2', prerelease: true, summary: 'Extra HTTP headers on Platform SSO requests: at most 20, names up to 128 and values up to 2048 characters (pre-release).' },
 
   // ---- TokenToUserMapping

@@ -4,6 +4,7 @@
 import { ENTRA_EXTENSION_ID, ENTRA_TEAM_ID, touchIdPolicyValues } from './keys.js';
 import { get, getBool, getString, getStrings, type PNode } from './plist-read.js';
 import { join, type Linter } from './linter.js';
+import { lintWebLogin } from './lint-web-login.js';
 import type { ClaimedUrl } from './lint.js';
 
 const policyKeys = ['LoginPolicy', 'UnlockPolicy', 'FileVaultPolicy'] as const;
@@ -97,6 +98,7 @@ export function lintPayloadRules(l: Linter, p: PNode & { kind: 'dict' }, path: s
     if (getBool(pssDict, k) === true) needsShared.push([k, ps(k), k === 'EnableRegistrationDuringSetup' ? '26.0' : '14.0']);
   }
   if (pssMethod === 'OpenID') needsShared.push(['AuthenticationMethod OpenID', ps('AuthenticationMethod'), '27']);
+  else if ((getStrings(pssDict, 'NewUserAuthenticationMethods') ?? []).includes('OpenID')) needsShared.push(['NewUserAuthenticationMethods OpenID', ps('NewUserAuthenticationMethods'), '27']);
   for (const k of policyKeys) {
     (getStrings(pssDict, k) ?? []).forEach((v, i) => {
       if (touchIdPolicyValues.includes(v)) needsShared.push([`${k} value ${v}`, `${ps(k)}[${i}]`, '26.0']);
@@ -139,6 +141,13 @@ export function lintPayloadRules(l: Linter, p: PNode & { kind: 'dict' }, path: s
           : `${k} contains ${modes.join(' and ')}; a policy needs exactly one of AttemptAuthentication or RequireAuthentication.`,
         modes.length === 0 ? `Add AttemptAuthentication (try the IdP, fall back offline) or RequireAuthentication (IdP mandatory) to ${k}.` : 'Keep only one of them.', { pos: node.pos });
       }
+    } else if (method === 'OpenID') {
+      // Apple: with web login a policy may only add AllowOfflineGracePeriod (local password fallback).
+      values.forEach((v, i) => {
+        if (v === 'AllowOfflineGracePeriod') return;
+        l.add('PSSO-L016', `${pp}[${i}]`, '27', `${k} value ${v} does not apply to the OpenID method; with web login a policy can only contain AllowOfflineGracePeriod (local password fallback, with OfflineGracePeriod).`,
+          `Remove ${v}; ${touchIdPolicyValues.includes(v) ? 'the Touch ID values belong to the Password and UserSecureEnclaveKey methods' : 'AttemptAuthentication and RequireAuthentication belong to the Password method'}.`, { pos: vpos(i) });
+      });
     } else if (method === 'UserSecureEnclaveKey' || (method === 'SmartCard' && k === 'FileVaultPolicy')) {
       const allowed = method === 'UserSecureEnclaveKey' ? [...touchIdPolicyValues, 'AllowOfflineGracePeriod'] : touchIdPolicyValues;
       values.forEach((v, i) => {
@@ -190,6 +199,7 @@ export function lintPayloadRules(l: Linter, p: PNode & { kind: 'dict' }, path: s
   if ((pssMethod === 'OpenID' || newMethods.includes('OpenID')) && !get(pssDict, 'WebLoginURLAllowList')) {
     l.add('PSSO-L019', ps(pssMethod === 'OpenID' ? 'AuthenticationMethod' : 'NewUserAuthenticationMethods'), '27', 'The OpenID method needs WebLoginURLAllowList: every host the login web view loads must be allowed.', 'Add PlatformSSO.WebLoginURLAllowList with your identity provider host names.', { pos: posOf(pssDict, pssMethod === 'OpenID' ? 'AuthenticationMethod' : 'NewUserAuthenticationMethods') });
   }
+  lintWebLogin(l, p, pssDict, pssPath);
   for (const k of ['AccessKeyTerminalIdentityUUID', 'AccessKeyReaderIssuerCertificateUUID']) {
     const v = getString(pssDict, k);
     if (v && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)) {

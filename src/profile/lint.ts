@@ -6,6 +6,7 @@ import { EXTENSIBLE_SSO, findSpecs, keySpecs, scopeLabel, specsIn, type KeyScope
 import { looksSigned, openSignedProfile, SignedProfileError, type SignerReport } from './cms.js';
 import { get, getString, parsePlist, PlistParseError, type PNode, type Pos } from './plist-read.js';
 import { lintPayloadRules } from './lint-rules.js';
+import { foreignName } from './ddm-names.js';
 import { compareVersions, didYouMean, normaliseMacOS } from './util.js';
 
 import { Linter, join, type Finding } from './linter.js';
@@ -19,6 +20,8 @@ export interface ClaimedUrl { readonly url: string; readonly path: string; reado
 export interface LintOptions {
   /** macOS version the fleet runs ('14', '15.4', '26'); decides which keys are known. Default: latest release. */
   readonly targetMacOS?: string;
+  /** Base URL of the identity provider (its issuer); WebLoginURLAllowList must cover its host. Default: the payload's first URL. */
+  readonly issuer?: string;
 }
 
 export interface LintResult {
@@ -58,6 +61,11 @@ export function checkDict(l: Linter, dict: PNode & { kind: 'dict' }, path: strin
     if (spec) { checkValue(l, spec, e.value, p, e.pos); continue; }
     const elsewhere = findSpecs(e.key).find((s) => s.scope !== scope && s.scope !== 'profile');
     if (elsewhere) { misplaced(l, e.key, p, scope, elsewhere, e.pos); continue; }
+    const foreign = scope === 'payload' || scope === 'platformSSO' ? foreignName(e.key) : undefined;
+    if (foreign) {
+      l.add('PSSO-L029', p, foreign.since, `${foreign.what}; macOS does not read it in ${scopeLabel[scope]}, so the setting is not applied.`, `${foreign.instead[0]!.toUpperCase()}${foreign.instead.slice(1)}.`, { pos: e.pos });
+      continue;
+    }
     const suggestion = didYouMean(e.key, known.keys());
     const other = suggestion ? undefined : didYouMean(e.key, keySpecs.filter((s) => s.scope !== 'profile').map((s) => s.name));
     const hint = suggestion ? ` Did you mean "${suggestion}"?` : other ? ` Did you mean "${other}" (which belongs in ${scopeLabel[findSpecs(other)[0]!.scope]})?` : '';
@@ -177,6 +185,8 @@ function checkEnum(l: Linter, spec: KeySpec, value: string, path: string, pos?: 
     return;
   }
   if (v.since && !l.knows(v.since)) {
+    // OpenID as the method is worse than ignored below macOS 27 (registration never starts): PSSO-L028.
+    if (spec.scope === 'platformSSO' && spec.name === 'AuthenticationMethod' && value === 'OpenID') return;
     l.add('PSSO-L007', path, v.since, `${spec.name} value "${value}" needs macOS ${v.since}; the target macOS ${l.target} does not know it.`, `Remove "${value}", or raise the target if every Mac runs macOS ${v.since} or later.`, { pos });
   } else if (v.since && compareVersions(v.since, LATEST_MACOS) > 0) {
     l.add('PSSO-L046', path, v.since, `${spec.name} value "${value}" comes from a pre-release macOS ${v.since} schema and may change.`, 'Re-check it against the released documentation before deploying.', { pos });
@@ -195,7 +205,7 @@ export function resolveTarget(t?: string): string {
 /** Lints one profile. Never throws on bad input: unreadable files become a PSSO-L000 finding. */
 export function lintProfile(bytes: Buffer, opts: LintOptions = {}): LintResult {
   const target = resolveTarget(opts.targetMacOS);
-  const l = new Linter(target);
+  const l = new Linter(target, opts.issuer);
   let signers: SignerReport[] = [];
   let signed = false;
   let content = bytes;

@@ -2,7 +2,7 @@
 // (lint-rules.ts).
 
 import { findingCode, type Severity } from './finding-codes.js';
-import type { Pos } from './plist-read.js';
+import type { PNode, Pos } from './plist-read.js';
 import { compareVersions } from './util.js';
 
 export interface Finding {
@@ -20,7 +20,8 @@ export interface Finding {
 
 export class Linter {
   readonly findings: Finding[] = [];
-  constructor(readonly target: string) {}
+  /** The identity provider's base URL, when the caller knows it (else the payload's first URL is used). */
+  constructor(readonly target: string, readonly issuer?: string) {}
 
   add(code: string, path: string, macOS: string, message: string, fix: string, opts: { severity?: Severity; pos?: Pos | undefined } = {}): void {
     const severity = opts.severity ?? findingCode(code)?.severity ?? 'error';
@@ -30,6 +31,13 @@ export class Linter {
   knows(version: string): boolean {
     return compareVersions(this.target, version) >= 0;
   }
+}
+
+/** Position of a key's value (or of the key) in a dictionary, for line numbers. */
+export function posIn(d: PNode | undefined, k: string): Pos | undefined {
+  if (d?.kind !== 'dict') return undefined;
+  const e = d.entries.find((x) => x.key === k);
+  return e?.value.pos ?? e?.pos;
 }
 
 export function join(path: string, key: string): string {

@@ -46,7 +46,7 @@ export async function recordAttempt(ctx: AppContext, f: RequestFacts, a: Attempt
     ...(a.decision ? { decision: a.decision } : {}),
     // Anything but a catalogue error is a server fault: the row must still not read as a success.
     ...(error === undefined ? {} : { error: error instanceof PssoError ? error : new PssoError('internal_error') }),
-    details: { step: a.step, channel: a.channel, ...(a.target?.userAction ? { userAction: a.target.userAction } : {}) },
+    details: { step: a.step, channel: a.channel },
   });
 }
 

@@ -52,6 +52,8 @@ export async function evaluate(ctx: AppContext, user: User, amr: string[], f: Re
   const device = target?.deviceId ? await ctx.store.devices.get(target.deviceId) : null;
   const decision = await checkAccess(ctx, {
     user, appId: target?.appId ?? DEVICE_REGISTRATION_APP_ID, ipAddress: f.ipAddress, interactive: true, amr, lastFullAuthAt: ctx.clock.now(),
+    ...(target ? { appDisplayName: target.appDisplayName } : {}),
+    ...(target?.userAction ? { userAction: target.userAction } : {}),
     ...(device && device.orgId === user.orgId ? { device } : {}),
     ...(target?.userAction ? { userAction: target.userAction } : {}),
   });
