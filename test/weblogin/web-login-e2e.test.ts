@@ -52,7 +52,7 @@ describe('macOS 27 web-based login with the virtual Mac', () => {
     const login = rows.find((e) => e.operation === 'login' && !e.error);
     assert.equal(login?.method, 'web_login');
     assert.deepEqual(login?.decision?.result, 'allow');
-    assert.equal(login?.details?.userAction, undefined, 'no scope was opted in');
+    assert.equal(login?.userAction, undefined, 'no scope was opted in');
     assert.ok(rows.some((e) => e.operation === 'key_exchange' && !e.error));
   });
 
@@ -76,13 +76,13 @@ describe('macOS 27 web-based login with the virtual Mac', () => {
       const page = rows.filter((e) => e.operation === 'interactive_signin');
       assert.ok(page.length >= 2, 'password and TOTP steps are logged');
       for (const e of page) {
-        assert.equal(e.details?.userAction, ELEVATION);
+        assert.equal(e.userAction, ELEVATION);
         assert.equal(e.appId, PLATFORM_SSO_APP_ID);
       }
       assert.ok(page.some((e) => e.error?.entry.name === 'mfa_required_interactive'), 'the policy asked MFA on the page');
       for (const op of ['login', 'key_exchange'] as const) {
         const row = rows.find((e) => e.operation === op && !e.error);
-        assert.equal(row?.details?.userAction, ELEVATION, `${op} row records the scope`);
+        assert.equal(row?.userAction, ELEVATION, `${op} row records the scope`);
       }
       const login = rows.find((e) => e.operation === 'login' && !e.error)!;
       assert.equal(login.decision?.result, 'allow', 'MFA from the web sign-in satisfies the policy on the token leg');

@@ -55,7 +55,6 @@ export async function evaluate(ctx: AppContext, user: User, amr: string[], f: Re
     ...(target ? { appDisplayName: target.appDisplayName } : {}),
     ...(target?.userAction ? { userAction: target.userAction } : {}),
     ...(device && device.orgId === user.orgId ? { device } : {}),
-    ...(target?.userAction ? { userAction: target.userAction } : {}),
   });
   const methods = await availableMethods(ctx, user);
   if (decision.result === 'block') {

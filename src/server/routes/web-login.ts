@@ -6,7 +6,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.js';
 import { PssoError } from '../../errors/psso-error.js';
 import { formatCode } from '../../errors/catalogue.js';
-import { PLATFORM_SSO_APP_ID } from '../../policy/app-ids.js';
+import { PLATFORM_SSO_APP_ID, appDisplayName } from '../../policy/app-ids.js';
 import {
   WEB_LOGIN_CONTINUATION, checkSignedAuthorization, checkStaticAuthorization, continuationData, mintWebLoginCode,
   preauthenticate, type WebLoginAuthorization, type WebLoginContinuationData,
@@ -64,7 +64,7 @@ export function webLoginRoutes(ctx: AppContext): FastifyPluginAsync {
       // The Mac itself is the app signed in to: policies for Platform SSO govern this sign-in, with
       // the Mac's authorization scope as the user action and its device proof for device conditions.
       target: {
-        appId: PLATFORM_SSO_APP_ID, appDisplayName: 'your Mac',
+        appId: PLATFORM_SSO_APP_ID, appDisplayName: appDisplayName(PLATFORM_SSO_APP_ID),
         ...(a.userAction ? { userAction: a.userAction } : {}), ...(a.device ? { deviceId: a.device.id } : {}),
       },
       continuation: {
