@@ -86,7 +86,10 @@ export async function updateApplication(ctx: AppContext, orgId: string, idOrAppI
       enabled: patch.enabled ?? app.enabled,
     });
     let clientSecret: string | undefined;
-    let secretFields: Pick<ApplicationRecord, 'sealedSecret' | 'secretKeyId' | 'secretHint' | 'secretCreatedAt'> = app;
+    // Only the secret's own fields: spreading the whole old record here would undo every other change.
+    let secretFields: Pick<ApplicationRecord, 'sealedSecret' | 'secretKeyId' | 'secretHint' | 'secretCreatedAt'> = {
+      sealedSecret: app.sealedSecret, secretKeyId: app.secretKeyId, secretHint: app.secretHint, secretCreatedAt: app.secretCreatedAt,
+    };
     if (!usesSecret(fields.tokenEndpointAuthMethod)) secretFields = NO_SECRET;
     else if (app.sealedSecret === null) ({ clientSecret, ...secretFields } = newClientSecret(ctx, app.id));
     const next: ApplicationRecord = { ...app, ...fields, ...secretFields, modifiedAt: ctx.clock.now() };

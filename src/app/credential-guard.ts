@@ -16,7 +16,7 @@ import type { Lane } from './password-work.js';
 import { offEventLoop, type RequestSlot } from './request-slot.js';
 
 /** Where the secret arrived: decides the refusal's shape (a Mac's token endpoint never sees 429 or 401 for these). */
-export type GuardSurface = 'token_endpoint' | 'registration' | 'interactive' | 'admin_api';
+export type GuardSurface = 'token_endpoint' | 'registration' | 'interactive' | 'admin_api' | 'oidc_client';
 
 export interface GuardSubject {
   /** The organisation the account name is looked up in ('admin' for admin API clients). */

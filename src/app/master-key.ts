@@ -1,7 +1,7 @@
 // Seals private keys and secrets at rest with AES-256-GCM under the server's master key ring
 // (data/master.key, plus data/master.key.next while a rotation runs: see master-key-files.ts).
 
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { PssoError } from '../errors/psso-error.js';
 
 /** version(1) || iv(12) || tag(16) || ciphertext: blobs sealed before master keys had ids. */
@@ -51,6 +51,16 @@ export class MasterKey {
     c.setAAD(Buffer.from(aad, 'utf8'));
     const ct = Buffer.concat([c.update(plaintext), c.final()]);
     return Buffer.concat([Buffer.from([V2]), Buffer.from(this.sealing, 'hex'), iv, c.getAuthTag(), ct]);
+  }
+
+  /**
+   * 32-byte keys derived for one purpose (HKDF-SHA256), one per master key, the sealing key's first:
+   * signing keys such as the OpenID Provider's cookie keys, which must survive a restart and follow a
+   * master key rotation (older keys still verify) without ever exposing the master key itself.
+   */
+  derive(purpose: string): Buffer[] {
+    this.refreshIfChanged();
+    return this.ordered().map((k) => Buffer.from(hkdfSync('sha256', k, Buffer.alloc(0), `openpsso derived key: ${purpose}`, 32)));
   }
 
   unseal(blob: Uint8Array, aad: string): Buffer {

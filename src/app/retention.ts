@@ -53,7 +53,7 @@ export const DEFAULT_RETENTION: RetentionSettings = {
   lockoutKeepMs: DAY,
 };
 
-export const RETENTION_TABLES = ['nonces', 'refreshTokens', 'bearerTokens', 'signInSessions', 'temporaryAccessPasses', 'signInLogs', 'credentialGuard', 'webLogin'] as const;
+export const RETENTION_TABLES = ['nonces', 'refreshTokens', 'bearerTokens', 'signInSessions', 'temporaryAccessPasses', 'signInLogs', 'credentialGuard', 'oidcArtefacts', 'webLogin'] as const;
 export type RetentionTable = (typeof RETENTION_TABLES)[number];
 
 export interface TableResult {
@@ -95,6 +95,8 @@ export async function runRetention(ctx: Pick<AppContext, 'store' | 'clock'>, set
     credentialGuard: (n) => store.credentialGuard.purgeStale({
       bucketsBefore: now - s.throttleKeepMs, familiarBefore: now - s.familiarKeepMs, lockoutsBefore: now - s.lockoutKeepMs,
     }, n),
+    // The OpenID Provider's sessions, interactions, grants, codes and tokens past their expiry.
+    oidcArtefacts: (n) => store.oidcArtefacts.purgeExpired(now, n),
     // States first, then codes, within one batch budget.
     webLogin: async (n) => {
       const states = await store.webLoginStates.purgeExpired(now - s.webLoginKeepMs, n);

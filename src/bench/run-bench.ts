@@ -20,6 +20,7 @@ import { changePct, summarise, type LatencySummary } from './stats.js';
 import { describeCost, meanRates, PRIMITIVE_LABEL, rawLimit, type Primitive, type RawMeasurement, type RawRates } from './raw-crypto.js';
 import type { ServerStats } from './server-process.js';
 import type { BulkResult } from './bulk-devices.js';
+import { benchSsoBrowse, renderSsoBench, type SsoBenchFigures } from './sso-browse.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Options
@@ -41,8 +42,8 @@ export interface BenchOptions {
   pin: boolean;
   /** Directory for a V8 CPU profile of the server process (node --cpu-prof), written when it exits. */
   profileDir?: string;
-  /** Run one step alone instead of the whole bench ('import'). */
-  only?: 'import';
+  /** Run one step alone instead of the whole bench ('import', or 'sso': the mac browse round trip). */
+  only?: 'import' | 'sso';
   /** Users per import run (--only import). */
   importUsers: number;
 }
@@ -66,11 +67,12 @@ Options:
   --only import     run only the user-import step: import --import-users users (default 10000; quick 1000)
                     in temporary-pass mode and in password mode (argon2id per user), in this process
   --import-users N  users per import run
+  --only sso        run only the SSO step: registered virtual Macs doing \`mac browse\` round trips to an app
   -h, --help        this text
 `;
 
-function parseOnly(v: string): 'import' {
-  if (v !== 'import') throw new Error(`--only takes: import (not ${JSON.stringify(v)})`);
+function parseOnly(v: string): 'import' | 'sso' {
+  if (v !== 'import' && v !== 'sso') throw new Error(`--only takes: import, sso (not ${JSON.stringify(v)})`);
   return v;
 }
 
@@ -410,6 +412,8 @@ function table(headers: string[], rows: string[][], alignLeft = 1): string {
 
 export interface BenchReport {
   date: string;
+  /** `mac browse` round trips (bench/sso-browse.ts). */
+  sso?: SsoBenchFigures;
   machine: {
     cpu: string; cores: number; memoryGiB: number; node: string; platform: string; serverPinning: string; benchPinning: string;
     /** 1-minute load average when the run started and ended: other work on the machine skews every figure. */
@@ -514,6 +518,10 @@ function renderReport(r: BenchReport): string {
     out.push(`  attacker: ${fmt(a.attacker.requests)} logins in ${fmt(a.attacker.seconds, 1)} s (${fmt(a.attacker.requests / a.attacker.seconds)}/s), ${fmt(a.attacker.errors)} transport errors; answers: ${Object.entries(a.attacker.answers).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} x${fmt(v)}`).join(', ')}`);
     out.push(`  server counters during the attack: ${Object.entries(a.counters).filter(([, v]) => v !== 0).map(([k, v]) => `${k.replace(/^openpsso_/, '')} +${fmt(v)}`).join(', ') || 'none moved'}`);
   }
+  if (r.sso) {
+    out.push('');
+    out.push(renderSsoBench(r.sso));
+  }
   if (r.growth) {
     out.push('');
     out.push(`Table growth over ${fmt(r.growth.requests)} HTTP requests (set-up excluded), per million requests (what retention must purge):`);
@@ -525,6 +533,31 @@ function renderReport(r: BenchReport): string {
   out.push('Aims (printed, not asserted):');
   for (const a of r.aims) out.push(`  [${a.met ? 'met' : 'NOT met'}] ${a.aim}: ${a.figure}`);
   return out.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------------
+// SSO from the Mac (bench/sso-browse.ts): at most 20 registered Macs, one user each, back to back.
+
+async function ssoPhase(server: ServerHandle, opts: BenchOptions, users: string[]): Promise<SsoBenchFigures> {
+  const app = await server.call<{ clientId: string; clientSecret?: string; opIssuer: string }>('ssoapp', {});
+  return benchSsoBrowse({
+    issuer: server.ready.url, registrationToken: server.ready.registrationToken, ...app,
+    users: users.slice(0, Math.min(20, opts.macs)), password: DEMO_PASSWORD, durationMs: opts.duration * 1000, warmupMs: opts.warmup * 1000,
+  });
+}
+
+/** `--only sso`: the server process and the SSO step alone. */
+async function runSsoOnly(opts: BenchOptions, log: (s: string) => void): Promise<SsoBenchFigures> {
+  const server = await startServer(opts.profileDir);
+  const pin = pinCores(server.ready.pid, opts.pin);
+  try {
+    log(`server ${server.ready.url} (pid ${server.ready.pid}), ${pin.server}; SSO round trips`);
+    const users = await server.call<string[]>('users', { count: Math.min(20, opts.macs) });
+    return await ssoPhase(server, opts, users);
+  } finally {
+    await server.close();
+    pin.restore?.();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -711,6 +744,10 @@ export async function runBenchReport(opts: BenchOptions, log: (s: string) => voi
     const largeSe = await pooled('se_login', 'SE login (token request)', 'se_login', perMacFor('se_login'), (m, n) => m.secureEnclaveLogin(n));
     const largeKx = await pooled('key_exchange', 'key exchange (token request)', 'key_exchange', perMacFor('key_exchange'), (m, n) => m.keyExchange(n));
 
+    // 9. Single sign-on from the Mac to an app: `mac browse` round trips.
+    step('SSO: mac browse round trips to an app');
+    const sso = await ssoPhase(server, opts, benchUsers);
+
     const final = await server.stats();
     const loadAfter = loadavg();
     step('measuring raw crypto again');
@@ -762,6 +799,7 @@ export async function runBenchReport(opts: BenchOptions, log: (s: string) => voi
       abuse,
       growth: { requests: requestsServed, tables: growth },
       aims,
+      sso,
     };
   } finally {
     for (const m of macs) m.close();
@@ -783,6 +821,11 @@ export async function runBench(argv: string[]): Promise<number> {
     return 0;
   }
   const o = opts;
+  if (o.only === 'sso') {
+    const figures = await runSsoOnly(o, (s) => { if (!o.json) console.error(s); });
+    console.log(o.json ? JSON.stringify({ sso: figures }, null, 2) : `\n${renderSsoBench(figures)}`);
+    return 0;
+  }
   if (o.only === 'import') {
     const { benchImport, renderImport } = await import('./import.js');
     const figures = await benchImport(o.importUsers, (s) => { if (!o.json) console.error(s); });

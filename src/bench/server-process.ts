@@ -15,6 +15,7 @@ import { createAppContext } from '../app/bootstrap.js';
 import { buildServer } from '../server/build-server.js';
 import { seedDemo, DEMO_PASSWORD } from '../app/demo.js';
 import { createUser } from '../app/directory.js';
+import { createApplication } from '../app/applications.js';
 import { measurePrimitives } from './raw-crypto.js';
 import { installPolicies, measureEvaluation } from './policy-load.js';
 import { bulkInsertDevices } from './bulk-devices.js';
@@ -63,6 +64,7 @@ export type ControlMessage =
   | { id: number; cmd: 'tables' }
   | { id: number; cmd: 'guardcost' }
   | { id: number; cmd: 'users'; count: number }
+  | { id: number; cmd: 'ssoapp' }
   | { id: number; cmd: 'metrics' }
   | { id: number; cmd: 'exit' };
 
@@ -156,6 +158,11 @@ async function main(): Promise<void> {
             names.push(u.userPrincipalName);
           }
           result = names;
+        } else if (raw.cmd === 'ssoapp') {
+          // The app `mac browse` signs in to (bench/sso-browse.ts), any loopback port. Public (PKCE, no
+          // secret), so the figure is single sign-on itself, not the app's client authentication.
+          const r = await createApplication(ctx, seed.orgId, { displayName: 'Bench SSO app', clientType: 'public', redirectUris: ['http://127.0.0.1/callback'] });
+          result = { clientId: r.app.appId, clientSecret: r.clientSecret, opIssuer: `${issuer}/oidc` };
         } else if (raw.cmd === 'guardcost') {
           result = await measureGuard(ctx, seed.orgId);
         } else if (raw.cmd === 'tables') {

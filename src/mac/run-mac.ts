@@ -165,6 +165,24 @@ export async function runMac(argv: string[]): Promise<number> {
       process.stdout.write(r.text);
     });
 
+  common(program.command('browse').description('open a URL as Safari with the SSO extension: signs in to the app with the Mac\'s Platform SSO session, or on the sign-in pages'))
+    .argument('<url>', "the app's URL (for example its login start)")
+    .option('--user <upn>', 'the Platform SSO user (default: the only one); the name typed on the pages')
+    .option('--password <password>', 'typed on the sign-in pages when the identity provider asks for it')
+    .option('--totp-secret <base32>', "the authenticator app's secret, to answer a code page")
+    .option('--no-sso', 'browse without the SSO extension (no session proof)')
+    .option('--authorize-url <url>', "the identity provider's authorize endpoint (default: from its discovery document)")
+    .action(async (url: string, o: Common & { user?: string; password?: string; totpSecret?: string; sso?: boolean; authorizeUrl?: string }) => {
+      const { browse, printBrowse } = await import('./browse.js');
+      const r = await browse(macFor(o), {
+        url, sso: o.sso !== false, ...(o.user ? { user: o.user } : {}), ...(o.password !== undefined ? { password: o.password } : {}),
+        ...(o.totpSecret ? { totpSecret: o.totpSecret } : {}), ...(o.authorizeUrl ? { authorizeUrl: o.authorizeUrl } : {}),
+      });
+      code = r.ok ? 0 : 1;
+      if (o.json) return json(r);
+      for (const l of printBrowse(r)) out(l);
+    });
+
   common(program.command('reset').description('forget the registration; keep local accounts'))
     .action(async (o: Common) => {
       const mac = macFor(o);

@@ -6,7 +6,7 @@ import { createPublicKey, webcrypto } from 'node:crypto';
 import type { VirtualMac } from './agent.js';
 import { MacError, refusalError } from './errors.js';
 import { ACCEPT, newRequestId, readKeyPath } from './http.js';
-import { WebView } from './web-view.js';
+import { WebView } from './web-login-view.js';
 import { isoZ } from './status-format.js';
 import { totpAt } from '../policy/totp.js';
 import { base32Decode } from '../policy/base32.js';

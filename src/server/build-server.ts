@@ -18,6 +18,7 @@ import { socketOptions } from './socket-limits.js';
 import { clientErrorHandler } from './client-error.js';
 import { installRequestLog, requestIdFrom } from './request-log.js';
 import { installDrain } from './graceful-shutdown.js';
+import { OidcProvider, oidcRoutes } from './oidc/mount.js';
 
 export interface ServerOptions {
   logLevel?: string;
@@ -95,5 +96,6 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
   await app.register(signInRoutes(ctx));
   await app.register(webLoginRoutes(ctx));
   await app.register(adminGraphRoutes(ctx));
+  await app.register(oidcRoutes(ctx, new OidcProvider(ctx)));
   return app;
 }

@@ -3,6 +3,7 @@
 // One-time values are consumed by an atomic conditional update; tokens are stored as SHA-256 hashes.
 
 import type { AccessStores } from './ports-access.js';
+import type { OidcStores } from './ports-oidc.js';
 import type { WebLoginStores } from './ports-web-login.js';
 import type { AppStores } from './ports-apps.js';
 
@@ -372,7 +373,7 @@ export interface DirectoryRoleStore {
 }
 
 /** All stores over one database. `transaction` runs `fn` with stores bound to one transaction. */
-export interface Store extends AccessStores, AppStores, WebLoginStores {
+export interface Store extends AccessStores, OidcStores, AppStores, WebLoginStores {
   readonly kind: 'sqlite' | 'postgres';
   organisations: OrganisationStore;
   organisationDomains: OrganisationDomainStore;

@@ -137,6 +137,11 @@ describe('apps', () => {
     const renamed = await updateApplication(ctx, orgId, app.id, { displayName: 'Moved' });
     assert.equal(renamed.clientSecret, undefined, 'an unrelated change does not touch the secret');
     assert.equal(clientSecretOf(ctx, renamed.app), confidential.clientSecret);
+    // The change itself is kept (an earlier version spread the old record over it).
+    assert.equal((await ctx.store.applications.get(orgId, app.id))!.displayName, 'Moved');
+    await updateApplication(ctx, orgId, app.id, { enabled: false });
+    assert.equal((await ctx.store.applications.get(orgId, app.id))!.enabled, false);
+    await updateApplication(ctx, orgId, app.id, { enabled: true });
     const rotated = await rotateSecret(ctx, orgId, app.id);
     assert.notEqual(rotated.clientSecret, confidential.clientSecret);
     assert.equal(clientSecretOf(ctx, (await ctx.store.applications.get(orgId, app.id))!), rotated.clientSecret);

@@ -17,7 +17,9 @@ describe('error catalogue', () => {
   it('only credential failures and unauthenticated API calls are 401', () => {
     const allowed = new Set(['invalid_credentials', 'user_disabled', 'assertion_invalid', 'certificate_untrusted',
       'bearer_token_invalid', 'registration_unauthorized', 'registration_token_expired', 'admin_unauthorized', 'malformed_client_credentials',
-      'mfa_required_interactive', 'mfa_enrollment_required_interactive', 'mfa_failed']);
+      'mfa_required_interactive', 'mfa_enrollment_required_interactive', 'mfa_failed',
+      // The OpenID Provider's client and bearer token failures (RFC 6749 §5.2, RFC 6750 §3.1).
+      'oidc_invalid_client', 'oidc_invalid_token']);
     // Policy refusals at the token endpoint must never look like a wrong password.
     for (const name of ['mfa_required', 'mfa_registration_required', 'blocked_by_conditional_access', 'reauthentication_required']) {
       assert.equal(catalogue.get(name as never)?.status, 400, name);

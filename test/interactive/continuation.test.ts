@@ -111,3 +111,20 @@ describe('page sign-in continuing to another app', () => {
     assert.ok(!s.signIns.events.some((e) => e.userPrincipalName === ALICE && e.appId === APP_ID && !e.error));
   });
 });
+
+describe('an OAuth request sent to the registration sign-in', () => {
+  let s: TestServer;
+  before(async () => { s = await startTestServer(); });
+  after(async () => { await s.close(); });
+
+  it('goes to the OpenID Provider with every parameter, which then judges it (an unknown client is refused there)', async () => {
+    const query = 'response_type=code&client_id=0b7c9a52-3a53-4f0e-9d7e-6d7f1a2b3c4d&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&state=s1&code_challenge=abc&code_challenge_method=S256&scope=openid';
+    const r = await fetch(`${s.url}/signin?${query}`, { redirect: 'manual' });
+    assert.equal(r.status, 303);
+    assert.equal(r.headers.get('location'), `/oidc/auth?${query}`);
+    const op = await fetch(`${s.url}/oidc/auth?${query}`, { redirect: 'manual' });
+    assert.equal(op.status, 400);
+    assert.equal(op.headers.get('location'), null, 'an unknown client is never redirected to its redirect_uri');
+    assert.match(await op.text(), /OPSSO1800/);
+  });
+});

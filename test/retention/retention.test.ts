@@ -87,6 +87,12 @@ for (const engine of engines) {
       await store.lockouts.recordFailure('acct:old#u', NOW - 2 * DAY, { windowMs: 15 * MIN, threshold: 1, lockMs: MIN });
       await store.lockouts.recordFailure('acct:recent#u', NOW - MIN, { windowMs: 15 * MIN, threshold: 1, lockMs: HOUR });
 
+      // The OpenID Provider's artefacts: an expired code goes, a live session and one without expiry stay.
+      const artefact = (model: string, id: string, expiresAt: number | null) => ({ model, id, payload: '{}', grantId: null, uid: null, userCode: null, expiresAt });
+      await store.oidcArtefacts.upsert(artefact('AuthorizationCode', 'old', NOW - MIN));
+      await store.oidcArtefacts.upsert(artefact('Session', 'live', NOW + HOUR));
+      await store.oidcArtefacts.upsert(artefact('Grant', 'forever', null));
+
       const webState = (stateHash: string, expiresAt: number) => store.webLoginStates.create({ stateHash, orgId: org.id, clientId: 'c', nonce: 'n', loginHint: null, createdAt: expiresAt - 10 * MIN, expiresAt, usedAt: null });
       await webState('web-old', NOW - HOUR);
       await webState('web-recent', NOW - MIN);
@@ -103,8 +109,10 @@ for (const engine of engines) {
         temporaryAccessPasses: { deleted: 1, batches: 1, capped: false },
         signInLogs: { deleted: 1, batches: 1, capped: false },
         credentialGuard: { deleted: 3, batches: 1, capped: false },
+        oidcArtefacts: { deleted: 1, batches: 1, capped: false },
         webLogin: { deleted: 2, batches: 1, capped: false },
       });
+      assert.deepEqual(await store.oidcArtefacts.countByModel(), { Session: 1, Grant: 1 });
       assert.ok(await store.webLoginStates.get('web-recent'), 'a state expired moments ago is kept, to be told apart from unknown');
       assert.equal(await g.isFamiliar('acct:x', 'v4:recent'), true);
       assert.equal(await g.isFamiliar('acct:x', 'v4:old'), false);
@@ -180,7 +188,7 @@ describe('openpsso retention purge', () => {
       const out = await runCli(s.dataDir, 'retention', 'purge', '--batch-size', '1000');
       assert.equal(out.code, 0, out.err);
       assert.match(out.out, /^nonces\s+2500 row\(s\) purged in 3 batch\(es\)$/m);
-      for (const table of ['refreshTokens', 'bearerTokens', 'signInSessions', 'temporaryAccessPasses', 'signInLogs', 'credentialGuard']) {
+      for (const table of ['refreshTokens', 'bearerTokens', 'signInSessions', 'temporaryAccessPasses', 'signInLogs', 'credentialGuard', 'oidcArtefacts']) {
         assert.match(out.out, new RegExp(`^${table}\\s+\\d+ row\\(s\\) purged in \\d+ batch\\(es\\)$`, 'm'));
       }
     } finally {

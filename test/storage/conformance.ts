@@ -5,6 +5,7 @@ import { deviceCases } from './conformance/devices.js';
 import type { MakeStore } from './conformance/fixtures.js';
 import { identityCases } from './conformance/identity.js';
 import { mfaCases } from './conformance/mfa.js';
+import { oidcArtefactCases } from './conformance/oidc-artefacts.js';
 import { organisationProfileCases } from './conformance/organisation-profile.js';
 import { policyCases } from './conformance/policies.js';
 import { refreshFamilyCases } from './conformance/refresh-family.js';
@@ -35,6 +36,7 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
     guardCases(makeStore);
     sealedValueCases(makeStore);
     userDeletionCases(makeStore);
+    oidcArtefactCases(makeStore);
     webLoginCases(makeStore);
     applicationCases(makeStore);
   });

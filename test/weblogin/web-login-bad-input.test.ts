@@ -13,7 +13,7 @@ import { DEMO_PASSWORD } from '../../src/app/demo.js';
 import { VirtualMac } from '../../src/mac/agent.js';
 import { MemoryStore } from '../../src/mac/state-store.js';
 import { MacError } from '../../src/mac/errors.js';
-import { WebView } from '../../src/mac/web-view.js';
+import { WebView } from '../../src/mac/web-login-view.js';
 import { revokeDevice } from '../../src/app/directory.js';
 import {
   buildAuthorizationRequestObject, buildLoginRequest, buildPssoForm, generateP256, kidFromX963, type AuthorizationRequestClaims,

@@ -12,6 +12,7 @@ import { sealedValueStore } from './sealed-value-store.js';
 import { inTx, type Db } from './support.js';
 import { nonceStore, refreshTokenStore } from './token-stores.js';
 import { organisationStore, userStore } from './user-stores.js';
+import { oidcArtefactStore } from './oidc-store.js';
 import { directoryRoleStore, organisationDomainStore } from './organisation-profile-stores.js';
 import { webLoginStores } from './web-login-stores.js';
 
@@ -39,6 +40,7 @@ function stores(db: Db, kind: StoreKind) {
     sealedValues: sealedValueStore(db),
     applications: applicationStore(db),
     ...accessStores(db),
+    oidcArtefacts: oidcArtefactStore(db),
     ...webLoginStores(db),
   };
 }

@@ -7,6 +7,7 @@ import { credentialGuard } from './migrations-guard.js';
 import { retention } from './migrations-retention.js';
 import { refreshFamily } from './migrations-refresh-family.js';
 import { organisationProfile } from './migrations-organisation-profile.js';
+import { oidcProvider } from './migrations-oidc.js';
 import { applications } from './migrations-applications.js';
 import { webLogin } from './migrations-web-login.js';
 
@@ -183,6 +184,7 @@ export function migrations(kind: StoreKind): Record<string, Migration> {
   return {
     '0001_initial': initial(kind), '0002_access': access(kind), '0003_credential_guard': credentialGuard(kind),
     '0004_refresh_family': refreshFamily(), '0005_retention': retention(), '0006_organisation_profile': organisationProfile(),
+    '0007_oidc_provider': oidcProvider(),
     '0008_applications': applications(kind),
     '0009_web_login': webLogin(),
   };

@@ -2,6 +2,7 @@
 // Columns are snake_case; times are epoch millis (bigint, parsed back to number on PostgreSQL);
 // booleans are integer 0/1 and string arrays are JSON text so one schema works on both engines.
 import type { AccessDB } from './schema-access.js';
+import type { OidcArtefactsTable } from './schema-oidc.js';
 import type { WebLoginDB } from './schema-web-login.js';
 
 export interface OrganisationsTable {
@@ -175,6 +176,7 @@ export interface ApplicationsTable {
 }
 
 export interface DB extends AccessDB, WebLoginDB {
+  oidc_artefacts: OidcArtefactsTable;
   applications: ApplicationsTable;
   organisations: OrganisationsTable;
   organisation_domains: OrganisationDomainsTable;

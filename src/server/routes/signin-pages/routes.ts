@@ -82,6 +82,11 @@ export function registerSignInPages(app: FastifyInstance, ctx: AppContext): void
 
   app.get('/signin', async (req, reply) => {
     const q = req.query as Record<string, unknown>;
+    // An app's OAuth request sent to the registration sign-in belongs to the OpenID Provider, which
+    // checks client, redirect URI, PKCE and state; the registration sign-in would ignore them.
+    if (q.client_id !== undefined || q.response_type !== undefined) {
+      return redirect(reply, `/oidc/auth${req.url.slice(req.url.indexOf('?'))}`);
+    }
     let redirectUri: string | undefined;
     if (q.redirect_uri !== undefined) {
       const v = typeof q.redirect_uri === 'string' ? validateRedirectUri(q.redirect_uri) : null;
