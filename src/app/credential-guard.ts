@@ -38,7 +38,7 @@ export interface GuardSubject {
 }
 
 /** Errors that mean "this secret was wrong", and so count towards the lockout. */
-const BAD_SECRET = new Set(['invalid_credentials', 'assertion_invalid', 'certificate_untrusted', 'admin_unauthorized', 'mfa_failed']);
+const BAD_SECRET = new Set(['invalid_credentials', 'assertion_invalid', 'certificate_untrusted', 'admin_unauthorized', 'mfa_failed', 'web_login_code_invalid', 'web_login_code_mismatch']);
 
 export function isBadSecret(e: unknown): e is PssoError {
   return isPssoError(e) && BAD_SECRET.has(e.entry.name);

@@ -26,11 +26,16 @@ export const deviceRegistrationSchema = z.object({
   signingKeyId: z.string().max(100).optional(),
   encryptionKeyId: z.string().max(100).optional(),
   sharedDeviceKeys: z.boolean().default(false),
+  /**
+   * The extension's supportedGrantTypes (ASAuthorizationProviderExtensionSupportedGrantTypes). Web-based
+   * login needs tokenExchange (web-login-macos27.md §1); accepted and echoed, not enforced (docs/web-login.md).
+   */
+  supportedGrantTypes: z.array(z.enum(['password', 'jwtBearer', 'tokenExchange', 'saml1_1', 'saml2_0'])).max(5).optional(),
 }).strict();
 
 export const userRegistrationSchema = z.object({
   userPrincipalName: z.string().min(1).max(256),
-  method: z.enum(['password', 'secure_enclave', 'smart_card']),
+  method: z.enum(['password', 'secure_enclave', 'smart_card', 'openid']),
   password: z.string().max(1024).optional(),
   userKey: z.string().min(40).max(2000).optional(),
   userKeyId: z.string().max(100).optional(),
@@ -70,6 +75,14 @@ export function loginConfiguration(ctx: AppContext) {
     loginRequestEncryptionPublicKey: b64Encode(ctx.keys.encryptionPublicX963(enc)),
     loginRequestEncryptionAPVPrefix: 'APPLEEMBEDDED',
     tokenToUserMapping: { AccountName: 'preferred_username', FullName: 'name' },
+    // What this server can do, as the extension reports it at registration (tokenExchange: web login).
+    supportedGrantTypes: ['password', 'jwtBearer', 'tokenExchange'],
+    // macOS 27 web-based login (OpenID method or OpenIDFallback), dynamic mode; see docs/web-login.md.
+    federationType: 'dynamicOpenID',
+    federationUserPreauthenticationURL: ctx.urls.webLoginPreauth,
+    authorizationURLKeypath: 'authorizationURL',
+    /** For static mode (federationType openID) instead. */
+    authorizationURL: ctx.urls.webLoginAuthorize,
   };
 }
 
@@ -89,10 +102,11 @@ export async function registerDevice(ctx: AppContext, principal: RegistrationPri
       createdAt: previous?.createdAt ?? now, updatedAt: now, revokedAt: null,
     });
     if (previous) {
-      // New device keys: everything bound to the old keys ends (tokens, user keys, unlock keys).
+      // New device keys: everything bound to the old keys ends (tokens, user keys, unlock keys, web login codes).
       await tx.refreshTokens.revokeForDevice(device.id, now);
       await tx.userRegistrations.deleteForDevice(device.id);
       await tx.unlockKeys.deleteForDevice(device.id);
+      await tx.webLoginCodes.deleteForDevice(device.id);
     }
     return device;
   });

@@ -1,5 +1,5 @@
 // Retention for every table that grows with use: nonces, refresh and bearer tokens, interactive
-// sign-in sessions, temporary access passes, sign-in logs and the credential guard's counters. Deletes run in bounded batches so one
+// sign-in sessions, temporary access passes, sign-in logs, the credential guard's counters and web login states and codes. Deletes run in bounded batches so one
 // run never holds a long lock, and `scheduleRetention` runs the job on an interval without overlap.
 
 import type { AppContext } from './context.js';
@@ -24,6 +24,8 @@ export interface RetentionSettings {
   bearerKeepMs: number;
   /** Temporary access passes are kept this long after they expire, are revoked or (one-time) used. */
   temporaryAccessPassKeepMs: number;
+  /** Web login states and codes are kept this long after they expire (a late use is told "expired"). */
+  webLoginKeepMs: number;
   /** Credential guard: throttle buckets untouched this long are full again, so they can go. */
   throttleKeepMs: number;
   /** Credential guard: a network not signed in from for this long is no longer familiar. */
@@ -41,6 +43,7 @@ export const DEFAULT_RETENTION: RetentionSettings = {
   batchSize: 1000,
   maxBatchesPerTable: 100,
   nonceKeepMs: 10 * MINUTE,
+  webLoginKeepMs: 10 * MINUTE,
   refreshExpiredKeepMs: HOUR,
   refreshRevokedKeepMs: DAY,
   bearerKeepMs: HOUR,
@@ -50,7 +53,7 @@ export const DEFAULT_RETENTION: RetentionSettings = {
   lockoutKeepMs: DAY,
 };
 
-export const RETENTION_TABLES = ['nonces', 'refreshTokens', 'bearerTokens', 'signInSessions', 'temporaryAccessPasses', 'signInLogs', 'credentialGuard', 'oidcArtefacts'] as const;
+export const RETENTION_TABLES = ['nonces', 'refreshTokens', 'bearerTokens', 'signInSessions', 'temporaryAccessPasses', 'signInLogs', 'credentialGuard', 'oidcArtefacts', 'webLogin'] as const;
 export type RetentionTable = (typeof RETENTION_TABLES)[number];
 
 export interface TableResult {
@@ -94,6 +97,11 @@ export async function runRetention(ctx: Pick<AppContext, 'store' | 'clock'>, set
     }, n),
     // The OpenID Provider's sessions, interactions, grants, codes and tokens past their expiry.
     oidcArtefacts: (n) => store.oidcArtefacts.purgeExpired(now, n),
+    // States first, then codes, within one batch budget.
+    webLogin: async (n) => {
+      const states = await store.webLoginStates.purgeExpired(now - s.webLoginKeepMs, n);
+      return states + (states < n ? await store.webLoginCodes.purgeExpired(now - s.webLoginKeepMs, n - states) : 0);
+    },
   };
   const report = {} as RetentionReport;
   for (const table of RETENTION_TABLES) report[table] = await drain(purges[table], s);

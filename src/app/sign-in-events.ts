@@ -12,7 +12,7 @@ export interface SignInEvent {
   correlationId: string;
   operation: SignInOperation;
   interactive: boolean;
-  method?: 'password' | 'encrypted_password' | 'secure_enclave' | 'smart_card' | 'refresh_token' | 'registration_token' | 'bearer';
+  method?: 'password' | 'encrypted_password' | 'secure_enclave' | 'smart_card' | 'refresh_token' | 'registration_token' | 'bearer' | 'web_login';
   orgId?: string;
   userId?: string;
   userPrincipalName?: string;

@@ -27,7 +27,13 @@ function successDetails(e: SignInEvent): string {
     const { action, ...rest } = e.details;
     return [e.operation, String(action), ...Object.entries(rest).map(([k, v]) => `${k}=${String(v)}`)].join(' ');
   }
-  return `${e.operation}${e.method ? ` (${e.method})` : ''}`;
+  return `${e.operation}${e.method ? ` (${e.method})` : ''}${userActionNote(e)}`;
+}
+
+/** The macOS 27 authorization scope, on success and refusal rows alike, so admins can filter by why the user authenticated. */
+function userActionNote(e: SignInEvent): string {
+  const a = e.userAction ?? e.details?.userAction;
+  return typeof a === 'string' ? ` userAction=${a}` : '';
 }
 
 export function toSignInRow(e: SignInEvent, displayName: string | null): SignIn {
@@ -51,7 +57,7 @@ export function toSignInRow(e: SignInEvent, displayName: string | null): SignIn 
           // Admins search by the Entra number they know (50076); OpenPSSO's own code is in the details.
           errorCode: err.entra ?? err.code,
           failureReason: e.error!.message,
-          additionalDetails: `${formatCode(err)} ${err.name}. Fix: ${err.remediation}`,
+          additionalDetails: `${formatCode(err)} ${err.name}.${userActionNote(e)} Fix: ${err.remediation}`,
         }
       : { errorCode: 0, failureReason: null, additionalDetails: successDetails(e) },
     conditionalAccessStatus: decision?.conditionalAccessStatus ?? 'notApplied',

@@ -17,6 +17,10 @@ import { checkAccess } from './access.js';
 import { PLATFORM_SSO_APP_ID } from '../policy/app-ids.js';
 import { BAD_TEXT } from './representable.js';
 import type { RequestSlot } from './request-slot.js';
+import { authScopeOf, isBackgroundAuthScope } from '../protocol/web-login.js';
+import { redeemWebLoginCode } from './web-login-exchange.js';
+import type { AccessDecision } from '../policy/types.js';
+import type { AccessRequest } from './access.js';
 
 export interface TokenEndpointInput {
   form: Record<string, string | undefined>;
@@ -32,7 +36,7 @@ export type TokenEndpointResult =
   | { kind: 'jwe'; contentType: string; body: string };
 
 const OPERATION = {
-  login_password: 'login', login_assertion: 'login', refresh: 'refresh', key_request: 'key_request', key_exchange: 'key_exchange',
+  login_password: 'login', login_assertion: 'login', login_web: 'login', refresh: 'refresh', key_request: 'key_request', key_exchange: 'key_exchange',
 } as const;
 
 export async function handleTokenRequest(ctx: AppContext, input: TokenEndpointInput): Promise<TokenEndpointResult> {
@@ -54,6 +58,9 @@ export async function handleTokenRequest(ctx: AppContext, input: TokenEndpointIn
     // Claims travel base64url-encoded inside the signed request, out of the edge guard's sight.
     if (auth.req.username !== undefined && BAD_TEXT.test(auth.req.username)) throw new PssoError('unrepresentable_input', 'claim username');
     event.userPrincipalName = auth.req.username;
+    // macOS 27 authorization scope: logged, and given to conditional access as the user action.
+    const userAction = authScopeOf(auth.req.scope);
+    if (userAction) Object.assign(event, { userAction, details: { ...event.details, userAction } });
     return dispatch(ctx, auth, event, input.ipAddress, input.slot);
   });
 }
@@ -76,9 +83,10 @@ async function liveSession(ctx: AppContext, device: Device, req: VerifiedRequest
     throw new PssoError('refresh_token_invalid', 'superseded by a refresh moments ago; only a refresh may still use it');
   }
   if (!live.user.enabled) throw new PssoError('user_disabled');
-  event.decision = await checkAccess(ctx, {
+  event.decision = await checkNonInteractive(ctx, {
     user: live.user, appId: PLATFORM_SSO_APP_ID, ipAddress, device, interactive: false, amr: live.record.amr, lastFullAuthAt: live.record.authTime,
-  });
+    userAction: authScopeOf(req.scope),
+  }, event);
   return live;
 }
 
@@ -101,8 +109,27 @@ async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, 
       // A Secure Enclave or smart card credential registered after MFA counts as multi-factor (as in Entra).
       const amr = cred.mfaVerifiedCredential && !cred.amr.includes('mfa') ? [...cred.amr, 'mfa'] : cred.amr;
       // A login is itself a full authentication: sign-in frequency is satisfied by it, now.
-      event.decision = await checkAccess(ctx, { user: cred.user, appId: PLATFORM_SSO_APP_ID, ipAddress, device, interactive: false, amr, lastFullAuthAt: ctx.clock.now() });
+      event.decision = await checkNonInteractive(ctx, {
+        user: cred.user, appId: PLATFORM_SSO_APP_ID, ipAddress, device, interactive: false, amr, lastFullAuthAt: ctx.clock.now(), userAction: authScopeOf(req.scope),
+      }, event);
       const tokens = await issueTokens(ctx, { user: cred.user, device, req, authTime: ctx.clock.now(), amr });
+      return reply(tokens, 'platformsso-login-response+jwt');
+    }
+    case 'login_web': {
+      // The user signed in on the web pages moments ago; this request redeems what that sign-in earned.
+      event.method = 'web_login';
+      const web = await redeemWebLoginCode(ctx, device, req, ipAddress);
+      event.userId = web.user.id;
+      event.userPrincipalName = web.user.userPrincipalName;
+      event.userDisplayName = web.user.displayName;
+      if (web.userAction) Object.assign(event, { userAction: web.userAction, details: { ...event.details, userAction: web.userAction } });
+      if (!web.user.enabled) throw new PssoError('user_disabled');
+      // The pages already ran conditional access interactively; this check sees the same facts and
+      // catches whatever changed since (a block, a revoked device), without prompting.
+      event.decision = await checkAccess(ctx, {
+        user: web.user, appId: PLATFORM_SSO_APP_ID, ipAddress, device, interactive: false, amr: web.amr, lastFullAuthAt: web.authTime, userAction: web.userAction,
+      });
+      const tokens = await issueTokens(ctx, { user: web.user, device, req, authTime: web.authTime, amr: web.amr });
       return reply(tokens, 'platformsso-login-response+jwt');
     }
     case 'refresh': {
@@ -124,5 +151,23 @@ async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, 
       const payload = await keyExchangePayload(ctx, device, live.user, req.otherPublicKey!, req.keyContext);
       return reply(payload, 'platformsso-key-response+jwt');
     }
+  }
+}
+
+/**
+ * Conditional access for a request the Mac sends without the user at a prompt. Background legs
+ * (auth-prompt, refresh: web-login-macos27.md §9 duty 4) cannot show one, so an MFA requirement that
+ * only a prompt could meet is not demanded there; the row says so (details.mfaNotDemanded).
+ * Everything else (block, device, sign-in frequency) is enforced as for any request.
+ */
+async function checkNonInteractive(ctx: AppContext, r: AccessRequest, event: SignInEvent): Promise<AccessDecision> {
+  try {
+    return await checkAccess(ctx, r);
+  } catch (e) {
+    const decision = e instanceof PssoError ? (e.extra?.decision as AccessDecision | undefined) : undefined;
+    const unmet = decision?.requirements.filter((q) => !q.satisfied) ?? [];
+    if (!isBackgroundAuthScope(r.userAction) || !decision || unmet.length === 0 || !unmet.every((q) => q.kind === 'mfa')) throw e;
+    event.details = { ...event.details, mfaNotDemanded: true };
+    return decision;
   }
 }

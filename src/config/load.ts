@@ -161,6 +161,9 @@ export function endpoints(cfg: Config) {
     aasa: `${base}/.well-known/apple-app-site-association`,
     deviceRegistration: `${base}/api/v1/devices`,
     signIn: `${base}/signin`,
+    // macOS 27 web-based login (docs/web-login.md).
+    webLoginPreauth: `${base}/psso/web-login/preauth`,
+    webLoginAuthorize: `${base}/psso/web-login/authorize`,
   };
 }
 

@@ -14,6 +14,7 @@ import type { DeviceConfig, LoginConfig, MacClock, SsoTokens, UserState } from '
 import { registerMac, type RegisterOptions, type RegisterResult } from './register.js';
 import { loginWindow, type LoginResult } from './login-window.js';
 import { readCard } from './smart-card.js';
+import { webLogin, type WebLoginOptions, type WebLoginResult } from './web-login.js';
 
 export interface VirtualMacOptions {
   /** State directory; default ./data/macs/default. Ignored when `store` or `memory` is given. */
@@ -95,6 +96,11 @@ export class VirtualMac {
     return loginWindow(this, 'unlock', o);
   }
 
+  /** macOS 27 web-based login (`mac login --web`). */
+  webLogin(o: WebLoginOptions): Promise<WebLoginResult> {
+    return webLogin(this, o);
+  }
+
   /** Device and login configuration, or a plain-words error when the Mac is not registered. */
   async registered(): Promise<{ device: DeviceConfig; cfg: LoginConfig }> {
     const [device, cfg] = await Promise.all([this.state.device(), this.state.loginConfig()]);
@@ -132,6 +138,9 @@ export class VirtualMac {
     if (c.method === 'password') {
       if (password === undefined) throw new MacError('usage', 'The Password method needs the password for a full login (--password).');
       return { kind: 'password', password, encrypt: device.encryptPassword };
+    }
+    if (c.method === 'openid') {
+      throw new MacError('usage', `${c.loginUserName} uses the OpenID method: the web sign-in is the credential. Log in with \`openpsso mac login --web\`.`);
     }
     if (c.method === 'secure_enclave') {
       let key = this.userKeys.get(u.slug);
@@ -204,11 +213,11 @@ export class VirtualMac {
   }
 
   /** PSSO 2.0 key_request: mint or fetch the user's unlock key and keep its certificate. */
-  async keyRequest(user?: string): Promise<KeyRequestResult> {
+  async keyRequest(user?: string, authScope?: string): Promise<KeyRequestResult> {
     const { cfg } = await this.registered();
     const u = await this.resolveUser(user);
     if (!u.config || !u.tokens) throw new MacError('state', 'A key request needs SSO tokens (its refresh token authorises it); log in first.');
-    const r = await this.client.keyRequest({ cfg, keys: await this.deviceKeys(), username: u.config.loginUserName, refreshToken: u.tokens.refreshToken }).catch(async (e) => { await this.noteFailure(e); throw e; });
+    const r = await this.client.keyRequest({ cfg, keys: await this.deviceKeys(), username: u.config.loginUserName, refreshToken: u.tokens.refreshToken, authScope }).catch(async (e) => { await this.noteFailure(e); throw e; });
     const fresh = await this.state.user(u.config.loginUserName);
     await this.state.saveUserConfig(u.slug, { ...fresh.config!, unlockCertificate: r.certificate, ...(r.keyContext ? { keyContext: r.keyContext } : {}) });
     this.unlockCerts.delete(u.slug);
@@ -216,7 +225,7 @@ export class VirtualMac {
   }
 
   /** Runs `count` key exchanges at once (macOS sends two or three during an unlock), each verified. */
-  async keyExchange(o: { user?: string; count?: number } = {}): Promise<KeyExchangeRunResult> {
+  async keyExchange(o: { user?: string; count?: number; authScope?: string } = {}): Promise<KeyExchangeRunResult> {
     const { device, cfg } = await this.registered();
     const u = await this.resolveUser(o.user);
     if (!device.sharedDeviceKeys) throw new MacError('state', 'Key exchange needs shared device keys (PSSO 2.0); this Mac was registered without them.');
@@ -228,7 +237,7 @@ export class VirtualMac {
       this.unlockCerts.set(u.slug, cert);
     }
     const keys = await this.deviceKeys();
-    const base = { cfg, keys, username: u.config.loginUserName, refreshToken: u.tokens.refreshToken, certificate: cert, keyContext: u.config.keyContext };
+    const base = { cfg, keys, username: u.config.loginUserName, refreshToken: u.tokens.refreshToken, certificate: cert, keyContext: u.config.keyContext, authScope: o.authScope };
     const exchanges = await Promise.all(Array.from({ length: Math.max(1, o.count ?? 1) }, () => this.client.keyExchange(base)))
       .catch(async (e) => { await this.noteFailure(e); throw e; });
     const ctx = exchanges.find((x) => x.keyContext)?.keyContext;

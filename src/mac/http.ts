@@ -32,7 +32,7 @@ export function newRequestId(): string {
 }
 
 export class MacHttp {
-  constructor(private readonly fetchFn: FetchLike = globalThis.fetch as unknown as FetchLike) {}
+  constructor(readonly fetchFn: FetchLike = globalThis.fetch as unknown as FetchLike) {}
 
   private async send(url: string, init: { method: string; headers: Record<string, string>; body?: string }): Promise<HttpResult> {
     let res: HttpResponseLike;

@@ -75,5 +75,6 @@ export function passwordSyncLine(method: Method): string {
     case 'password': return 'Local password is kept in sync with the IdP password';
     case 'secure_enclave': return 'Local password is independent of the IdP password (Secure Enclave key method)';
     case 'smart_card': return 'Local password is independent of the IdP password (Smart Card method)';
+    case 'openid': return 'The web sign-in may sync the typed password to the local account (AllowWebLoginPasswordSync)';
   }
 }

@@ -42,6 +42,7 @@ export function normaliseMethod(v: unknown): Method | undefined {
   if (k === 'password') return 'password';
   if (k === 'usersecureenclavekey' || k === 'secureenclave' || k === 'se') return 'secure_enclave';
   if (k === 'smartcard') return 'smart_card';
+  if (k === 'openid' || k === 'weblogin') return 'openid';
   return undefined;
 }
 

@@ -23,7 +23,9 @@ export interface DeviceKeys {
 export type UserCredential =
   | { kind: 'password'; password: string; encrypt: boolean }
   | { kind: 'secure_enclave'; key: KeyObject; kid: string }
-  | { kind: 'smart_card'; key: KeyObject; kid: string; alg: 'ES256' | 'RS256'; chain: Buffer[] };
+  | { kind: 'smart_card'; key: KeyObject; kid: string; alg: 'ES256' | 'RS256'; chain: Buffer[] }
+  /** macOS 27 web login: the callback URL the web view reached, sent as a token exchange. */
+  | { kind: 'web'; callbackUrl: string };
 
 export interface TokenResult {
   idToken: string;
@@ -98,9 +100,10 @@ export class PssoClient {
     return { payload: opened.payload, req, latencyMs: performance.now() - started };
   }
 
-  private scope(cfg: LoginConfig): string {
+  /** The Platform SSO login scope; `authScope` is the macOS 27 authorization scope, when opted in. */
+  scope(cfg: LoginConfig, authScope?: string): string {
     const extra = (cfg.additionalScopes ?? 'urn:apple:platformsso').split(' ').filter(Boolean);
-    return [...new Set(['openid', 'offline_access', ...extra])].join(' ');
+    return [...new Set(['openid', 'offline_access', ...extra, ...(authScope ? [authScope] : [])])].join(' ');
   }
 
   private base(c: Common, requestNonce: string, nonce?: string) {
@@ -110,8 +113,8 @@ export class PssoClient {
     };
   }
 
-  async login(c: Common & { credential: UserCredential; groups?: string[] | undefined }): Promise<TokenResult> {
-    const scope = this.scope(c.cfg);
+  async login(c: Common & { credential: UserCredential; groups?: string[] | undefined; authScope?: string | undefined }): Promise<TokenResult> {
+    const scope = this.scope(c.cfg, c.authScope);
     const audience = c.cfg.audience ?? c.cfg.clientID;
     const { payload, req, latencyMs } = await this.exchange('login', c, c.cfg.tokenEndpointURL, '1.0', ACCEPT.login, (requestNonce) => {
       // The device nonce goes into both the outer request and the embedded assertion, so pick it first.
@@ -120,6 +123,7 @@ export class PssoClient {
       const common = { ...this.base(c, requestNonce, nonce), tokenUrl: c.cfg.tokenEndpointURL, username: c.username, scope, ...(c.groups?.length ? { groups: c.groups } : {}) };
       const a = { username: c.username, audience, nonce, requestNonce, scope, now };
       const cred = c.credential;
+      if (cred.kind === 'web') return buildLoginRequest({ ...common, subjectToken: cred.callbackUrl });
       if (cred.kind === 'password') {
         if (cred.encrypt && c.cfg.loginRequestEncryptionPublicKey) {
           const serverKey = decodeAnyBase64(c.cfg.loginRequestEncryptionPublicKey);
@@ -135,10 +139,10 @@ export class PssoClient {
     return this.tokens('login', c, payload, req.nonce, latencyMs, c.groups);
   }
 
-  async refresh(c: Common & { refreshToken: string; groups?: string[] | undefined }): Promise<TokenResult> {
+  async refresh(c: Common & { refreshToken: string; groups?: string[] | undefined; authScope?: string | undefined }): Promise<TokenResult> {
     const url = c.cfg.refreshEndpointURL ?? c.cfg.tokenEndpointURL;
     const { payload, req, latencyMs } = await this.exchange('refresh', c, url, '1.0', ACCEPT.login, (requestNonce) =>
-      buildRefreshRequest({ ...this.base(c, requestNonce), tokenUrl: c.cfg.tokenEndpointURL, refreshToken: c.refreshToken, username: c.username, scope: this.scope(c.cfg) }));
+      buildRefreshRequest({ ...this.base(c, requestNonce), tokenUrl: c.cfg.tokenEndpointURL, refreshToken: c.refreshToken, username: c.username, scope: this.scope(c.cfg, c.authScope) }));
     return this.tokens('refresh', c, payload, req.nonce, latencyMs, c.groups);
   }
 
@@ -164,9 +168,9 @@ export class PssoClient {
     if (exp !== undefined && exp < this.nowSeconds() - this.skewSeconds) throw new MacError('verification', `The ${what} response has already expired (exp). Check the clocks.`);
   }
 
-  async keyRequest(c: Common & { refreshToken: string }): Promise<KeyRequestResult> {
+  async keyRequest(c: Common & { refreshToken: string; authScope?: string | undefined }): Promise<KeyRequestResult> {
     const { payload, latencyMs } = await this.exchange('key request', c, this.keyUrl(c.cfg), '2.0', ACCEPT.key, (requestNonce) =>
-      buildKeyRequest({ ...this.base(c, requestNonce), refreshToken: c.refreshToken, username: c.username }));
+      buildKeyRequest({ ...this.base(c, requestNonce), refreshToken: c.refreshToken, username: c.username, ...(c.authScope ? { scope: c.authScope } : {}) }));
     this.checkTimes('key request', payload);
     if (typeof payload.certificate !== 'string') throw new MacError('verification', 'The key request response has no certificate.');
     let cert: X509Certificate;
@@ -185,10 +189,10 @@ export class PssoClient {
    * One key exchange with a fresh ephemeral key. The server answers ECDH(unlock private key,
    * ephemeral public key); the Mac checks it against ECDH(ephemeral private key, certificate key).
    */
-  async keyExchange(c: Common & { refreshToken: string; certificate: KeyObject; keyContext?: string | undefined }): Promise<KeyExchangeResult> {
+  async keyExchange(c: Common & { refreshToken: string; certificate: KeyObject; keyContext?: string | undefined; authScope?: string | undefined }): Promise<KeyExchangeResult> {
     const eph = generateP256();
     const { payload, latencyMs } = await this.exchange('key exchange', c, this.keyUrl(c.cfg), '2.0', ACCEPT.key, (requestNonce) =>
-      buildKeyExchangeRequest({ ...this.base(c, requestNonce), refreshToken: c.refreshToken, username: c.username, otherPublicKey: eph.x963, ...(c.keyContext ? { keyContext: c.keyContext } : {}) }));
+      buildKeyExchangeRequest({ ...this.base(c, requestNonce), refreshToken: c.refreshToken, username: c.username, otherPublicKey: eph.x963, ...(c.keyContext ? { keyContext: c.keyContext } : {}), ...(c.authScope ? { scope: c.authScope } : {}) }));
     this.checkTimes('key exchange', payload);
     if (typeof payload.key !== 'string') throw new MacError('verification', 'The key exchange response has no key.');
     let key: Buffer;

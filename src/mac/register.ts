@@ -50,6 +50,8 @@ export interface RegisterOptions {
   groups?: string[];
   /** Register the device again with new keys even if it is registered. */
   repair?: boolean;
+  /** macOS 27 web-based login: the OpenID method, with tokenExchange among the grant types. */
+  webLogin?: boolean;
 }
 
 export interface RegisterResult {
@@ -137,7 +139,9 @@ async function hardwareUuid(mac: VirtualMac): Promise<string> {
 
 export async function registerMac(mac: VirtualMac, o: RegisterOptions): Promise<RegisterResult> {
   const p = profileDefaults(o.profile);
-  const method: Method = o.method ?? p.method ?? 'password';
+  if (o.webLogin && o.method !== undefined && o.method !== 'openid') throw new MacError('usage', '--web-login registers the OpenID method; leave out --method.');
+  const method: Method = o.webLogin ? 'openid' : o.method ?? p.method ?? 'password';
+  if (method === 'openid' && o.password === undefined) throw new MacError('usage', 'Web login registration signs in on the web pages right away: give --password (and --totp-secret if the user has MFA).');
   const shared = o.sharedDeviceKeys ?? p.sharedDeviceKeys ?? true;
   const serverRaw = o.server ?? p.issuerBaseUrl;
   if (!serverRaw) throw new MacError('usage', 'Registration needs the server URL (--server), or a profile that names it.');
@@ -151,7 +155,7 @@ export async function registerMac(mac: VirtualMac, o: RegisterOptions): Promise<
   let cfg = await mac.state.loginConfig();
   let deviceOutcome: RegisterResult['device'] = 'already registered';
   const reuse = device?.registrationCompleted && cfg && !o.repair && !device.needsRepair && device.serverUrl === server
-    && device.compat === compat && device.sharedDeviceKeys === shared;
+    && device.compat === compat && device.sharedDeviceKeys === shared && (method !== 'openid' || device.supportedGrantTypes?.includes('tokenExchange') === true);
   let bearer: string | undefined;
   if (!reuse) {
     deviceOutcome = device?.registrationCompleted ? 're-registered' : 'registered';
@@ -170,6 +174,8 @@ export async function registerMac(mac: VirtualMac, o: RegisterOptions): Promise<
       bearer = await authorisation(mac, server, o, p.registrationToken);
       const answer = await mac.http.json<NativeAnswer>('device registration', mac.http.postJson(`${server}/api/v1/devices`, {
         deviceUuid, signingKey: pemFromX963(signing.x963), encryptionKey: pemFromX963(encryption.x963), signingKeyId: signingKid, encryptionKeyId: encryptionKid, sharedDeviceKeys: shared,
+        // supportedGrantTypes(): web-based login requires tokenExchange (web-login-macos27.md §1).
+        supportedGrantTypes: method === 'openid' ? ['password', 'jwtBearer', 'tokenExchange'] : ['password', 'jwtBearer'],
       }, bearer));
       if (!answer?.device?.id || !answer.loginConfiguration) throw new MacError('verification', 'The device registration answer lacks the device id or the login configuration.');
       serverDeviceId = answer.device.id;
@@ -184,6 +190,7 @@ export async function registerMac(mac: VirtualMac, o: RegisterOptions): Promise<
       encryptPassword: o.encryptPassword ?? true, lastEncryptionKeyChange: now,
       ...((o.groups ?? p.groups)?.length ? { groupsToRequest: o.groups ?? p.groups } : {}),
       ...(p.accountDisplayName ? { accountDisplayName: p.accountDisplayName } : {}),
+      ...(!compat ? { supportedGrantTypes: method === 'openid' ? ['password', 'jwtBearer', 'tokenExchange'] : ['password', 'jwtBearer'] } : {}),
       tokenToUserMapping: p.tokenToUserMapping ?? cfg.tokenToUserMapping ?? { AccountName: 'preferred_username', FullName: 'name' },
     } satisfies DeviceConfig;
     await mac.state.saveLoginConfig(cfg);
@@ -234,14 +241,20 @@ export async function registerMac(mac: VirtualMac, o: RegisterOptions): Promise<
   }
   await mac.state.saveUserConfig(slug, userConfig);
 
-  // macOS performs a full login right after user registration to obtain the SSO tokens.
-  let login;
+  // macOS performs a full login right after user registration to obtain the SSO tokens; with the
+  // OpenID method that is a web login, which also runs the key service.
+  let login: { result: { latencyMs: number } };
   try {
-    login = await mac.fullLogin(o.user, o.password !== undefined ? { password: o.password } : {});
+    if (method === 'openid') {
+      const w = await mac.webLogin({ user: o.user, password: o.password!, ...(o.totpSecret ? { totpSecret: o.totpSecret } : {}) });
+      login = { result: { latencyMs: w.latencyMs ?? 0 } };
+    } else {
+      login = await mac.fullLogin(o.user, o.password !== undefined ? { password: o.password } : {});
+    }
   } catch (e) {
     throw e instanceof MacError ? new MacError(e.kind, `The user is registered, but the first login failed: ${e.message}`, { ...(e.status !== undefined ? { status: e.status } : {}), ...(e.body ? { body: e.body } : {}) }) : e;
   }
-  messages.push(`First full login done; SSO tokens stored (${method === 'password' ? 'password' : method === 'secure_enclave' ? 'Secure Enclave assertion' : 'smart card assertion'}).`);
+  messages.push(`First full login done; SSO tokens stored (${{ password: 'password', secure_enclave: 'Secure Enclave assertion', smart_card: 'smart card assertion', openid: 'web login, token exchange' }[method]}).`);
 
   const result: RegisterResult = {
     deviceUuid: device.deviceUuid, ...(device.serverDeviceId ? { serverDeviceId: device.serverDeviceId } : {}), device: deviceOutcome, user: o.user, method,

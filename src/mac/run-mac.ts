@@ -74,6 +74,7 @@ export async function runMac(argv: string[]): Promise<number> {
     .option('--no-encrypt-password', 'send the password in clear inside the signed request even if the server offers an encryption key')
     .option('--groups <list>', 'comma-separated groups to request in id_tokens')
     .option('--repair', 'register the device again with new keys')
+    .option('--web-login', 'macOS 27 web-based login: the OpenID method, tokenExchange grant; the first login runs through the web sign-in')
     .action(async (o: Common & Record<string, string | boolean | undefined>) => {
       const mac = macFor(o);
       const profile = typeof o.profile === 'string' ? await loadProfileSettings(o.profile) : undefined;
@@ -89,7 +90,7 @@ export async function runMac(argv: string[]): Promise<number> {
         compatLogin: { clientId: s('clientId'), issuer: s('issuer'), tokenUrl: s('tokenUrl'), jwksUrl: s('jwksUrl'), nonceUrl: s('nonceUrl'), refreshUrl: s('refreshUrl'), keyUrl: s('keyUrl'), audience: s('audience') },
         ...(profile ? { profile } : {}), encryptPassword: o.encryptPassword !== false,
         ...(s('groups') ? { groups: s('groups')!.split(',').map((g) => g.trim()).filter(Boolean) } : {}),
-        repair: o.repair === true,
+        repair: o.repair === true, webLogin: o.webLogin === true,
       });
       if (o.json) return json(r);
       for (const m of r.messages) out(m);
@@ -100,9 +101,23 @@ export async function runMac(argv: string[]): Promise<number> {
     common(program.command(event).description(event === 'login' ? 'log in at the login window' : 'unlock the screensaver'))
       .requiredOption('--user <upn>').option('--password <password>')
       .option('--key-exchanges <n>', 'key exchanges to run after a PSSO 2.0 login', '1')
-      .action(async (o: Common & { user: string; password?: string; keyExchanges: string }) => {
+      .option('--web', 'macOS 27 web-based login: pre-authentication, the web sign-in pages, token exchange, key service')
+      .option('--totp-secret <base32>', "with --web: the authenticator app's secret, to answer an MFA page")
+      .option('--auth-scope <name>', 'with --web: include an authorization scope (login, unlock, elevation, auth-prompt ...)')
+      .action(async (o: Common & { user: string; password?: string; keyExchanges: string; web?: boolean; totpSecret?: string; authScope?: string }) => {
         const mac = macFor(o);
         const args = { user: o.user, ...(o.password !== undefined ? { password: o.password } : {}), keyExchanges: Number(o.keyExchanges) || 1 };
+        if (o.web) {
+          if (o.password === undefined) throw new MacError('usage', 'Web login types the password on the sign-in page: give --password.');
+          const w = await mac.webLogin({
+            user: o.user, password: o.password, keyExchanges: args.keyExchanges,
+            ...(o.totpSecret ? { totpSecret: o.totpSecret } : {}), ...(o.authScope ? { authScope: o.authScope } : {}), event,
+          });
+          if (o.json) { json(w); code = w.ok ? 0 : 1; return; }
+          code = printLogin(out, w);
+          return;
+        }
+        if (o.totpSecret !== undefined || o.authScope !== undefined) throw new MacError('usage', '--totp-secret and --auth-scope go with --web.');
         const r = event === 'login' ? await mac.login(args) : await mac.unlock(args);
         if (o.json) { json(r); code = r.ok ? 0 : 1; return; }
         code = printLogin(out, r);

@@ -19,9 +19,11 @@ export const LOGIN_TYPE: Record<Method, string> = {
   password: 'POLoginTypePassword (1)',
   secure_enclave: 'POLoginTypeUserSecureEnclaveKey (2)',
   smart_card: 'POLoginTypeSmartCard (3)',
+  // macOS 27 (beta): ASAuthorizationProviderExtensionAuthenticationMethod.openID, web-based login.
+  openid: 'OpenID (web-based login)',
 };
 
-export const METHOD_LABEL: Record<Method, string> = { password: 'Password', secure_enclave: 'Secure Enclave', smart_card: 'Smart Card' };
+export const METHOD_LABEL: Record<Method, string> = { password: 'Password', secure_enclave: 'Secure Enclave', smart_card: 'Smart Card', openid: 'OpenID (web login)' };
 
 /** ISO 8601 in UTC without milliseconds, as app-sso prints dates. */
 export function isoZ(ms: number): string {

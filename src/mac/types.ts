@@ -1,14 +1,15 @@
 // The virtual Mac's persistent state shapes (device, login, user configuration and keychain), after what `app-sso platform -s` shows (psso-protocol.md §9.1).
 
-export type Method = 'password' | 'secure_enclave' | 'smart_card';
+/** openid: macOS 27 web-based login (AuthenticationMethod OpenID): the web sign-in is the credential. */
+export type Method = 'password' | 'secure_enclave' | 'smart_card' | 'openid';
 
-export const METHODS: readonly Method[] = ['password', 'secure_enclave', 'smart_card'];
+export const METHODS: readonly Method[] = ['password', 'secure_enclave', 'smart_card', 'openid'];
 
 /**
  * How the command line spells a method, in input, help and messages: kebab case, as `profile
  * generate --method` does. Stored state, JSON output and the registration API keep the wire values.
  */
-export const CLI_METHOD_NAMES: Readonly<Record<Method, string>> = { password: 'password', secure_enclave: 'secure-enclave', smart_card: 'smart-card' };
+export const CLI_METHOD_NAMES: Readonly<Record<Method, string>> = { password: 'password', secure_enclave: 'secure-enclave', smart_card: 'smart-card', openid: 'openid' };
 
 /** Epoch milliseconds, like the server's Clock, so one ManualClock can drive both in tests. */
 export interface MacClock {
@@ -36,6 +37,8 @@ export interface DeviceConfig {
   serverUrl?: string;
   compat: boolean;
   extensionIdentifier: string;
+  /** What the extension reported as supportedGrantTypes at registration (tokenExchange: web login). */
+  supportedGrantTypes?: string[];
   /** The profile's AuthenticationMethod (users may still be registered with another one). */
   method: Method;
   /** Raw profile value; the effective one is clamped by token-policy.effectiveLoginFrequency. */
@@ -66,6 +69,14 @@ export interface LoginConfig {
   uniqueIdentifierClaimName?: string;
   loginRequestEncryptionPublicKey?: string;
   loginRequestEncryptionAPVPrefix?: string;
+  /** macOS 27 web-based login: the extension's grant types and the dynamic-mode settings. */
+  supportedGrantTypes?: string[];
+  federationType?: string;
+  federationUserPreauthenticationURL?: string;
+  authorizationURLKeypath?: string;
+  authorizationURL?: string;
+  /** includePlatformSSOAuthorizationScopes: add the urn:apple:platformsso:auth:* scope to every request. */
+  includePlatformSSOAuthorizationScopes?: boolean;
   tokenToUserMapping?: TokenToUserMapping;
   accountDisplayName?: string;
   created: number;

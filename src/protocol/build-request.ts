@@ -5,6 +5,7 @@ import { b64Encode, b64uEncode } from './base64.js';
 import { DEFAULT_SCOPE, GRANT_JWT_BEARER, REQUEST_LIFETIME_SECONDS, TYP } from './claims.js';
 import { signCompactJws } from './jws.js';
 import { buildApv } from './party-info.js';
+import { GRANT_TOKEN_EXCHANGE, SUBJECT_TOKEN_TYPE_CODE_RESPONSE } from './web-login.js';
 
 export * from './build-assertion.js';
 
@@ -50,6 +51,8 @@ export interface LoginRequestOptions extends BaseRequestOptions {
   username: string;
   password?: string;
   assertion?: string;
+  /** macOS 27 web login: the callback URL, sent as a token exchange (web-login-macos27.md §6). */
+  subjectToken?: string;
   groups?: string[];
   scope?: string;
   flavour?: 'v14' | 'v13';
@@ -59,8 +62,9 @@ export interface LoginRequestOptions extends BaseRequestOptions {
 export function buildLoginRequest(o: LoginRequestOptions): BuiltRequest {
   const p = prepare(o);
   const scope = o.scope ?? DEFAULT_SCOPE;
-  const grant = o.password !== undefined ? 'password' : GRANT_JWT_BEARER;
-  const secret = o.password !== undefined ? { password: o.password } : { assertion: o.assertion };
+  const grant = o.subjectToken !== undefined ? GRANT_TOKEN_EXCHANGE : o.password !== undefined ? 'password' : GRANT_JWT_BEARER;
+  const secret = o.subjectToken !== undefined ? { subject_token: o.subjectToken, subject_token_type: SUBJECT_TOKEN_TYPE_CODE_RESPONSE }
+    : o.password !== undefined ? { password: o.password } : { assertion: o.assertion };
   const groups = o.groups ? { claims: { id_token: { groups: { values: o.groups } } } } : {};
   if (o.flavour === 'v13') {
     // macOS 13 flavour: typ JWT, iat as a string, no exp, iss or sub.
@@ -100,6 +104,8 @@ export function buildRefreshRequest(o: RefreshRequestOptions): BuiltRequest {
 export interface KeyRequestOptions extends BaseRequestOptions {
   refreshToken: string;
   username: string;
+  /** Sent only when the extension includes authorization scopes (macOS 27, web-login-macos27.md §9). */
+  scope?: string;
 }
 
 /** PSSO 2.0 key_request: version "1.0", key_purpose user_unlock and, as on real Macs, no aud. */
@@ -108,7 +114,7 @@ export function buildKeyRequest(o: KeyRequestOptions): BuiltRequest {
   const claims = {
     jwe_crypto: p.jweCrypto, exp: o.now + REQUEST_LIFETIME_SECONDS, request_type: 'key_request', nonce: p.nonce,
     version: '1.0', request_nonce: o.requestNonce, refresh_token: o.refreshToken, iss: o.clientId,
-    key_purpose: 'user_unlock', sub: o.username, username: o.username, iat: o.now,
+    key_purpose: 'user_unlock', sub: o.username, username: o.username, iat: o.now, ...(o.scope !== undefined ? { scope: o.scope } : {}),
   };
   return { jwt: sign(o, TYP.keyRequest, claims), nonce: p.nonce, apv: p.apv };
 }
@@ -125,7 +131,7 @@ export function buildKeyExchangeRequest(o: KeyExchangeRequestOptions): BuiltRequ
     jwe_crypto: p.jweCrypto, exp: o.now + REQUEST_LIFETIME_SECONDS, request_type: 'key_exchange', nonce: p.nonce,
     version: '1.0', request_nonce: o.requestNonce, other_publickey: b64Encode(o.otherPublicKey),
     refresh_token: o.refreshToken, ...(o.keyContext !== undefined ? { key_context: o.keyContext } : {}),
-    iss: o.clientId, key_purpose: 'user_unlock', sub: o.username, username: o.username, iat: o.now,
+    iss: o.clientId, key_purpose: 'user_unlock', sub: o.username, username: o.username, iat: o.now, ...(o.scope !== undefined ? { scope: o.scope } : {}),
   };
   return { jwt: sign(o, TYP.keyRequest, claims), nonce: p.nonce, apv: p.apv };
 }

@@ -12,3 +12,4 @@ export * from './verify-request.js';
 export * from './build-response.js';
 export * from './build-request.js';
 export * from './open-response.js';
+export * from './web-login.js';

@@ -7,10 +7,12 @@ import { GRANT_JWT_BEARER, REQUIRED_SCOPES, TYP, checkTimes, readString, require
 import { publicKeyFromX963 } from './ec-keys.js';
 import { parseCompactJws, verifyJwsSignature, type ParsedJws } from './jws.js';
 import { parseApv } from './party-info.js';
+import { GRANT_TOKEN_EXCHANGE, SUBJECT_TOKEN_TYPE_CODE_RESPONSE } from './web-login.js';
 
 export * from './verify-assertion.js';
 
-export type RequestKind = 'login_password' | 'login_assertion' | 'refresh' | 'key_request' | 'key_exchange';
+/** login_web: a macOS 27 web login, the token exchange of web-login-macos27.md §6. */
+export type RequestKind = 'login_password' | 'login_assertion' | 'login_web' | 'refresh' | 'key_request' | 'key_exchange';
 
 export interface VerifiedRequest {
   kind: RequestKind;
@@ -24,6 +26,8 @@ export interface VerifiedRequest {
   password?: string;
   assertion?: string;
   refreshToken?: string;
+  /** login_web: the callback URL the web view was sent to. */
+  subjectToken?: string;
   keyPurpose?: string;
   otherPublicKey?: Buffer;
   keyContext?: string;
@@ -82,6 +86,7 @@ function classifyRequest(typ: string, c: Record<string, unknown>): RequestKind {
     if (grant === 'password') kind = 'login_password';
     else if (grant === GRANT_JWT_BEARER) kind = 'login_assertion';
     else if (grant === 'refresh_token') kind = 'refresh';
+    else if (grant === GRANT_TOKEN_EXCHANGE) kind = 'login_web';
     else throw new PssoError('unsupported_grant_type', `grant_type claim ${grant}`);
   }
   // A specific typ must agree with the claims, so one kind of request is never read as another.
@@ -109,6 +114,8 @@ function checkClient(c: Record<string, unknown>, kind: RequestKind, legacy: bool
 function checkApv(c: Record<string, unknown>, encryptionKey: Uint8Array, nonce: string): Buffer {
   const jc = c.jwe_crypto as Record<string, unknown> | undefined;
   if (typeof jc !== 'object' || jc === null) throw new PssoError('missing_claim', 'jwe_crypto');
+  // macOS 27 can ask for an HPKE response; its JWE layout is undocumented, so say so plainly (web-login-macos27.md §12).
+  if (typeof jc.alg === 'string' && jc.alg.toUpperCase().startsWith('HPKE')) throw new PssoError('hpke_not_supported', `jwe_crypto alg ${jc.alg}`);
   if (jc.alg !== 'ECDH-ES' || jc.enc !== 'A256GCM') {
     throw new PssoError('unsupported_jwe_crypto', `${String(jc.alg)}/${String(jc.enc)}`);
   }
@@ -164,7 +171,11 @@ export function verifyPssoRequest(
   if (kind !== 'refresh' || c.username !== undefined) out.username = requireString(c, 'username');
   if (kind === 'login_password') out.password = requireString(c, 'password');
   if (kind === 'login_assertion') out.assertion = requireString(c, 'assertion');
-  if (kind !== 'login_password' && kind !== 'login_assertion') out.refreshToken = requireString(c, 'refresh_token');
+  if (kind === 'login_web') {
+    out.subjectToken = requireString(c, 'subject_token');
+    if (c.subject_token_type !== SUBJECT_TOKEN_TYPE_CODE_RESPONSE) throw new PssoError('subject_token_invalid', `subject_token_type ${String(c.subject_token_type)}`);
+  }
+  if (kind === 'refresh' || isKey) out.refreshToken = requireString(c, 'refresh_token');
   if (isKey) out.keyPurpose = requireString(c, 'key_purpose');
   if (kind === 'key_exchange') out.otherPublicKey = readOtherPublicKey(requireString(c, 'other_publickey'));
   if (isKey && c.key_context !== undefined) out.keyContext = requireString(c, 'key_context');

@@ -12,6 +12,7 @@ import { pssoRoutes } from './routes/psso.js';
 import { registrationRoutes } from './routes/registration.js';
 import { signInRoutes } from './routes/signin.js';
 import { adminGraphRoutes } from './routes/admin-graph.js';
+import { webLoginRoutes } from './routes/web-login.js';
 import { decodeBody, installInputGuard } from './input-guard.js';
 import { socketOptions } from './socket-limits.js';
 import { clientErrorHandler } from './client-error.js';
@@ -93,6 +94,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
   await app.register(pssoRoutes(ctx));
   await app.register(registrationRoutes(ctx));
   await app.register(signInRoutes(ctx));
+  await app.register(webLoginRoutes(ctx));
   await app.register(adminGraphRoutes(ctx));
   await app.register(oidcRoutes(ctx, new OidcProvider(ctx)));
   return app;

@@ -4,6 +4,7 @@
 
 import type { AccessStores } from './ports-access.js';
 import type { OidcStores } from './ports-oidc.js';
+import type { WebLoginStores } from './ports-web-login.js';
 import type { AppStores } from './ports-apps.js';
 
 export type Millis = number;
@@ -59,7 +60,8 @@ export interface Device {
   revokedAt: Millis | null;
 }
 
-export type AuthMethod = 'password' | 'secure_enclave' | 'smart_card';
+/** openid: macOS 27 web-based login (the OpenID method); the web sign-in is the credential, nothing is stored for it. */
+export type AuthMethod = 'password' | 'secure_enclave' | 'smart_card' | 'openid';
 
 export interface UserRegistration {
   id: string; // ureg_...
@@ -371,7 +373,7 @@ export interface DirectoryRoleStore {
 }
 
 /** All stores over one database. `transaction` runs `fn` with stores bound to one transaction. */
-export interface Store extends AccessStores, OidcStores, AppStores {
+export interface Store extends AccessStores, OidcStores, AppStores, WebLoginStores {
   readonly kind: 'sqlite' | 'postgres';
   organisations: OrganisationStore;
   organisationDomains: OrganisationDomainStore;

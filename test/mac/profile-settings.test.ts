@@ -15,7 +15,9 @@ test('method names from profiles and the command line', () => {
   assert.equal(normaliseMethod('SECURE_ENCLAVE'), 'secure_enclave');
   assert.equal(normaliseMethod('smart-card'), 'smart_card');
   assert.equal(normaliseMethod('smartcard'), 'smart_card');
-  assert.equal(normaliseMethod('OpenID'), undefined);
+  // macOS 27's OpenID method (web-based login).
+  assert.equal(normaliseMethod('OpenID'), 'openid');
+  assert.equal(normaliseMethod('Kerberos'), undefined);
 });
 
 test('profile defaults: create-user flag, groups from all three group keys', () => {

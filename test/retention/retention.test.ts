@@ -93,6 +93,13 @@ for (const engine of engines) {
       await store.oidcArtefacts.upsert(artefact('Session', 'live', NOW + HOUR));
       await store.oidcArtefacts.upsert(artefact('Grant', 'forever', null));
 
+      const webState = (stateHash: string, expiresAt: number) => store.webLoginStates.create({ stateHash, orgId: org.id, clientId: 'c', nonce: 'n', loginHint: null, createdAt: expiresAt - 10 * MIN, expiresAt, usedAt: null });
+      await webState('web-old', NOW - HOUR);
+      await webState('web-recent', NOW - MIN);
+      await store.webLoginCodes.create({
+        codeHash: 'code-old', orgId: org.id, userId: user.id, deviceId: device.id, state: 's', nonce: null, scope: 'openid', clientId: 'c', amr: ['pwd'],
+        authTime: NOW - HOUR, createdAt: NOW - HOUR, expiresAt: NOW - HOUR + 5 * MIN, usedAt: null,
+      });
       const report = await runRetention({ store, clock }, { batchSize: 1000 });
       assert.deepEqual(report, {
         nonces: { deleted: 2500, batches: 3, capped: false },
@@ -103,8 +110,10 @@ for (const engine of engines) {
         signInLogs: { deleted: 1, batches: 1, capped: false },
         credentialGuard: { deleted: 3, batches: 1, capped: false },
         oidcArtefacts: { deleted: 1, batches: 1, capped: false },
+        webLogin: { deleted: 2, batches: 1, capped: false },
       });
       assert.deepEqual(await store.oidcArtefacts.countByModel(), { Session: 1, Grant: 1 });
+      assert.ok(await store.webLoginStates.get('web-recent'), 'a state expired moments ago is kept, to be told apart from unknown');
       assert.equal(await g.isFamiliar('acct:x', 'v4:recent'), true);
       assert.equal(await g.isFamiliar('acct:x', 'v4:old'), false);
       assert.deepEqual((await store.lockouts.getMany(['acct:old#u', 'acct:recent#u'])).map((r) => r.key), ['acct:recent#u']);

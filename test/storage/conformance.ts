@@ -16,6 +16,7 @@ import { signInLogCases } from './conformance/sign-in-logs.js';
 import { tokenCases } from './conformance/tokens.js';
 import { transactionCases } from './conformance/transactions.js';
 import { userDeletionCases } from './conformance/user-deletion.js';
+import { webLoginCases } from './conformance/web-login.js';
 
 export type { MakeStore } from './conformance/fixtures.js';
 
@@ -36,6 +37,7 @@ export function runStoreConformance(name: string, makeStore: MakeStore): void {
     sealedValueCases(makeStore);
     userDeletionCases(makeStore);
     oidcArtefactCases(makeStore);
+    webLoginCases(makeStore);
     applicationCases(makeStore);
   });
 }

@@ -48,9 +48,9 @@ export function toGraphDevice(d: Device, lastActivityMs: number | null): Record<
 /** Graph's methodsRegistered values for OpenPSSO's MFA methods. */
 const METHOD_NAMES: Record<MfaMethodRecord['kind'], string> = { totp: 'softwareOneTimePasscode', passkey: 'passKeyDeviceBound' };
 
-export type PlatformSsoMethod = 'password' | 'secureEnclave' | 'smartCard';
+export type PlatformSsoMethod = 'password' | 'secureEnclave' | 'smartCard' | 'openId';
 
-const PSSO_METHOD: Record<UserRegistration['method'], PlatformSsoMethod> = { password: 'password', secure_enclave: 'secureEnclave', smart_card: 'smartCard' };
+const PSSO_METHOD: Record<UserRegistration['method'], PlatformSsoMethod> = { password: 'password', secure_enclave: 'secureEnclave', smart_card: 'smartCard', openid: 'openId' };
 
 /** Password wins: one Mac using the password method is enough for password sync to matter. */
 export function platformSsoMethodOf(regs: UserRegistration[]): PlatformSsoMethod | null {

@@ -25,6 +25,10 @@ export function discoveryRoutes(ctx: AppContext): FastifyPluginAsync {
         'openpsso:key_endpoint': u.keyEndpoint,
         'openpsso:device_registration_endpoint': u.deviceRegistration,
         'openpsso:client_id': ctx.config.clientId,
+        // macOS 27 web-based login (docs/web-login.md): federationUserPreauthenticationURL and the static authorizationURL.
+        'openpsso:web_login_preauthentication_endpoint': u.webLoginPreauth,
+        'openpsso:web_login_authorization_endpoint': u.webLoginAuthorize,
+        'openpsso:authorization_scopes_supported': true,
       };
     });
 

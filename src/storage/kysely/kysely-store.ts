@@ -14,6 +14,7 @@ import { nonceStore, refreshTokenStore } from './token-stores.js';
 import { organisationStore, userStore } from './user-stores.js';
 import { oidcArtefactStore } from './oidc-store.js';
 import { directoryRoleStore, organisationDomainStore } from './organisation-profile-stores.js';
+import { webLoginStores } from './web-login-stores.js';
 
 export interface KyselyStoreOptions {
   kind: StoreKind;
@@ -40,6 +41,7 @@ function stores(db: Db, kind: StoreKind) {
     applications: applicationStore(db),
     ...accessStores(db),
     oidcArtefacts: oidcArtefactStore(db),
+    ...webLoginStores(db),
   };
 }
 

@@ -9,6 +9,7 @@ import { refreshFamily } from './migrations-refresh-family.js';
 import { organisationProfile } from './migrations-organisation-profile.js';
 import { oidcProvider } from './migrations-oidc.js';
 import { applications } from './migrations-applications.js';
+import { webLogin } from './migrations-web-login.js';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -185,6 +186,7 @@ export function migrations(kind: StoreKind): Record<string, Migration> {
     '0004_refresh_family': refreshFamily(), '0005_retention': retention(), '0006_organisation_profile': organisationProfile(),
     '0007_oidc_provider': oidcProvider(),
     '0008_applications': applications(kind),
+    '0009_web_login': webLogin(),
   };
 }
 

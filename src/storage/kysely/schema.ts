@@ -3,6 +3,7 @@
 // booleans are integer 0/1 and string arrays are JSON text so one schema works on both engines.
 import type { AccessDB } from './schema-access.js';
 import type { OidcArtefactsTable } from './schema-oidc.js';
+import type { WebLoginDB } from './schema-web-login.js';
 
 export interface OrganisationsTable {
   id: string;
@@ -174,7 +175,7 @@ export interface ApplicationsTable {
   modified_at: number;
 }
 
-export interface DB extends AccessDB {
+export interface DB extends AccessDB, WebLoginDB {
   oidc_artefacts: OidcArtefactsTable;
   applications: ApplicationsTable;
   organisations: OrganisationsTable;

@@ -94,6 +94,8 @@ export interface LayoutOptions {
   script?: SafeHtml | undefined;
   /** Where "Start over" goes: /signin with the same redirect_uri. */
   restartHref?: string;
+  /** What the sign-in is for, in the footer; default: device registration. */
+  footer?: string;
 }
 
 export function layout(o: LayoutOptions): string {
@@ -105,6 +107,6 @@ export function layout(o: LayoutOptions): string {
 <body><main>
 <div class="brand"><div class="logo" aria-hidden="true">O</div><span>OpenPSSO · ${o.host}</span></div>
 ${o.body}
-<footer><span>Sign-in for device registration</span><a href="${o.restartHref ?? '/signin'}">Start over</a></footer>
+<footer><span>${o.footer ?? 'Sign-in for device registration'}</span><a href="${o.restartHref ?? '/signin'}">Start over</a></footer>
 </main>${o.script ?? ''}</body></html>`.value}`;
 }

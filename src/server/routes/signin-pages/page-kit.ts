@@ -69,7 +69,10 @@ export function sendPage(ctx: AppContext, reply: FastifyReply, status: number, p
     .header('content-security-policy', contentSecurityPolicy(page.nonce, targets))
     .header('x-frame-options', 'DENY')
     .header('referrer-policy', 'no-referrer')
-    .send(layout({ title: page.title, nonce: page.nonce, host, body: page.body, script: page.script, restartHref: restartHref(s) }));
+    .send(layout({
+      title: page.title, nonce: page.nonce, host, body: page.body, script: page.script, restartHref: restartHref(s),
+      ...(s?.data.target ? { footer: `Sign-in to ${s.data.target.appDisplayName}` } : {}),
+    }));
 }
 
 const capitalise = (t: string) => t.charAt(0).toUpperCase() + t.slice(1);

@@ -2,6 +2,7 @@
 
 import { html, type SafeHtml } from './html.js';
 import { passkeyScript } from './passkey-script.js';
+import { platformSsoScript } from './platform-sso-script.js';
 import { METHOD_LABEL } from '../../../app/interactive/messages.js';
 import type { MethodKind } from '../../../app/interactive/session.js';
 
@@ -28,11 +29,13 @@ export function usernamePage(o: { csrf: string; notice?: Notice | undefined; use
   };
 }
 
-export function passwordPage(o: { csrf: string; username: string; notice?: Notice | undefined }): PageBody {
+/** `platformSso`: the page runs in the Mac's Platform SSO web view (web login), so it offers password sync. */
+export function passwordPage(o: { csrf: string; username: string; notice?: Notice | undefined; platformSso?: { nonce: string } | undefined }): PageBody {
   return {
     title: 'Enter password',
+    ...(o.platformSso ? { script: platformSsoScript(o.platformSso.nonce) } : {}),
     body: html`<h1>Enter your password</h1>${who(o.username)}${notice(o.notice)}
-<form method="post" action="/signin/password">${csrfField(o.csrf)}
+<form method="post" action="/signin/password" id="password-form">${csrfField(o.csrf)}
 <input type="text" name="username_echo" value="${o.username}" autocomplete="username" hidden>
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required autofocus>

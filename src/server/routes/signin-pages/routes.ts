@@ -30,7 +30,9 @@ export function registerSignInPages(app: FastifyInstance, ctx: AppContext): void
     const username = s.data.username ?? '';
     switch (s.data.stage) {
       case 'username': return sendPage(ctx, reply, status, withNonce(() => usernamePage({ csrf: s.data.csrf, notice, username, appName: s.data.target?.appDisplayName })), s);
-      case 'password': return sendPage(ctx, reply, status, withNonce(() => passwordPage({ csrf: s.data.csrf, username, notice })), s);
+      case 'password': return sendPage(ctx, reply, status, withNonce((nonce) => passwordPage({
+        csrf: s.data.csrf, username, notice, platformSso: s.data.continuation?.kind === 'psso-web-login' ? { nonce } : undefined,
+      })), s);
       case 'mfa': {
         const methods = await availableMethods(ctx, await sessionUser(ctx, s));
         return sendPage(ctx, reply, status, withNonce((nonce) => mfaPage({ csrf: s.data.csrf, username, reason: s.data.reason ?? '', methods, notice, nonce })), s);
