@@ -17,10 +17,8 @@ import { checkAccess } from './access.js';
 import { PLATFORM_SSO_APP_ID } from '../policy/app-ids.js';
 import { BAD_TEXT } from './representable.js';
 import type { RequestSlot } from './request-slot.js';
-import { authScopeOf, isBackgroundAuthScope } from '../protocol/web-login.js';
+import { authScopeOf } from '../protocol/web-login.js';
 import { redeemWebLoginCode } from './web-login-exchange.js';
-import type { AccessDecision } from '../policy/types.js';
-import type { AccessRequest } from './access.js';
 
 export interface TokenEndpointInput {
   form: Record<string, string | undefined>;
@@ -83,10 +81,10 @@ async function liveSession(ctx: AppContext, device: Device, req: VerifiedRequest
     throw new PssoError('refresh_token_invalid', 'superseded by a refresh moments ago; only a refresh may still use it');
   }
   if (!live.user.enabled) throw new PssoError('user_disabled');
-  event.decision = await checkNonInteractive(ctx, {
+  event.decision = await checkAccess(ctx, {
     user: live.user, appId: PLATFORM_SSO_APP_ID, ipAddress, device, interactive: false, amr: live.record.amr, lastFullAuthAt: live.record.authTime,
     userAction: authScopeOf(req.scope),
-  }, event);
+  });
   return live;
 }
 
@@ -109,9 +107,9 @@ async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, 
       // A Secure Enclave or smart card credential registered after MFA counts as multi-factor (as in Entra).
       const amr = cred.mfaVerifiedCredential && !cred.amr.includes('mfa') ? [...cred.amr, 'mfa'] : cred.amr;
       // A login is itself a full authentication: sign-in frequency is satisfied by it, now.
-      event.decision = await checkNonInteractive(ctx, {
+      event.decision = await checkAccess(ctx, {
         user: cred.user, appId: PLATFORM_SSO_APP_ID, ipAddress, device, interactive: false, amr, lastFullAuthAt: ctx.clock.now(), userAction: authScopeOf(req.scope),
-      }, event);
+      });
       const tokens = await issueTokens(ctx, { user: cred.user, device, req, authTime: ctx.clock.now(), amr });
       return reply(tokens, 'platformsso-login-response+jwt');
     }
@@ -151,23 +149,5 @@ async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, 
       const payload = await keyExchangePayload(ctx, device, live.user, req.otherPublicKey!, req.keyContext);
       return reply(payload, 'platformsso-key-response+jwt');
     }
-  }
-}
-
-/**
- * Conditional access for a request the Mac sends without the user at a prompt. Background legs
- * (auth-prompt, refresh: web-login-macos27.md §9 duty 4) cannot show one, so an MFA requirement that
- * only a prompt could meet is not demanded there; the row says so (details.mfaNotDemanded).
- * Everything else (block, device, sign-in frequency) is enforced as for any request.
- */
-async function checkNonInteractive(ctx: AppContext, r: AccessRequest, event: SignInEvent): Promise<AccessDecision> {
-  try {
-    return await checkAccess(ctx, r);
-  } catch (e) {
-    const decision = e instanceof PssoError ? (e.extra?.decision as AccessDecision | undefined) : undefined;
-    const unmet = decision?.requirements.filter((q) => !q.satisfied) ?? [];
-    if (!isBackgroundAuthScope(r.userAction) || !decision || unmet.length === 0 || !unmet.every((q) => q.kind === 'mfa')) throw e;
-    event.details = { ...event.details, mfaNotDemanded: true };
-    return decision;
   }
 }

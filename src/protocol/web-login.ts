@@ -30,11 +30,6 @@ export function authScopeOf(scope: string[] | string | undefined): string | unde
   return v;
 }
 
-/** Password and Secure Enclave legs that run without the user at the screen: never prompt there (§9 duty 4). */
-export function isBackgroundAuthScope(userAction: string | undefined): boolean {
-  return userAction === `${AUTH_SCOPE_PREFIX}auth-prompt` || userAction === `${AUTH_SCOPE_PREFIX}refresh`;
-}
-
 /** Whitespace-deduplicated merge, first occurrence first, as Platform SSO merges scopes (§1). */
 export function mergeScopes(...scopes: (string | undefined)[]): string {
   return [...new Set(scopes.flatMap((s) => scopeList(s)))].join(' ');

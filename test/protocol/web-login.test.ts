@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CALLBACK_URL, GRANT_TOKEN_EXCHANGE, SUBJECT_TOKEN_TYPE_CODE_RESPONSE, TYP_AUTHORIZATION_REQUEST, authScopeOf, buildAuthorizationRequestObject,
-  buildLoginRequest, callbackLocation, generateP256, isBackgroundAuthScope, isPlatformSsoCallback, kidFromX963, mergeScopes,
+  buildLoginRequest, callbackLocation, generateP256, isPlatformSsoCallback, kidFromX963, mergeScopes,
   parseCallbackUrl, parseCompactJws, parsePssoForm, buildPssoForm, verifyAuthorizationRequestObject, verifyPssoRequest,
 } from '../../src/protocol/index.js';
 import { PssoError } from '../../src/errors/psso-error.js';
@@ -55,7 +55,7 @@ describe('web login protocol', () => {
     const v = verifyPssoRequest(parsed.jws, { signingKey: device.publicKey, encryptionKey: enc.x963 }, opts);
     assert.equal(v.kind, 'login_web');
     assert.equal(v.subjectToken, cb);
-    assert.equal(isBackgroundAuthScope(authScopeOf(v.scope)), true);
+    assert.equal(authScopeOf(v.scope), 'urn:apple:platformsso:auth:auth-prompt');
     const wrongType = buildLoginRequest({
       signingKey: device.privateKey, signingKid: kid, encryptionKey: enc.x963, clientId: 'client-1', requestNonce: 'RN', now: 1_800_000_000,
       tokenUrl: 'https://idp/psso/token', username: 'alice@example.com', subjectToken: cb, extraClaims: { subject_token_type: 'urn:ietf:params:oauth:token-type:jwt' },
@@ -67,8 +67,6 @@ describe('web login protocol', () => {
     assert.equal(authScopeOf('openid urn:apple:platformsso urn:apple:platformsso:auth:elevation custom'), 'urn:apple:platformsso:auth:elevation');
     assert.equal(authScopeOf('openid urn:apple:platformsso'), undefined);
     assert.equal(authScopeOf('urn:apple:platformsso:auth:'), undefined);
-    assert.equal(isBackgroundAuthScope('urn:apple:platformsso:auth:login'), false);
-    assert.equal(isBackgroundAuthScope('urn:apple:platformsso:auth:refresh'), true);
     assert.equal(mergeScopes('openid  profile', 'openid offline_access', undefined), 'openid profile offline_access');
   });
 });

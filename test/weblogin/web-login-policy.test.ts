@@ -65,39 +65,40 @@ describe('authorization scopes in conditional access', () => {
     }
   });
 
-  it('password logins: MFA is demanded at login, never on auth-prompt or refresh legs (logged as not demanded)', async () => {
+  it('password logins: an MFA policy holds on every leg, background ones too; includeUserActions is how an admin spares them', async () => {
     const mac = newMac();
     await mac.register({ server: s.url, token: s.registrationToken, user: ALICE, method: 'password', password: DEMO_PASSWORD });
     const alice = (await s.ctx.store.users.getByPrincipalName(s.orgId, ALICE))!;
-    await s.ctx.store.policies.create(s.orgId, {
-      id: 'pol_psso_mfa', displayName: 'MFA for Platform SSO', state: 'enabled',
-      conditions: { users: users(false, [alice.id]), applications: { includeApplications: [PLATFORM_SSO_APP_ID], excludeApplications: [] } },
-      grantControls: { operator: 'OR', builtInControls: ['mfa'] },
+    const policy = (userActions?: string[]) => ({
+      id: 'pol_psso_mfa', displayName: 'MFA for Platform SSO', state: 'enabled' as const,
+      conditions: {
+        users: users(false, [alice.id]),
+        applications: userActions ? { includeApplications: [], excludeApplications: [], includeUserActions: userActions } : { includeApplications: [PLATFORM_SSO_APP_ID], excludeApplications: [] },
+      },
+      grantControls: { operator: 'OR' as const, builtInControls: ['mfa' as const] },
     });
+    await s.ctx.store.policies.create(s.orgId, policy());
     try {
       const { cfg } = await mac.registered();
       const keys = await mac.deviceKeys();
       const login = (authScope?: string) => mac.client.login({
         cfg, keys, username: ALICE, credential: { kind: 'password', password: DEMO_PASSWORD, encrypt: true }, ...(authScope ? { authScope: `${AUTH}${authScope}` } : {}),
       });
-      for (const scope of [undefined, 'login']) {
+      // The scope is chosen by the Mac: a policy naming the app is never relaxed because of it.
+      for (const scope of [undefined, 'login', 'auth-prompt', 'refresh']) {
         await assert.rejects(login(scope), (e: unknown) => e instanceof MacError && e.status === 400 && /^OPSSO17/.test(e.code ?? ''), `MFA demanded for scope ${scope ?? '(none)'}`);
       }
+      const refused = s.signIns.events.filter((e) => e.operation === 'login' && e.userAction === `${AUTH}auth-prompt`).at(-1)!;
+      assert.ok(refused.error, 'the auth-prompt refusal is logged with its scope');
+      // Targeted at the prompts that can show MFA, the policy spares background re-authentication.
+      assert.equal(await s.ctx.store.policies.replace(s.orgId, policy([`${AUTH}login`, `${AUTH}elevation`])), true);
+      await assert.rejects(login('login'), (e: unknown) => e instanceof MacError && /^OPSSO17/.test(e.code ?? ''));
       const before = s.signIns.events.length;
       const t = await login('auth-prompt');
       assert.ok(t.idToken);
       const row = s.signIns.events.slice(before).find((e) => e.operation === 'login' && !e.error)!;
       assert.equal(row.userAction, `${AUTH}auth-prompt`);
-      assert.equal(row.details?.mfaNotDemanded, true);
-      // A refresh carrying the refresh scope is a background leg too; without a scope the policy holds.
-      const refresh = (refreshToken: string, authScope?: string) => mac.client.refresh({ cfg, keys, username: ALICE, refreshToken, ...(authScope ? { authScope: `${AUTH}${authScope}` } : {}) });
-      await assert.rejects(refresh(t.refreshToken), (e: unknown) => e instanceof MacError && /^OPSSO170[12]$/.test(e.code ?? ''));
-      const before2 = s.signIns.events.length;
-      const r = await refresh(t.refreshToken, 'refresh');
-      assert.ok(r.refreshToken && r.refreshToken !== t.refreshToken, 'rotated');
-      const refreshRow = s.signIns.events.slice(before2).find((e) => e.operation === 'refresh' && !e.error)!;
-      assert.equal(refreshRow.userAction, `${AUTH}refresh`);
-      assert.equal(refreshRow.details?.mfaNotDemanded, true);
+      assert.equal(row.decision?.appliedConditionalAccessPolicies.find((p) => p.id === 'pol_psso_mfa')?.result, 'notApplied');
     } finally {
       await s.ctx.store.policies.delete(s.orgId, 'pol_psso_mfa');
     }
