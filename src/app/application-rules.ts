@@ -5,7 +5,7 @@
 import { createPublicKey } from 'node:crypto';
 import { PssoError } from '../errors/psso-error.js';
 import { checkRedirectUri } from '../protocol/redirect-uri.js';
-import type { AppGrantType, ClientType, ReleasedClaim, TokenEndpointAuthMethod } from '../storage/ports-apps.js';
+import type { AppGrantType, ApplicationRecord, ClientType, ReleasedClaim, TokenEndpointAuthMethod } from '../storage/ports-apps.js';
 
 export const CLIENT_TYPES: readonly ClientType[] = ['public', 'confidential'];
 export const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = ['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt'];
@@ -16,18 +16,9 @@ const MAX_KEYS = 10;
 // Members that only a private or symmetric JWK has (RFC 7518 §6.2.2, §6.3.2, §6.4).
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
-/** What an admin says about an app; the registration as a whole, after defaults. */
-export interface ApplicationFields {
-  displayName: string;
-  clientType: ClientType;
-  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
-  redirectUris: string[];
-  postLogoutRedirectUris: string[];
-  grantTypes: AppGrantType[];
-  jwks: { keys: Record<string, unknown>[] } | null;
-  releasedClaims: ReleasedClaim[];
-  enabled: boolean;
-}
+/** What an admin says about an app (the stored record's own fields); the registration as a whole, after defaults. */
+export type ApplicationFields = Pick<ApplicationRecord,
+  'displayName' | 'clientType' | 'tokenEndpointAuthMethod' | 'redirectUris' | 'postLogoutRedirectUris' | 'grantTypes' | 'jwks' | 'releasedClaims' | 'enabled'>;
 
 export type ApplicationInput = Partial<ApplicationFields> & Pick<ApplicationFields, 'displayName'>;
 

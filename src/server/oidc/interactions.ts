@@ -32,6 +32,15 @@ const origins = (uri: unknown): string[] => {
   try { return [formActionSource(uri)]; } catch { return []; }
 };
 
+/** The interaction the browser's interaction cookie names, or null when it has expired or never was. */
+async function detailsOf(provider: Provider, req: FastifyRequest, reply: FastifyReply): Promise<Awaited<ReturnType<Provider['interactionDetails']>> | null> {
+  try {
+    return await provider.interactionDetails(req.raw, reply.raw);
+  } catch {
+    return null;
+  }
+}
+
 function expired(ctx: AppContext, reply: FastifyReply): FastifyReply {
   const e = new PssoError('oidc_interaction_expired');
   return sendMessagePage(ctx, reply, 400, 'Sign-in expired', { kind: 'error', title: `${e.entry.message} (${e.code})`, text: e.entry.remediation });
@@ -59,12 +68,8 @@ export function interactionRoutes(ctx: AppContext, op: OidcProvider): FastifyPlu
   return async (app) => {
     app.get<{ Params: { uid: string } }>(`${OIDC_PATH}/interaction/:uid`, async (req, reply) => {
       const provider = await op.get();
-      let details: Awaited<ReturnType<Provider['interactionDetails']>>;
-      try {
-        details = await provider.interactionDetails(req.raw, reply.raw);
-      } catch {
-        return expired(ctx, reply);
-      }
+      const details = await detailsOf(provider, req, reply);
+      if (!details) return expired(ctx, reply);
       if (details.uid !== req.params.uid) return expired(ctx, reply);
       const { prompt, params } = details;
       const client = await findApplicationByClientId(ctx, String(params.client_id));
@@ -133,12 +138,8 @@ export function interactionRoutes(ctx: AppContext, op: OidcProvider): FastifyPlu
     // binds the post to the browser that started the sign-in.
     app.post<{ Params: { uid: string } }>(`${OIDC_PATH}/interaction/:uid/consent`, async (req, reply) => {
       const provider = await op.get();
-      let details: Awaited<ReturnType<Provider['interactionDetails']>>;
-      try {
-        details = await provider.interactionDetails(req.raw, reply.raw);
-      } catch {
-        return expired(ctx, reply);
-      }
+      const details = await detailsOf(provider, req, reply);
+      if (!details) return expired(ctx, reply);
       const client = await findApplicationByClientId(ctx, String(details.params.client_id));
       const accountId = details.session?.accountId ?? (details.lastSubmission?.login as { accountId?: string } | undefined)?.accountId;
       if (details.uid !== req.params.uid || details.prompt.name !== 'consent' || !client || !accountId) return expired(ctx, reply);
