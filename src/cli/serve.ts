@@ -45,6 +45,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     `  issuer          ${config.issuer}`,
     `  discovery       ${ctx.urls.discovery}`,
     `  token endpoint  ${ctx.urls.tokenEndpoint}`,
+    `  apps (OpenID)   ${config.issuer}/oidc   (register one: npx openpsso app create --help)`,
     `  database        ${config.database.kind === 'sqlite' ? (config.database.file ?? `${config.dataDir}/openpsso.db`) : 'postgres'}`,
   ];
   if (!config.tls && !/^http:\/\/(127\.|localhost|\[::1\])/.test(config.issuer)) {
