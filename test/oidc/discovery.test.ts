@@ -30,6 +30,24 @@ describe('OpenID Provider discovery', () => {
     assert.deepEqual(op, server);
   });
 
+  it('names the configured issuer\'s origin whatever Host or X-Forwarded-* a client sends', async () => {
+    const { request } = await import('node:http');
+    const port = new URL(s.url).port;
+    const body = await new Promise<string>((resolve, reject) => {
+      const r = request({ host: '127.0.0.1', port, path: '/oidc/.well-known/openid-configuration', headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' } }, (res) => {
+        let t = '';
+        res.on('data', (c) => { t += c; });
+        res.on('end', () => resolve(t));
+      });
+      r.on('error', reject);
+      r.end();
+    });
+    const d = JSON.parse(body) as Record<string, unknown>;
+    for (const k of ['authorization_endpoint', 'token_endpoint', 'jwks_uri', 'userinfo_endpoint', 'end_session_endpoint']) {
+      assert.match(String(d[k]), new RegExp(`^${s.url}/oidc/`), k);
+    }
+  });
+
   it('leaves the Platform SSO discovery document as it was', async () => {
     const d = await (await fetch(`${s.url}/.well-known/openid-configuration`)).json() as Record<string, unknown>;
     assert.equal(d.issuer, s.url);

@@ -72,6 +72,20 @@ export class OidcProvider {
   }
 }
 
+/**
+ * oidc-provider builds discovery URLs, redirects and cookie flags from the request's origin. The public
+ * origin is the configured issuer's, whatever Host or X-Forwarded-* a client sends: otherwise a forged
+ * Host header would put another host into the discovery document and the provider's redirects. The
+ * client address is Fastify's (which applies trustProxy).
+ */
+function pinPublicOrigin(raw: IncomingMessage, issuer: string, ip: string): void {
+  const origin = new URL(issuer);
+  raw.headers.host = origin.host;
+  raw.headers['x-forwarded-host'] = origin.host;
+  raw.headers['x-forwarded-proto'] = origin.protocol.slice(0, -1);
+  raw.headers['x-forwarded-for'] = ip;
+}
+
 export function oidcRoutes(ctx: AppContext, op: OidcProvider): FastifyPluginAsync {
   return async (app) => {
     // oidc-provider parses its own bodies; this scope only checks they are UTF-8 and hands the text on.
@@ -102,6 +116,7 @@ export function oidcRoutes(ctx: AppContext, op: OidcProvider): FastifyPluginAsyn
       // The SSO extension's session proof comes on the authorize request only: verified (or refused) here.
       if (path === '/auth' && (await proofAtAuthorize(ctx, req, reply)) === 'refused') return reply;
       tagRaw(raw, { ip: req.ip, correlationId: req.id, userAgent: req.headers['user-agent'] });
+      pinPublicOrigin(raw, ctx.config.issuer, req.ip);
       if (typeof req.body === 'string') raw.body = req.body;
       raw.originalUrl = raw.url;
       raw.url = raw.url!.slice(OIDC_PATH.length) || '/';

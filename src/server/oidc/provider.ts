@@ -105,7 +105,8 @@ export function buildProvider(ctx: AppContext): Provider {
   const Client = provider.Client.prototype as unknown as { redirectUris?: string[]; postLogoutRedirectUris?: string[] } & Record<string, unknown>;
   Client.redirectUriAllowed = function (this: typeof Client, uri: string) { return (this.redirectUris ?? []).some((r) => redirectUriMatches(r, uri)); };
   Client.postLogoutRedirectUriAllowed = function (this: typeof Client, uri: string) { return (this.postLogoutRedirectUris ?? []).some((r) => redirectUriMatches(r, uri)); };
-  // Behind a TLS-terminating proxy the provider must read X-Forwarded-Proto to build https URLs.
-  provider.proxy = ctx.config.trustProxy !== false && ctx.config.trustProxy.length > 0;
+  // oidc-provider builds its URLs from the request's origin; mount.ts sets the forwarded headers to the
+  // configured issuer's origin on every request, so the provider must read them (and only they count).
+  provider.proxy = true;
   return provider;
 }
