@@ -32,8 +32,7 @@ function successDetails(e: SignInEvent): string {
 
 /** The macOS 27 authorization scope, on success and refusal rows alike, so admins can filter by why the user authenticated. */
 function userActionNote(e: SignInEvent): string {
-  const a = e.userAction ?? e.details?.userAction;
-  return typeof a === 'string' ? ` userAction=${a}` : '';
+  return e.userAction !== undefined ? ` userAction=${e.userAction}` : '';
 }
 
 export function toSignInRow(e: SignInEvent, displayName: string | null): SignIn {

@@ -58,7 +58,7 @@ export async function handleTokenRequest(ctx: AppContext, input: TokenEndpointIn
     event.userPrincipalName = auth.req.username;
     // macOS 27 authorization scope: logged, and given to conditional access as the user action.
     const userAction = authScopeOf(auth.req.scope);
-    if (userAction) Object.assign(event, { userAction, details: { ...event.details, userAction } });
+    if (userAction) event.userAction = userAction;
     return dispatch(ctx, auth, event, input.ipAddress, input.slot);
   });
 }
@@ -83,7 +83,7 @@ async function liveSession(ctx: AppContext, device: Device, req: VerifiedRequest
   if (!live.user.enabled) throw new PssoError('user_disabled');
   event.decision = await checkAccess(ctx, {
     user: live.user, appId: PLATFORM_SSO_APP_ID, ipAddress, device, interactive: false, amr: live.record.amr, lastFullAuthAt: live.record.authTime,
-    userAction: authScopeOf(req.scope),
+    userAction: event.userAction,
   });
   return live;
 }
@@ -108,7 +108,7 @@ async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, 
       const amr = cred.mfaVerifiedCredential && !cred.amr.includes('mfa') ? [...cred.amr, 'mfa'] : cred.amr;
       // A login is itself a full authentication: sign-in frequency is satisfied by it, now.
       event.decision = await checkAccess(ctx, {
-        user: cred.user, appId: PLATFORM_SSO_APP_ID, ipAddress, device, interactive: false, amr, lastFullAuthAt: ctx.clock.now(), userAction: authScopeOf(req.scope),
+        user: cred.user, appId: PLATFORM_SSO_APP_ID, ipAddress, device, interactive: false, amr, lastFullAuthAt: ctx.clock.now(), userAction: event.userAction,
       });
       const tokens = await issueTokens(ctx, { user: cred.user, device, req, authTime: ctx.clock.now(), amr });
       return reply(tokens, 'platformsso-login-response+jwt');
@@ -120,7 +120,7 @@ async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, 
       event.userId = web.user.id;
       event.userPrincipalName = web.user.userPrincipalName;
       event.userDisplayName = web.user.displayName;
-      if (web.userAction) Object.assign(event, { userAction: web.userAction, details: { ...event.details, userAction: web.userAction } });
+      if (web.userAction) event.userAction = web.userAction;
       if (!web.user.enabled) throw new PssoError('user_disabled');
       // The pages already ran conditional access interactively; this check sees the same facts and
       // catches whatever changed since (a block, a revoked device), without prompting.

@@ -5,10 +5,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { RawDevice, newKey } from '../helpers/raw-device.js';
+import { newKey } from '../helpers/raw-device.js';
 import { dbSnapshot } from '../helpers/db-snapshot.js';
+import { registeredMac, type Mac } from './helpers.js';
 import { registerApp } from '../oidc/helpers.js';
-import { DEMO_PASSWORD } from '../../src/app/demo.js';
 import { ManualClock } from '../../src/app/clock.js';
 import { revokeDevice } from '../../src/app/directory.js';
 import { buildSsoProof } from '../../src/protocol/sso-proof.js';
@@ -18,8 +18,6 @@ const ALICE = 'alice@demo.openpsso.test';
 const BOB = 'bob@demo.openpsso.test';
 const REDIRECT = 'http://127.0.0.1:9/callback';
 
-interface Mac { dev: RawDevice; user: string; refreshToken: string }
-
 describe('session proof bad-input catalogue at /oidc/auth', () => {
   let s: TestServer;
   let app: ApplicationRecord;
@@ -27,13 +25,6 @@ describe('session proof bad-input catalogue at /oidc/auth', () => {
   const now = () => Math.floor(clock.now() / 1000);
   let alice: Mac;
   let bob: Mac;
-
-  async function registeredMac(user: string): Promise<Mac> {
-    const dev = new RawDevice(s.url);
-    assert.equal((await dev.register(s.registrationToken)).status, 201);
-    const built = dev.loginRequest(await dev.nonce(), now(), { username: user, password: DEMO_PASSWORD });
-    return { dev, user, refreshToken: dev.open(await dev.send(built.jwt), built).refresh_token as string };
-  }
 
   const proof = async (m: Mac, o: Partial<Parameters<typeof buildSsoProof>[0]> = {}) => buildSsoProof({
     deviceSigningKey: m.dev.signing.privateKey, kid: m.dev.signing.kid, nonce: await m.dev.nonce('/psso/nonce'),
@@ -69,8 +60,8 @@ describe('session proof bad-input catalogue at /oidc/auth', () => {
   before(async () => {
     s = await startTestServer({ clock });
     ({ app } = await registerApp(s, { displayName: 'Proof Wiki', redirectUris: ['http://127.0.0.1/callback'] }));
-    alice = await registeredMac(ALICE);
-    bob = await registeredMac(BOB);
+    alice = await registeredMac(s, ALICE, now());
+    bob = await registeredMac(s, BOB, now());
   });
   after(async () => { await s.close(); });
 
@@ -113,7 +104,7 @@ describe('session proof bad-input catalogue at /oidc/auth', () => {
   });
 
   it('from a revoked device: OPSSO1102', async () => {
-    const m = await registeredMac(ALICE);
+    const m = await registeredMac(s, ALICE, now());
     const h = await proof(m);
     await revokeDevice(s.ctx, m.dev.id);
     await refused(h, 'OPSSO1102');

@@ -4,9 +4,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
-import { RawDevice, newKey } from '../helpers/raw-device.js';
+import { newKey } from '../helpers/raw-device.js';
 import { dbSnapshot } from '../helpers/db-snapshot.js';
-import { DEMO_PASSWORD } from '../../src/app/demo.js';
+import { registeredMac, type Mac } from './helpers.js';
 import { ManualClock } from '../../src/app/clock.js';
 import { ssoProofFor } from '../../src/app/sso/proof.js';
 import { PssoError } from '../../src/errors/psso-error.js';
@@ -17,22 +17,12 @@ import { b64uEncode } from '../../src/protocol/base64.js';
 const ALICE = 'alice@demo.openpsso.test';
 const BOB = 'bob@demo.openpsso.test';
 
-interface Mac { dev: RawDevice; user: string; refreshToken: string }
-
 describe('Platform SSO session proof', () => {
   let s: TestServer;
   const clock = new ManualClock(Date.now());
   const now = () => Math.floor(clock.now() / 1000);
   let alice: Mac;
   let bob: Mac;
-
-  async function registeredMac(user: string): Promise<Mac> {
-    const dev = new RawDevice(s.url);
-    assert.equal((await dev.register(s.registrationToken)).status, 201);
-    const built = dev.loginRequest(await dev.nonce(), now(), { username: user, password: DEMO_PASSWORD });
-    const payload = dev.open(await dev.send(built.jwt), built);
-    return { dev, user, refreshToken: payload.refresh_token as string };
-  }
 
   const proof = async (m: Mac, o: Partial<Parameters<typeof buildSsoProof>[0]> = {}) => buildSsoProof({
     deviceSigningKey: m.dev.signing.privateKey, kid: m.dev.signing.kid, nonce: await m.dev.nonce('/psso/nonce'),
@@ -53,8 +43,8 @@ describe('Platform SSO session proof', () => {
 
   before(async () => {
     s = await startTestServer({ clock });
-    alice = await registeredMac(ALICE);
-    bob = await registeredMac(BOB);
+    alice = await registeredMac(s, ALICE, now());
+    bob = await registeredMac(s, BOB, now());
   });
   after(async () => { await s.close(); });
 
@@ -143,7 +133,7 @@ describe('Platform SSO session proof', () => {
 
   it('a refresh token that is unknown or superseded by a refresh: sso_proof_session_ended', async () => {
     await refused(await proof(alice, { refreshToken: 'rt.not-a-token' }), 'OPSSO1863');
-    const carol = await registeredMac('carol@demo.openpsso.test');
+    const carol = await registeredMac(s, 'carol@demo.openpsso.test', now());
     const built = carol.dev.refreshRequest(await carol.dev.nonce(), now(), carol.refreshToken, carol.user);
     const next = carol.dev.open(await carol.dev.send(built.jwt), built).refresh_token as string;
     await refused(await proof(carol), 'OPSSO1863');
@@ -151,7 +141,7 @@ describe('Platform SSO session proof', () => {
   });
 
   it('an expired refresh token: sso_proof_session_ended', async () => {
-    const m = await registeredMac(ALICE);
+    const m = await registeredMac(s, ALICE, now());
     clock.advance(14 * 86400 * 1000 + 1000);
     try {
       await refused(await proof(m), 'OPSSO1863');
@@ -161,7 +151,7 @@ describe('Platform SSO session proof', () => {
   });
 
   it('a disabled user: user_disabled', async () => {
-    const m = await registeredMac(BOB);
+    const m = await registeredMac(s, BOB, now());
     const user = (await s.ctx.store.users.getByPrincipalName(s.orgId, BOB))!;
     await s.ctx.store.users.update(user.id, { enabled: false });
     try {
@@ -172,7 +162,7 @@ describe('Platform SSO session proof', () => {
   });
 
   it('from a revoked device: device_revoked, even with a token that was live until the revocation', async () => {
-    const m = await registeredMac(ALICE);
+    const m = await registeredMac(s, ALICE, now());
     const h = await proof(m);
     const { revokeDevice } = await import('../../src/app/directory.js');
     await revokeDevice(s.ctx, m.dev.id);
