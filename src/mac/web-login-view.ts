@@ -4,6 +4,7 @@
 
 import { MacError } from './errors.js';
 import type { FetchLike } from './http.js';
+import { CookieJar, formsOf, webRequest, type Fetch, type PageForm } from './web-view.js';
 
 /** What Safari-style navigation sends (Apple's example shows browser headers on the authorize POST). */
 const BROWSER_UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) OpenPSSO virtual Mac web view';
@@ -24,57 +25,24 @@ export interface WebViewResult {
   passwordSyncOffered: boolean;
 }
 
-interface Form { action: string; fields: Record<string, string> }
-
-const attr = (tag: string, name: string): string | undefined => {
-  const m = new RegExp(`\\s${name}="([^"]*)"`).exec(tag);
-  return m ? m[1]!.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&') : undefined;
-};
-
-/** The page's post forms with their hidden fields (the pages are server-rendered and simple). */
-function formsOf(html: string): Form[] {
-  const out: Form[] = [];
-  for (const m of html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)) {
-    if ((attr(m[1]!, 'method') ?? 'get').toLowerCase() !== 'post') continue;
-    const fields: Record<string, string> = {};
-    for (const i of m[2]!.matchAll(/<input\b[^>]*>/g)) {
-      const name = attr(i[0], 'name');
-      if (name && attr(i[0], 'type') === 'hidden') fields[name] = attr(i[0], 'value') ?? '';
-    }
-    out.push({ action: attr(m[1]!, 'action') ?? '', fields });
-  }
-  return out;
-}
-
 function alertOf(html: string): string {
   const m = /<div class="alert error"[^>]*><strong>([^<]*)<\/strong>([^<]*)<\/div>/.exec(html);
   return m ? `${m[1]} ${m[2]}`.trim() : 'the page shows no further step';
 }
 
 export class WebView {
-  private readonly cookies = new Map<string, string>();
+  // The same cookie jar and request as `mac browse` (web-view.ts); this view adds Apple's POST headers.
+  private readonly jar = new CookieJar();
   constructor(private readonly fetchFn: FetchLike) {}
 
-  private async request(url: string, method: 'GET' | 'POST', body?: string): Promise<{ status: number; location: string | null; html: string }> {
-    const headers: Record<string, string> = { 'user-agent': BROWSER_UA, accept: 'text/html,application/xhtml+xml' };
-    if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    if (body !== undefined) Object.assign(headers, { 'content-type': 'application/x-www-form-urlencoded', origin: 'null' });
-    let res;
+  private async request(url: string, method: 'GET' | 'POST', form?: Record<string, string>): Promise<{ status: number; location: string | null; html: string }> {
+    const headers: Record<string, string> = { 'user-agent': BROWSER_UA, accept: 'text/html,application/xhtml+xml', ...(form ? { origin: 'null' } : {}) };
     try {
-      res = await this.fetchFn(url, { method, headers, ...(body !== undefined ? { body } : {}), redirect: 'manual' } as never);
+      const r = await webRequest(this.fetchFn as unknown as Fetch, this.jar, url, { method, headers, nowMs: Date.now(), ...(form ? { form } : {}) });
+      return { status: r.status, location: r.location, html: r.text };
     } catch (e) {
       throw new MacError('network', `The web view could not load ${url}: the Mac treats this as offline and uses its fallback credential.`, { cause: e });
     }
-    const set = res.headers.get('set-cookie');
-    if (set) {
-      const [pair] = set.split(';');
-      const i = pair!.indexOf('=');
-      const name = pair!.slice(0, i).trim();
-      const value = pair!.slice(i + 1).trim();
-      if (/max-age=0/i.test(set) || value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    return { status: res.status, location: res.headers.get('location'), html: await res.text() };
   }
 
   /** Loads the authorize URL (POST with `request=` when there is a request object) and walks the pages to the callback. */
@@ -82,7 +50,7 @@ export class WebView {
     const visited: string[] = [];
     let passwordSyncOffered = false;
     let res = requestObject !== undefined
-      ? await this.request(authorizeUrl, 'POST', new URLSearchParams({ request: requestObject }).toString())
+      ? await this.request(authorizeUrl, 'POST', { request: requestObject })
       : await this.request(authorizeUrl, 'GET');
     let url = authorizeUrl;
     for (let step = 0; step < MAX_STEPS; step++) {
@@ -99,9 +67,9 @@ export class WebView {
         throw new MacError('refused', `The web sign-in stopped at ${path} (HTTP ${res.status}): ${alertOf(res.html)}`, { status: res.status });
       }
       if (res.status === 401) throw new MacError('credential', `The web sign-in refused the answer at ${path}: ${alertOf(res.html)}`, { status: 401 });
-      const forms = formsOf(res.html);
+      const forms = formsOf(res.html).filter((f) => f.method === 'post');
       const pick = (action: string) => forms.find((f) => f.action === action);
-      let form: Form | undefined;
+      let form: PageForm | undefined;
       let fields: Record<string, string> = {};
       if ((form = pick('/signin/username'))) {
         fields = { username: answers.username };
@@ -116,7 +84,7 @@ export class WebView {
         throw new MacError('refused', `The web sign-in shows a page the virtual Mac cannot answer (${path}): ${alertOf(res.html)}`, { status: res.status });
       }
       url = new URL(form.action, url).toString();
-      res = await this.request(url, 'POST', new URLSearchParams({ ...form.fields, ...fields }).toString());
+      res = await this.request(url, 'POST', { ...form.fields, ...fields });
     }
     throw new MacError('refused', `The web sign-in did not reach the callback within ${MAX_STEPS} steps.`);
   }
