@@ -22,6 +22,9 @@ export const proxyAddress = z.string().min(1).superRefine((s, ctx) => {
   }
 });
 
+/** A URL path prefix: starts with '/', no trailing slash (except '/' itself), no query. */
+const basePath = z.string().regex(/^\/(?:[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*)?$/, "must be a path such as /fleet: a leading '/', no trailing '/'");
+
 const url = z.string().url().refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
 
 /**
@@ -103,6 +106,57 @@ export const configSchema = z.strictObject({
     /** Organisation that compat registrations land in (the demo organisation by default). */
     compatOrgId: z.string().optional(),
   }).default({ compatEndpoint: false }),
+  /**
+   * The open SSO extensions' server contracts (../shared/reference/extensions.md), each an adapter at
+   * the HTTP edge over the same registration and token use cases. Off unless enabled; each lives
+   * under its own base path, so the extension's BaseURL is issuer + basePath.
+   */
+  extensions: z.strictObject({
+    /** twocanoes Scissors (§2): BaseURL = issuer + basePath + '/', paths register, nonce, token, .well-known/jwks.json. */
+    twocanoes: z.strictObject({
+      enabled: z.boolean().default(false),
+      basePath: basePath.default('/twocanoes'),
+      /**
+       * Accepted request client ids; the id_token aud echoes the one sent. @0dd3952 hard-codes `psso`;
+       * the newer build reads its client id from the NonceEndpoint key by mistake, hence `nonce`.
+       */
+      clientIds: z.array(z.string().min(1)).min(1).default(['psso', 'nonce']),
+      /** id_token iss; default the BaseURL with its trailing slash (what @0dd3952 saves as issuer). */
+      idTokenIssuer: z.string().min(1).optional(),
+      /** Organisation registrations land in (the first organisation when unset). */
+      orgId: z.string().optional(),
+      /** Scissors registers unauthenticated: only these hardware UUIDs may register, unless openRegistration. */
+      allowedDeviceUuids: z.array(z.string().min(1)).default([]),
+      openRegistration: z.boolean().default(false),
+    }).prefault({}),
+    /** Fleet's FleetPSSOExtension (§3): BaseURL = issuer + basePath, paths api/mdm/apple/psso/{nonce,registration,token,jwks}. */
+    fleet: z.strictObject({
+      enabled: z.boolean().default(false),
+      basePath: basePath.default('/fleet'),
+      /** The extension's clientID: its bundle id. */
+      clientId: z.string().min(1).default('com.fleetdm.fleet-desktop.pssoextension'),
+      /** id_token iss (and the extension's issuer/audience); default the issuer's host without port, as the extension derives it. */
+      idTokenIssuer: z.string().min(1).optional(),
+      orgId: z.string().optional(),
+    }).prefault({}),
+    /** UiO Weblogin SSO (§4), both generations: BaseURL = issuer + basePath (no trailing slash), Keycloak-style paths. */
+    uio: z.strictObject({
+      enabled: z.boolean().default(false),
+      basePath: basePath.default('/realms/openpsso'),
+      /** ClientID of the profile: the PSSO request iss and the public OAuth client of its registration sign-in. */
+      clientId: z.string().min(1).default('psso'),
+      /** Audience of the profile: the aud of Secure Enclave assertions. */
+      audience: z.string().min(1).default('psso'),
+      /** id_token iss, the profile's Issuer; default the BaseURL (the realm URL). */
+      idTokenIssuer: z.string().min(1).optional(),
+      orgId: z.string().optional(),
+    }).prefault({}),
+  }).prefault({}),
+  /** Apple Managed Device Attestation (extensions.md §4.6); the per-organisation mode is an org setting. */
+  attestation: z.strictObject({
+    /** PEM files of attestation roots; empty means Apple's Enterprise Attestation Root CA, built in. Tests configure their own. */
+    trustedRootFiles: z.array(z.string().min(1)).default([]),
+  }).prefault({}),
   smartCard: z.strictObject({
     /** PEM files of CAs that issue smart card certificates. */
     trustedCaFiles: z.array(z.string()).default([]),
