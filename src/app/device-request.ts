@@ -4,9 +4,11 @@
 import type { AppContext } from './context.js';
 import type { Device } from '../storage/ports.js';
 import { PssoError } from '../errors/psso-error.js';
+import { canonicaliseKid } from '../protocol/base64.js';
 import { parsePssoForm, requestSigningKid, verifyPssoRequest, type VerifiedRequest } from '../protocol/verify-request.js';
 import { toSeconds } from './clock.js';
 import { requestTimeLimits } from '../config/load.js';
+import type { ClientProfile } from './client-profile.js';
 
 export interface AuthenticatedRequest {
   device: Device;
@@ -21,7 +23,13 @@ export interface RequestSighting {
   claimedUsername: string | undefined;
 }
 
-export async function authenticateDeviceRequest(ctx: AppContext, form: Record<string, string | undefined>, sighted?: (s: RequestSighting) => void): Promise<AuthenticatedRequest> {
+/** The request's client and the client-request-id header it came with (a bound nonce needs the same). */
+export interface RequestOrigin {
+  client: ClientProfile;
+  clientRequestId?: string | undefined;
+}
+
+export async function authenticateDeviceRequest(ctx: AppContext, form: Record<string, string | undefined>, origin: RequestOrigin, sighted?: (s: RequestSighting) => void): Promise<AuthenticatedRequest> {
   const parsed = parsePssoForm(form);
   const kid = requestSigningKid(parsed.jws);
   const device = await ctx.store.devices.getBySigningKid(kid);
@@ -37,19 +45,32 @@ export async function authenticateDeviceRequest(ctx: AppContext, form: Record<st
   }, {
     now: toSeconds(nowMs),
     ...requestTimeLimits(ctx.config),
-    clientId: ctx.config.clientId,
-    audience: ctx.urls.tokenEndpoint,
+    clientId: origin.client.clientIds,
+    audience: origin.client.tokenUrl,
   });
+  if (origin.client.checkKeyIdClaims) checkKeyIdClaims(req.claims, device);
   // The key service is PSSO 2.0 only (psso-protocol.md §7, §8).
   if ((req.kind === 'key_request' || req.kind === 'key_exchange') && parsed.version !== '2.0') {
     throw new PssoError('version_mismatch', `platform_sso_version ${parsed.version}`);
   }
 
   // The nonce is consumed only after every pure check passed, so a forged request cannot burn it.
-  const result = await ctx.store.nonces.consume(req.requestNonce, nowMs);
+  const result = await ctx.store.nonces.consume(req.requestNonce, nowMs, origin.clientRequestId?.toLowerCase());
   ctx.metrics.noncesConsumed.inc({ result });
   if (result === 'unknown') throw new PssoError('nonce_unknown');
   if (result === 'expired') throw new PssoError('nonce_expired');
   if (result === 'replayed') throw new PssoError('nonce_replayed');
+  if (result === 'wrong_binding') throw new PssoError('nonce_wrong_binding');
   return { device, req, version: parsed.version };
+}
+
+/**
+ * UiO's login configuration adds signKeyId and encKeyId body claims holding the kids it enrolled
+ * (extensions.md §4.3); a request naming other kids was built from another enrolment.
+ */
+function checkKeyIdClaims(c: Record<string, unknown>, device: Device): void {
+  for (const [claim, stored] of [['signKeyId', device.signingKid], ['encKeyId', device.encryptionKid]] as const) {
+    if (c[claim] === undefined) continue;
+    if (typeof c[claim] !== 'string' || canonicaliseKid(c[claim]) !== stored) throw new PssoError('key_id_claim_mismatch', `${claim} does not name this device's registered key`);
+  }
 }

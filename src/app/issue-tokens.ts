@@ -13,6 +13,8 @@ export interface TokenGrant {
   user: User;
   device: Device;
   req: VerifiedRequest;
+  /** The id_token iss the Mac's extension expects (its dialect's). */
+  issuer: string;
   /** Time of the full login this session rests on (carried through refreshes). */
   authTime: number;
   amr: string[];
@@ -41,8 +43,9 @@ export async function signIdToken(ctx: AppContext, g: TokenGrant): Promise<strin
   const groups = await grantedGroups(ctx, g.user, g.req.requestedGroups);
   // Registered claims first; signed synchronously with node:crypto (jose's WebCrypto path cost ~5% of a request).
   const claims: Record<string, unknown> = {
-    iss: ctx.config.issuer,
-    aud: ctx.config.clientId,
+    iss: g.issuer,
+    // The client id this request named: an extension may be configured with any of its dialect's.
+    aud: g.req.clientId,
     sub: g.user.id,
     iat: now,
     exp: now + ctx.config.tokens.idTokenLifetimeSeconds,

@@ -10,7 +10,8 @@ import type { RequestSlot } from './request-slot.js';
 import {
   assertionKid, decryptEncryptedAssertion, verifyEmbeddedAssertion, type VerifiedRequest,
 } from '../protocol/verify-request.js';
-import { assertionAudience, requestTimeLimits } from '../config/load.js';
+import { requestTimeLimits } from '../config/load.js';
+import type { ClientProfile } from './client-profile.js';
 import { toSeconds } from './clock.js';
 import { verifySmartCardChain, userForCertificate } from './smart-card.js';
 
@@ -43,10 +44,10 @@ function isCompactJwe(s: string): boolean {
   return s.split('.').length === 5;
 }
 
-export async function checkLoginCredential(ctx: AppContext, device: Device, req: VerifiedRequest, ipAddress: string, slot?: RequestSlot): Promise<CheckedCredential> {
+export async function checkLoginCredential(ctx: AppContext, device: Device, req: VerifiedRequest, client: ClientProfile, ipAddress: string, slot?: RequestSlot): Promise<CheckedCredential> {
   const username = req.username;
   if (!username) throw new PssoError('missing_claim', 'username');
-  const opts = { now: toSeconds(ctx.clock.now()), ...requestTimeLimits(ctx.config), audience: assertionAudience(ctx.config) };
+  const opts = { now: toSeconds(ctx.clock.now()), ...requestTimeLimits(ctx.config), audience: client.assertionAudience, apvPrefixes: client.encryptedAssertionApvLabels };
 
   if (req.kind === 'login_password') {
     const user = await checkPassword(ctx, device, username, req.password ?? '', ipAddress, slot);

@@ -1,13 +1,24 @@
-// Server nonces (grant_type=srv_challenge, psso-protocol.md §4.1): random, single use, short-lived.
+// Server nonces (grant_type=srv_challenge, psso-protocol.md §4.1): random, single use, short-lived;
+// optionally UUID-shaped and bound to the fetching request's client-request-id (extensions.md §5).
 
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { AppContext } from './context.js';
 
-export async function issueNonce(ctx: AppContext): Promise<string> {
+export interface NonceOptions {
+  /** UiO's extension parses the nonce as a Swift UUID (extensions.md §4.4 #4); others treat it as opaque. */
+  format?: 'base64' | 'uuid';
+  /** Bind to this client-request-id (lower-cased): only a request carrying the same id may spend it. */
+  clientRequestId?: string | undefined;
+}
+
+export async function issueNonce(ctx: AppContext, o: NonceOptions = {}): Promise<string> {
   const now = ctx.clock.now();
-  // 256 bits, standard base64 as real servers send it; the Mac treats it as an opaque string.
-  const value = randomBytes(32).toString('base64');
-  await ctx.store.nonces.create({ value, createdAt: now, expiresAt: now + ctx.config.tokens.nonceLifetimeSeconds * 1000, usedAt: null });
+  // 256 bits, standard base64 as real servers send it; a UUID carries 122 random bits, still unguessable.
+  const value = o.format === 'uuid' ? randomUUID() : randomBytes(32).toString('base64');
+  await ctx.store.nonces.create({
+    value, createdAt: now, expiresAt: now + ctx.config.tokens.nonceLifetimeSeconds * 1000, usedAt: null,
+    boundTo: o.clientRequestId ? o.clientRequestId.toLowerCase() : null,
+  });
   ctx.metrics.noncesIssued.inc();
   return value;
 }

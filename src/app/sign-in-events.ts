@@ -29,6 +29,8 @@ export interface SignInEvent {
   appDisplayName?: string;
   /** The Platform SSO authorization scope the Mac sent (urn:apple:platformsso:auth:...), if any. */
   userAction?: string;
+  /** The SSO extension dialect the request came through (extensions.md), when not OpenPSSO's own. */
+  extension?: 'twocanoes' | 'fleet' | 'uio';
   /** The access decision, when policy was evaluated. */
   decision?: AccessDecision;
   /** Free-form extra facts for the log row (never secrets). */

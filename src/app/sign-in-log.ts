@@ -27,12 +27,12 @@ function successDetails(e: SignInEvent): string {
     const { action, ...rest } = e.details;
     return [e.operation, String(action), ...Object.entries(rest).map(([k, v]) => `${k}=${String(v)}`)].join(' ');
   }
-  return `${e.operation}${e.method ? ` (${e.method})` : ''}${userActionNote(e)}`;
+  return `${e.operation}${e.method ? ` (${e.method})` : ''}${contextNotes(e)}`;
 }
 
-/** The macOS 27 authorization scope, on success and refusal rows alike, so admins can filter by why the user authenticated. */
-function userActionNote(e: SignInEvent): string {
-  return e.userAction !== undefined ? ` userAction=${e.userAction}` : '';
+/** The extension dialect and the macOS 27 authorization scope, on success and refusal rows alike, so admins can filter by them. */
+function contextNotes(e: SignInEvent): string {
+  return `${e.extension !== undefined ? ` extension=${e.extension}` : ''}${e.userAction !== undefined ? ` userAction=${e.userAction}` : ''}`;
 }
 
 export function toSignInRow(e: SignInEvent, displayName: string | null): SignIn {
@@ -56,7 +56,7 @@ export function toSignInRow(e: SignInEvent, displayName: string | null): SignIn 
           // Admins search by the Entra number they know (50076); OpenPSSO's own code is in the details.
           errorCode: err.entra ?? err.code,
           failureReason: e.error!.message,
-          additionalDetails: `${formatCode(err)} ${err.name}.${userActionNote(e)} Fix: ${err.remediation}`,
+          additionalDetails: `${formatCode(err)} ${err.name}.${contextNotes(e)} Fix: ${err.remediation}`,
         }
       : { errorCode: 0, failureReason: null, additionalDetails: successDetails(e) },
     conditionalAccessStatus: decision?.conditionalAccessStatus ?? 'notApplied',

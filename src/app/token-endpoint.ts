@@ -19,6 +19,7 @@ import { BAD_TEXT } from './representable.js';
 import type { RequestSlot } from './request-slot.js';
 import { authScopeOf } from '../protocol/web-login.js';
 import { redeemWebLoginCode } from './web-login-exchange.js';
+import { nativeClient, type ClientProfile } from './client-profile.js';
 
 export interface TokenEndpointInput {
   form: Record<string, string | undefined>;
@@ -27,6 +28,10 @@ export interface TokenEndpointInput {
   correlationId: string;
   /** The request's admission slot (given back while a password check waits). */
   slot?: RequestSlot | undefined;
+  /** The extension dialect the request came through; the native login configuration when absent. */
+  client?: ClientProfile | undefined;
+  /** The client-request-id header: a nonce bound to one must be spent with the same. */
+  clientRequestId?: string | undefined;
 }
 
 export type TokenEndpointResult =
@@ -41,12 +46,14 @@ export async function handleTokenRequest(ctx: AppContext, input: TokenEndpointIn
   if (input.form.grant_type === 'srv_challenge') {
     return { kind: 'nonce', body: { Nonce: await issueNonce(ctx) } };
   }
+  const client = input.client ?? nativeClient(ctx);
   const event: SignInEvent = {
     at: ctx.clock.now(), correlationId: input.correlationId, operation: 'login', interactive: false,
     ipAddress: input.ipAddress, userAgent: input.userAgent,
+    ...(client.dialect !== 'native' ? { extension: client.dialect } : {}),
   };
   return withSignInRecord(ctx.signIns, event, async () => {
-    const auth = await authenticateDeviceRequest(ctx, input.form, ({ device, claimedUsername }) => {
+    const auth = await authenticateDeviceRequest(ctx, input.form, { client, clientRequestId: input.clientRequestId }, ({ device, claimedUsername }) => {
       event.deviceId = device.id;
       event.deviceUuid = device.deviceUuid;
       event.orgId = device.orgId;
@@ -59,7 +66,7 @@ export async function handleTokenRequest(ctx: AppContext, input: TokenEndpointIn
     // macOS 27 authorization scope: logged, and given to conditional access as the user action.
     const userAction = authScopeOf(auth.req.scope);
     if (userAction) event.userAction = userAction;
-    return dispatch(ctx, auth, event, input.ipAddress, input.slot);
+    return dispatch(ctx, auth, client, event, input.ipAddress, input.slot);
   });
 }
 
@@ -88,7 +95,8 @@ async function liveSession(ctx: AppContext, device: Device, req: VerifiedRequest
   return live;
 }
 
-async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, event: SignInEvent, ipAddress: string, slot: RequestSlot | undefined): Promise<TokenEndpointResult> {
+async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, client: ClientProfile, event: SignInEvent, ipAddress: string, slot: RequestSlot | undefined): Promise<TokenEndpointResult> {
+  const issuer = client.idTokenIssuer;
   const reply = (payload: object, typ: 'platformsso-login-response+jwt' | 'platformsso-key-response+jwt'): TokenEndpointResult => ({
     kind: 'jwe',
     contentType: `application/${typ}`,
@@ -98,7 +106,7 @@ async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, 
   switch (req.kind) {
     case 'login_password':
     case 'login_assertion': {
-      const cred = await checkLoginCredential(ctx, device, req, ipAddress, slot);
+      const cred = await checkLoginCredential(ctx, device, req, client, ipAddress, slot);
       event.userId = cred.user.id;
       event.userPrincipalName = cred.user.userPrincipalName;
       event.userDisplayName = cred.user.displayName;
@@ -110,7 +118,7 @@ async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, 
       event.decision = await checkAccess(ctx, {
         user: cred.user, appId: PLATFORM_SSO_APP_ID, ipAddress, device, interactive: false, amr, lastFullAuthAt: ctx.clock.now(), userAction: event.userAction,
       });
-      const tokens = await issueTokens(ctx, { user: cred.user, device, req, authTime: ctx.clock.now(), amr });
+      const tokens = await issueTokens(ctx, { user: cred.user, device, req, issuer, authTime: ctx.clock.now(), amr });
       return reply(tokens, 'platformsso-login-response+jwt');
     }
     case 'login_web': {
@@ -127,13 +135,13 @@ async function dispatch(ctx: AppContext, { device, req }: AuthenticatedRequest, 
       event.decision = await checkAccess(ctx, {
         user: web.user, appId: PLATFORM_SSO_APP_ID, ipAddress, device, interactive: false, amr: web.amr, lastFullAuthAt: web.authTime, userAction: web.userAction,
       });
-      const tokens = await issueTokens(ctx, { user: web.user, device, req, authTime: web.authTime, amr: web.amr });
+      const tokens = await issueTokens(ctx, { user: web.user, device, req, issuer, authTime: web.authTime, amr: web.amr });
       return reply(tokens, 'platformsso-login-response+jwt');
     }
     case 'refresh': {
       const live = await liveSession(ctx, device, req, event, ipAddress);
       const tokens = await issueTokens(ctx, {
-        user: live.user, device, req, authTime: live.record.authTime, amr: live.record.amr, previous: live.record,
+        user: live.user, device, req, issuer, authTime: live.record.authTime, amr: live.record.amr, previous: live.record,
       });
       return reply(tokens, 'platformsso-login-response+jwt');
     }

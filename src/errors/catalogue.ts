@@ -452,6 +452,13 @@ const entries = [
     remediation: 'Keep the SSO extension on the default response encryption (ECDH-ES with A256GCM); do not set the hpke* login configuration properties.' },
 
   // 1900: last resort
+  // Extension dialects (extensions.md §5).
+  { code: 1865, name: 'nonce_wrong_binding', status: 400, oauthError: 'invalid_grant', audience: 'developer',
+    message: 'The server nonce was fetched with another client-request-id.',
+    remediation: 'Send the token request with the client-request-id header of the nonce request that fetched this nonce (the Mac does); fetch a new nonce otherwise.', entra: 50008 },
+  { code: 1866, name: 'key_id_claim_mismatch', status: 400, oauthError: 'invalid_request', audience: 'admin',
+    message: 'The request\'s signKeyId or encKeyId claim does not name the key this device registered.',
+    remediation: 'The extension saved kids from another enrolment: register the Mac again (app-sso platform --repair, or re-run the extension\'s registration).' },
   { code: 1900, name: 'internal_error', status: 500, oauthError: 'server_error', audience: 'admin',
     message: 'Something went wrong on the server.', remediation: 'Look up the correlation id in the server log and report it.' },
 ] as const satisfies readonly CatalogueEntry[];

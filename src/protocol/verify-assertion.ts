@@ -16,8 +16,8 @@ export interface AssertionCheckOptions extends RequestTimeLimits {
   /** The `audience` of the Mac's login configuration; checked when given. */
   audience?: string;
   nonceClaimName?: string;
-  /** loginRequestEncryptionAPVPrefix; Apple's default is APPLEEMBEDDED. */
-  apvPrefix?: string;
+  /** loginRequestEncryptionAPVPrefix values accepted; Apple's default is APPLEEMBEDDED. */
+  apvPrefixes?: readonly string[];
 }
 
 function parseAssertion(jws: string): ParsedJws {
@@ -129,7 +129,7 @@ export function decryptEncryptedAssertion(
   }
   if (!d.apv) throw new PssoError('apv_mismatch', 'encrypted assertion has no apv');
   const f = parseApv(d.apv);
-  if (f.label !== (opts.apvPrefix ?? 'APPLEEMBEDDED')) throw new PssoError('apv_mismatch', `apv label ${f.label}`);
+  if (!(opts.apvPrefixes ?? ['APPLEEMBEDDED']).includes(f.label)) throw new PssoError('apv_mismatch', `apv label ${f.label}`);
   if (!f.key.equals(Buffer.from(serverPublicX963))) throw new PssoError('apv_mismatch', 'apv names another server key');
   if (f.nonce !== outer.requestNonce) throw new PssoError('apv_mismatch', 'apv nonce is not the request_nonce');
   const claims = readPlaintextClaims(d.plaintext);

@@ -36,11 +36,14 @@ export interface VerifiedRequest {
   apv: Buffer;
   iat: number;
   exp: number;
+  /** The client id the request named (its client_id, else iss): an id_token's aud echoes it. */
+  clientId: string;
 }
 
 export interface VerifyRequestOptions extends RequestTimeLimits {
   now: number;
-  clientId: string;
+  /** The extension's clientID; an extension dialect may accept several (extensions.md §2.5). */
+  clientId: string | readonly string[];
   /** The token endpoint URL, exactly as configured on the Mac. */
   audience: string;
   nonceClaimName?: string;
@@ -101,14 +104,18 @@ function readGroups(c: Record<string, unknown>): string[] | undefined {
   return Array.isArray(values) && values.every((v) => typeof v === 'string') ? (values as string[]) : undefined;
 }
 
-function checkClient(c: Record<string, unknown>, kind: RequestKind, legacy: boolean, clientId: string): void {
+function checkClient(c: Record<string, unknown>, kind: RequestKind, legacy: boolean, clientId: string | readonly string[]): string {
+  const accepted: readonly string[] = typeof clientId === 'string' ? [clientId] : clientId;
   const isKey = kind === 'key_request' || kind === 'key_exchange';
   // Key requests carry iss but may lack client_id; Apple's macOS 13 login vector lacks iss.
   if (c.iss === undefined && (isKey || !legacy)) throw new PssoError('missing_claim', 'iss');
   if (c.client_id === undefined && !isKey) throw new PssoError('missing_claim', 'client_id');
   for (const name of ['iss', 'client_id']) {
-    if (c[name] !== undefined && c[name] !== clientId) throw new PssoError('wrong_client', `${name} ${String(c[name])}`);
+    if (c[name] !== undefined && !accepted.includes(c[name] as string)) throw new PssoError('wrong_client', `${name} ${String(c[name])}`);
   }
+  // iss and client_id, when both present, must name the same client.
+  if (c.iss !== undefined && c.client_id !== undefined && c.iss !== c.client_id) throw new PssoError('wrong_client', 'iss and client_id differ');
+  return (c.client_id ?? c.iss ?? accepted[0]) as string;
 }
 
 function checkApv(c: Record<string, unknown>, encryptionKey: Uint8Array, nonce: string): Buffer {
@@ -166,7 +173,7 @@ export function verifyPssoRequest(
   if (c.jwe_crypto === undefined) throw new PssoError('missing_claim', 'jwe_crypto');
   const out: VerifiedRequest = {
     kind, version: opts.version ?? (isKey ? '2.0' : '1.0'), typ, kid, claims: c, nonce, requestNonce,
-    scope: scopeList(c.scope), apv: Buffer.alloc(0), iat, exp,
+    scope: scopeList(c.scope), apv: Buffer.alloc(0), iat, exp, clientId: '',
   };
   if (kind !== 'refresh' || c.username !== undefined) out.username = requireString(c, 'username');
   if (kind === 'login_password') out.password = requireString(c, 'password');
@@ -186,7 +193,7 @@ export function verifyPssoRequest(
   if (groups) out.requestedGroups = groups;
   if (!isKey && c.aud === undefined) throw new PssoError('missing_claim', 'aud');
   if (!isKey && readString(c, 'scope') === undefined) throw new PssoError('missing_scope', 'scope missing');
-  checkClient(c, kind, legacy, opts.clientId);
+  out.clientId = checkClient(c, kind, legacy, opts.clientId);
   // Key requests from real Macs carry no aud (macOS 14 captures), so it is not looked at for them.
   if (!isKey) {
     const aud = c.aud;

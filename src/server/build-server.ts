@@ -10,6 +10,7 @@ import { discoveryRoutes } from './routes/discovery.js';
 import { observeRequests, opsRoutes } from './ops/ops-routes.js';
 import { pssoRoutes } from './routes/psso.js';
 import { registrationRoutes } from './routes/registration.js';
+import { dialectRoutes } from './dialects/index.js';
 import { signInRoutes } from './routes/signin.js';
 import { adminGraphRoutes } from './routes/admin-graph.js';
 import { webLoginRoutes } from './routes/web-login.js';
@@ -93,6 +94,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
   await app.register(discoveryRoutes(ctx));
   await app.register(pssoRoutes(ctx));
   await app.register(registrationRoutes(ctx));
+  await app.register(dialectRoutes(ctx));
   await app.register(signInRoutes(ctx));
   await app.register(webLoginRoutes(ctx));
   await app.register(adminGraphRoutes(ctx));

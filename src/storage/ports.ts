@@ -85,9 +85,12 @@ export interface NonceRecord {
   expiresAt: Millis;
   usedAt: Millis | null;
   createdAt: Millis;
+  /** The client-request-id it was fetched with, when bound: only a request carrying the same id may spend it. */
+  boundTo?: string | null;
 }
 
-export type NonceConsumeResult = 'ok' | 'unknown' | 'expired' | 'replayed';
+/** wrong_binding: bound to another client-request-id (or the request carried none); the nonce stays unused. */
+export type NonceConsumeResult = 'ok' | 'unknown' | 'expired' | 'replayed' | 'wrong_binding';
 
 export interface RefreshTokenRecord {
   id: string; // rt_...
@@ -232,7 +235,7 @@ export interface UserRegistrationStore {
 export interface NonceStore {
   create(n: NonceRecord): Promise<void>;
   /** Atomically marks the nonce used if it exists, is unused and unexpired at `now`. */
-  consume(value: string, now: Millis): Promise<NonceConsumeResult>;
+  consume(value: string, now: Millis, clientRequestId?: string): Promise<NonceConsumeResult>;
   /** Retention: deletes at most `limit` nonces that expired before `before`; returns how many. */
   purgeExpired(before: Millis, limit: number): Promise<number>;
 }

@@ -12,11 +12,18 @@ function formOf(req: FastifyRequest): Record<string, string | undefined> {
   return (req.body ?? {}) as Record<string, string | undefined>;
 }
 
+/** One header value, or undefined when absent or repeated (a repeated id binds nothing). */
+export function headerOf(req: FastifyRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  return typeof v === 'string' && v.length > 0 && v.length <= 200 ? v : undefined;
+}
+
 export function pssoRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (app) => {
     const token = async (req: FastifyRequest, reply: FastifyReply) => {
       const result = await handleTokenRequest(ctx, {
         form: formOf(req), ipAddress: req.ip, userAgent: req.headers['user-agent'], correlationId: req.id, slot: req.admissionSlot,
+        clientRequestId: headerOf(req, 'client-request-id'),
       });
       reply.header('cache-control', 'no-store');
       if (result.kind === 'nonce') return reply.type('application/json').send(result.body);

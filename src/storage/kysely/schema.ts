@@ -76,6 +76,7 @@ export interface NoncesTable {
   expires_at: number;
   used_at: number | null;
   created_at: number;
+  bound_to: string | null;
 }
 
 export interface RefreshTokensTable {

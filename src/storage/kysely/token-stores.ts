@@ -12,19 +12,22 @@ export function nonceStore(db: Db): NonceStore {
   return {
     async create(n) {
       const res = await guardWrite('nonce', () =>
-        db.insertInto('nonces').values({ value: n.value, expires_at: n.expiresAt, used_at: n.usedAt, created_at: n.createdAt })
+        db.insertInto('nonces').values({ value: n.value, expires_at: n.expiresAt, used_at: n.usedAt, created_at: n.createdAt, bound_to: n.boundTo ?? null })
           .onConflict((oc) => oc.doNothing()).executeTakeFirst());
       if (Number(res.numInsertedOrUpdatedRows ?? 0) === 0) throw new PssoError('conflict', 'nonce');
     },
-    async consume(value, now) {
+    async consume(value, now, clientRequestId) {
       const res = await db.updateTable('nonces').set({ used_at: now })
         .where('value', '=', value).where('used_at', 'is', null).where('expires_at', '>', now)
+        .where((eb) => clientRequestId === undefined ? eb('bound_to', 'is', null) : eb.or([eb('bound_to', 'is', null), eb('bound_to', '=', clientRequestId)]))
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) === 1) return 'ok';
       // Only the loser looks at the row, and only to say why; the UPDATE alone decided.
-      const row = await db.selectFrom('nonces').select(['used_at']).where('value', '=', value).executeTakeFirst();
+      const row = await db.selectFrom('nonces').select(['used_at', 'expires_at', 'bound_to']).where('value', '=', value).executeTakeFirst();
       if (!row) return 'unknown';
-      return row.used_at !== null ? 'replayed' : 'expired';
+      if (row.used_at !== null) return 'replayed';
+      if (Number(row.expires_at) <= now) return 'expired';
+      return 'wrong_binding';
     },
     async purgeExpired(before, limit) {
       const batch = db.selectFrom('nonces').select('value').where('expires_at', '<', before).limit(purgeLimit(limit));

@@ -33,6 +33,19 @@ export function tokenCases(make: MakeStore): void {
       assert.equal(await s().nonces.consume(m.value, T0 + 5000), 'replayed');
     });
 
+    it('spends a bound nonce only with its client-request-id; an unbound one with any or none', async () => {
+      const bound = makeNonce({ boundTo: 'a1b2c3d4-0000-4000-8000-000000000001' });
+      await s().nonces.create(bound);
+      assert.equal(await s().nonces.consume(bound.value, T0 + 1), 'wrong_binding');
+      assert.equal(await s().nonces.consume(bound.value, T0 + 1, 'a1b2c3d4-0000-4000-8000-000000000002'), 'wrong_binding');
+      // A refused binding leaves the nonce unused: its owner can still spend it, once.
+      assert.equal(await s().nonces.consume(bound.value, T0 + 2, 'a1b2c3d4-0000-4000-8000-000000000001'), 'ok');
+      assert.equal(await s().nonces.consume(bound.value, T0 + 3, 'a1b2c3d4-0000-4000-8000-000000000001'), 'replayed');
+      const free = makeNonce();
+      await s().nonces.create(free);
+      assert.equal(await s().nonces.consume(free.value, T0 + 1, 'any-id'), 'ok');
+    });
+
     it('lets exactly one of 20 concurrent consumes succeed', async () => {
       const n = makeNonce();
       await s().nonces.create(n);
