@@ -12,6 +12,8 @@ import { readCard } from './smart-card.js';
 import { DEFAULT_LOGIN_FREQUENCY } from './token-policy.js';
 import { CLI_METHOD_NAMES, type DeviceConfig, type LoginConfig, type Method, type UserConfig } from './types.js';
 import { profileDefaults, type MacProfileSettings } from './profile-settings.js';
+import { macExtension } from './extensions/index.js';
+import type { ExtensionName, MacKey } from './extensions/types.js';
 
 export interface CompatLoginOptions {
   clientId?: string;
@@ -52,6 +54,8 @@ export interface RegisterOptions {
   repair?: boolean;
   /** macOS 27 web-based login: the OpenID method, with tokenExchange among the grant types. */
   webLogin?: boolean;
+  /** Act as this open SSO extension (its paths, encodings and registration); native: OpenPSSO's own API. */
+  extension?: ExtensionName;
 }
 
 export interface RegisterResult {
@@ -148,6 +152,11 @@ export async function registerMac(mac: VirtualMac, o: RegisterOptions): Promise<
   const server = trimSlash(serverRaw);
   const compat = o.compat ?? false;
   if (compat && method === 'secure_enclave') throw new MacError('usage', 'The twocanoes-style registration has no user registration, so the Secure Enclave key cannot be uploaded; use the native API or the Password method.');
+  const ext = macExtension(o.extension);
+  if (ext && compat) throw new MacError('usage', '--compat registers with another PSSO server; --extension acts as an open SSO extension against OpenPSSO. Choose one.');
+  if (ext && !ext.methods.includes(method)) throw new MacError('usage', `The ${ext.name} extension implements ${ext.methods.map((m) => CLI_METHOD_NAMES[m]).join(' and ')}, not ${CLI_METHOD_NAMES[method]}.`);
+  const extensionName: ExtensionName = ext?.name ?? 'native';
+  let carried: Record<string, string> | undefined;
   const messages: string[] = [];
   const now = mac.clock.now();
 
@@ -155,7 +164,7 @@ export async function registerMac(mac: VirtualMac, o: RegisterOptions): Promise<
   let cfg = await mac.state.loginConfig();
   let deviceOutcome: RegisterResult['device'] = 'already registered';
   const reuse = device?.registrationCompleted && cfg && !o.repair && !device.needsRepair && device.serverUrl === server
-    && device.compat === compat && device.sharedDeviceKeys === shared && (method !== 'openid' || device.supportedGrantTypes?.includes('tokenExchange') === true);
+    && device.compat === compat && (device.extension ?? 'native') === extensionName && device.sharedDeviceKeys === shared && (method !== 'openid' || device.supportedGrantTypes?.includes('tokenExchange') === true);
   let bearer: string | undefined;
   if (!reuse) {
     deviceOutcome = device?.registrationCompleted ? 're-registered' : 'registered';
@@ -165,7 +174,13 @@ export async function registerMac(mac: VirtualMac, o: RegisterOptions): Promise<
     const signingKid = kidFromX963(signing.x963);
     const encryptionKid = kidFromX963(encryption.x963);
     let serverDeviceId: string | undefined;
-    if (compat) {
+    if (ext) {
+      const key = (k: ReturnType<typeof generateP256>): MacKey => ({ privateKey: k.privateKey, x963: k.x963, kid: kidFromX963(k.x963) });
+      const r = await ext.registerDevice(mac, { deviceUuid, signing: key(signing), encryption: key(encryption), baseUrl: serverRaw, options: o, profile: p });
+      serverDeviceId = r.serverDeviceId;
+      carried = r.carried;
+      cfg = { ...r.cfg, created: now };
+    } else if (compat) {
       await mac.http.json('device registration', mac.http.postJson(`${server}/register`, {
         DeviceUUID: deviceUuid, DeviceSigningKey: pemFromX963(signing.x963), DeviceEncryptionKey: pemFromX963(encryption.x963), SignKeyID: signingKid, EncKeyID: encryptionKid,
       }));
@@ -185,12 +200,12 @@ export async function registerMac(mac: VirtualMac, o: RegisterOptions): Promise<
     await mac.state.writePem(FILES.encryptionKey, encryption.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
     device = {
       version: 1, deviceUuid, created: device?.created ?? now, signingKid, encryptionKid, sharedDeviceKeys: shared, registrationCompleted: true,
-      ...(serverDeviceId ? { serverDeviceId } : {}), serverUrl: server, compat, extensionIdentifier: p.extensionIdentifier ?? 'org.openpsso.mac.ssoextension',
+      ...(serverDeviceId ? { serverDeviceId } : {}), serverUrl: server, compat, ...(ext ? { extension: ext.name } : {}), extensionIdentifier: p.extensionIdentifier ?? 'org.openpsso.mac.ssoextension',
       method: p.method ?? method, loginFrequency: p.loginFrequency ?? DEFAULT_LOGIN_FREQUENCY, createUsersEnabled: p.createUsersEnabled ?? false,
       encryptPassword: o.encryptPassword ?? true, lastEncryptionKeyChange: now,
       ...((o.groups ?? p.groups)?.length ? { groupsToRequest: o.groups ?? p.groups } : {}),
       ...(p.accountDisplayName ? { accountDisplayName: p.accountDisplayName } : {}),
-      ...(!compat ? { supportedGrantTypes: method === 'openid' ? ['password', 'jwtBearer', 'tokenExchange'] : ['password', 'jwtBearer'] } : {}),
+      ...(!compat && !ext ? { supportedGrantTypes: method === 'openid' ? ['password', 'jwtBearer', 'tokenExchange'] : ['password', 'jwtBearer'] } : {}),
       tokenToUserMapping: p.tokenToUserMapping ?? cfg.tokenToUserMapping ?? { AccountName: 'preferred_username', FullName: 'name' },
     } satisfies DeviceConfig;
     await mac.state.saveLoginConfig(cfg);
@@ -201,7 +216,7 @@ export async function registerMac(mac: VirtualMac, o: RegisterOptions): Promise<
       if (u.config) await mac.state.saveUserConfig(u.slug, { ...u.config, registered: false, unlockCertificate: undefined, keyContext: undefined } as UserConfig);
       if (u.tokens) await mac.state.removeTokens(u.slug);
     }
-    messages.push(`Device ${deviceOutcome}: ${deviceUuid}${compat ? ' (twocanoes-style /register)' : ''}, ${shared ? 'shared device keys' : 'per-user device keys'}.`);
+    messages.push(`Device ${deviceOutcome}: ${deviceUuid}${compat ? ' (twocanoes-style /register)' : ext ? ` (as the ${ext.name} extension)` : ''}, ${shared ? 'shared device keys' : 'per-user device keys'}.`);
   } else {
     messages.push(`Device already registered (${device!.deviceUuid}); registering the user only.`);
   }
@@ -214,9 +229,11 @@ export async function registerMac(mac: VirtualMac, o: RegisterOptions): Promise<
   const userConfig: UserConfig = { loginUserName: o.user, method, created: existing.config?.created ?? now, registered: true };
   const body: Record<string, unknown> = { userPrincipalName: o.user, method };
   if (o.password !== undefined && !o.interactive) body.password = o.password;
+  let userKey: MacKey | undefined;
   if (method === 'secure_enclave') {
     const key = generateP256();
     userConfig.userKeyId = kidFromX963(key.x963);
+    userKey = { privateKey: key.privateKey, x963: key.x963, kid: userConfig.userKeyId };
     await mac.state.writePem(FILES.userKey(slug), key.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
     Object.assign(body, { userKey: pemFromX963(key.x963), userKeyId: userConfig.userKeyId });
     mac.dropKeyCache();
@@ -226,7 +243,9 @@ export async function registerMac(mac: VirtualMac, o: RegisterOptions): Promise<
     Object.assign(userConfig, { smartCardKeyPath: o.cardKeyPath, smartCardCertPath: o.cardCertPath });
     body.certificate = readFileSync(o.cardCertPath, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/)![0];
   }
-  if (!compat) {
+  if (ext) {
+    await ext.registerUser(mac, { baseUrl: serverRaw, options: o, method, userKey, cfg, carried });
+  } else if (!compat) {
     bearer ??= await authorisation(mac, server, o, p.registrationToken);
     await mac.http.json('user registration', mac.http.postJson(`${server}/api/v1/devices/${encodeURIComponent(device.serverDeviceId!)}/users`, body, bearer));
   }

@@ -6,6 +6,7 @@ import { MacError, describeError } from './errors.js';
 import { loadProfileSettings, normaliseMethod } from './profile-settings.js';
 import type { LoginResult } from './login-window.js';
 import { CLI_METHOD_NAMES, type MacClock, type Method } from './types.js';
+import { EXTENSION_NAMES, type ExtensionName } from './extensions/types.js';
 
 interface Common {
   mac: string;
@@ -68,6 +69,7 @@ export async function runMac(argv: string[]): Promise<number> {
     .option('--shared-keys', 'shared device keys (default)').option('--no-shared-keys', 'per-user device keys (no PSSO 2.0 key service)')
     .option('--card-key <pem>', 'smart card private key (PEM)').option('--card-cert <pem>', 'smart card certificate chain (PEM, leaf first)')
     .option('--compat', 'twocanoes-style POST /register (other PSSO servers)')
+    .option('--extension <name>', `act as an open SSO extension against OpenPSSO: ${EXTENSION_NAMES.join(' | ')} (default native)`)
     .option('--client-id <id>').option('--issuer <iss>').option('--token-url <url>').option('--jwks-url <url>').option('--nonce-url <url>')
     .option('--refresh-url <url>').option('--key-url <url>').option('--audience <aud>')
     .option('--profile <file>', 'read settings from a .mobileconfig')
@@ -91,6 +93,7 @@ export async function runMac(argv: string[]): Promise<number> {
         ...(profile ? { profile } : {}), encryptPassword: o.encryptPassword !== false,
         ...(s('groups') ? { groups: s('groups')!.split(',').map((g) => g.trim()).filter(Boolean) } : {}),
         repair: o.repair === true, webLogin: o.webLogin === true,
+        ...(s('extension') ? { extension: extensionName(s('extension')!) } : {}),
       });
       if (o.json) return json(r);
       for (const m of r.messages) out(m);
@@ -203,4 +206,9 @@ export async function runMac(argv: string[]): Promise<number> {
     process.stderr.write(`openpsso mac: ${describeError(e)}\n`);
     return 1;
   }
+}
+
+function extensionName(v: string): ExtensionName {
+  if (!(EXTENSION_NAMES as readonly string[]).includes(v)) throw new MacError('usage', `--extension must be one of ${EXTENSION_NAMES.join(', ')}.`);
+  return v as ExtensionName;
 }

@@ -36,6 +36,8 @@ export interface DeviceConfig {
   serverDeviceId?: string;
   serverUrl?: string;
   compat: boolean;
+  /** The open SSO extension this Mac acts as (`mac register --extension`); native when absent. */
+  extension?: 'twocanoes' | 'fleet' | 'uio';
   extensionIdentifier: string;
   /** What the extension reported as supportedGrantTypes at registration (tokenExchange: web login). */
   supportedGrantTypes?: string[];
