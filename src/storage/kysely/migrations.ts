@@ -10,6 +10,7 @@ import { organisationProfile } from './migrations-organisation-profile.js';
 import { oidcProvider } from './migrations-oidc.js';
 import { applications } from './migrations-applications.js';
 import { webLogin } from './migrations-web-login.js';
+import { deviceAttestation } from './migrations-device-attestation.js';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -187,6 +188,7 @@ export function migrations(kind: StoreKind): Record<string, Migration> {
     '0007_oidc_provider': oidcProvider(),
     '0008_applications': applications(kind),
     '0009_web_login': webLogin(),
+    '0011_device_attestation': deviceAttestation(),
   };
 }
 
