@@ -45,7 +45,7 @@ export const deviceRegistrationSchema = z.object({
  * Attestation a dialect has already taken from its own body (UiO's `attestation` and `nonce`), in place
  * of the native fields; see AttestationRequest for requireIdentifiers and nonceConsumed.
  */
-export type DialectAttestation = Pick<AttestationRequest, 'chain' | 'nonce' | 'requireIdentifiers' | 'nonceConsumed'>;
+export type DialectAttestation = Pick<AttestationRequest, 'chain' | 'wireChain' | 'nonce' | 'requireIdentifiers' | 'nonceConsumed'>;
 
 export const userRegistrationSchema = z.object({
   userPrincipalName: z.string().min(1).max(256),

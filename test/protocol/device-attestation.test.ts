@@ -4,6 +4,9 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { decodeAttestationArray, parseAttestationChain, verifyAttestation, verifyAttestationChain } from '../../src/protocol/device-attestation.js';
 import { APPLE_ENTERPRISE_ATTESTATION_ROOT_SHA256, builtInAttestationRoot, loadAttestationRoots } from '../../src/app/attestation-roots.js';
 import { generateP256 } from '../../src/protocol/ec-keys.js';
@@ -38,6 +41,21 @@ describe('device attestation (pure)', () => {
     assert.match(root.subject, /CN=Apple Enterprise Attestation Root CA/);
     assert.equal(new Date(root.validTo).getUTCFullYear(), 2047);
     assert.deepEqual(loadAttestationRoots([]).map((r) => r.fingerprint256), [APPLE_ENTERPRISE_ATTESTATION_ROOT_SHA256]);
+  });
+
+  it('configured root files replace the built-in root; an unreadable or empty file stops the start', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openpsso-roots-'));
+    try {
+      const good = join(dir, 'root.pem');
+      writeFileSync(good, new X509Certificate(ca.certDer).toString());
+      assert.deepEqual(loadAttestationRoots([good]).map((r) => r.fingerprint256), [new X509Certificate(ca.certDer).fingerprint256]);
+      const empty = join(dir, 'empty.pem');
+      writeFileSync(empty, 'no certificate here\n');
+      assert.equal(code(() => loadAttestationRoots([empty])), 'invalid_configuration');
+      assert.equal(code(() => loadAttestationRoots([join(dir, 'missing.pem')])), 'invalid_configuration');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads freshness, serial, UDID and SEP OS version as raw extnValue content and verifies a good chain', async () => {
