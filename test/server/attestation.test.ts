@@ -13,6 +13,7 @@ import { dbSnapshot, newestSignInErrorCodes, signInLogCount } from '../helpers/d
 import { makeAttestationPki, makeAttestationRoot, type AttestationPki } from '../helpers/attestation-pki.js';
 import { runCli } from '../helpers/cli.js';
 import { VirtualMac } from '../../src/mac/agent.js';
+import { whatIf } from '../../src/app/admin-api/what-if.js';
 import { PLATFORM_SSO_APP_ID } from '../../src/policy/app-ids.js';
 import { call, tokenFor } from '../admin/helpers.js';
 import { attestKey, virtualMacIdentifiers } from '../../src/mac/attestation.js';
@@ -167,6 +168,10 @@ describe('Apple device attestation at registration', () => {
       const now = Math.floor(Date.now() / 1000);
       const ok = dev.loginRequest(await dev.nonce(), now, { username: ALICE, password: DEMO_PASSWORD });
       assert.equal((await dev.send(ok.jwt)).status, 200);
+      // What-if (`openpsso whatif`) names the attestation state in its trace.
+      const w = await whatIf(s.ctx, s.orgId, { user: ALICE, app: PLATFORM_SSO_APP_ID, ip: '127.0.0.1', device: id });
+      assert.equal(w.result, 'allow');
+      assert.ok(w.trace.some((l) => l.includes('device state registered, attested: not in includeDeviceStates')), w.trace.join('\n'));
       await setMode('off');
       const plain = new RawDevice(s.url);
       assert.equal((await register(plain, {})).status, 201);
