@@ -71,7 +71,7 @@ export async function checkAccess(ctx: AppContext, r: AccessRequest): Promise<Ac
     ...(appName !== undefined ? { appDisplayName: appName } : {}),
     ...(r.userAction !== undefined ? { userAction: r.userAction } : {}),
     ipAddress: r.ipAddress,
-    ...(r.device ? { device: { id: r.device.id, state: r.device.status === 'revoked' ? 'revoked' as const : 'registered' as const } } : {}),
+    ...(r.device ? { device: { id: r.device.id, state: r.device.status === 'revoked' ? 'revoked' as const : 'registered' as const, isAttested: r.device.attestation !== null } } : {}),
     interactive: r.interactive,
     authMethodsSatisfied: r.amr,
     ...(r.lastFullAuthAt !== undefined ? { lastFullAuthAt: toSeconds(r.lastFullAuthAt) } : {}),

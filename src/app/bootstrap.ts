@@ -17,6 +17,7 @@ import { StoreSignInRecorder } from './sign-in-log.js';
 import { PssoError } from '../errors/psso-error.js';
 import { createMetrics } from './metrics.js';
 import { PasswordWork } from './password-work.js';
+import { loadAttestationRoots } from './attestation-roots.js';
 
 export interface BootstrapOptions {
   clock?: Clock;
@@ -51,6 +52,7 @@ export async function createAppContext(config: Config, opts: BootstrapOptions = 
   let master: MasterKey;
   let keys: ServerKeys;
   let smartCardCas: X509Certificate[];
+  let attestationRoots: X509Certificate[];
   try {
     await store.migrate();
     // A missing master key is only created for a database with no keys sealed under an earlier one.
@@ -59,6 +61,7 @@ export async function createAppContext(config: Config, opts: BootstrapOptions = 
     keys = new ServerKeys(store, master, clock);
     await keys.load();
     smartCardCas = loadCas(config.smartCard.trustedCaFiles);
+    attestationRoots = loadAttestationRoots(config.attestation.trustedRootFiles);
   } catch (e) {
     // A failed start must not leave a pool open that keeps the process alive.
     await store.close().catch(() => {});
@@ -73,6 +76,7 @@ export async function createAppContext(config: Config, opts: BootstrapOptions = 
     config, urls: endpoints(config), store, clock, master, keys,
     keyCache: new KeyCache(), signIns,
     smartCardCas,
+    attestationRoots,
     metrics,
     passwordWork: new PasswordWork({
       concurrency: config.credentialGuard.passwordConcurrency,

@@ -42,6 +42,8 @@ export interface AppContext {
   signIns: SignInRecorder;
   /** Trusted smart card CAs, loaded from smartCard.trustedCaFiles. */
   smartCardCas: X509Certificate[];
+  /** Trusted Apple device attestation roots: Apple's built in, or attestation.trustedRootFiles. */
+  attestationRoots: X509Certificate[];
   metrics: Metrics;
   /** The bounded queue every argon2id verification runs through (credential-guard.ts). */
   passwordWork: PasswordWork;

@@ -5,7 +5,7 @@ import type { AppContext } from './context.js';
 import type { Device, UserRegistration } from '../storage/ports.js';
 import { withSignInRecord, type SignInEvent } from './sign-in-events.js';
 import type { RegistrationPrincipal } from './registration-auth.js';
-import { registerDevice, registerUser } from './registration.js';
+import { registerDevice, registerUser, type DialectAttestation } from './registration.js';
 import { checkAccess } from './access.js';
 import { DEVICE_REGISTRATION_APP_ID } from '../policy/app-ids.js';
 import type { RequestSlot } from './request-slot.js';
@@ -26,12 +26,20 @@ function baseEvent(ctx: AppContext, op: SignInEvent['operation'], principal: Reg
   };
 }
 
-export async function registerDeviceRecorded(ctx: AppContext, principal: RegistrationPrincipal, body: unknown, f: RequestFacts): Promise<Device> {
+/** How a dialect registers: its own `registeredVia`, and attestation it already took from its body. */
+export interface DeviceRegistrationOptions {
+  via?: Device['registeredVia'];
+  attestation?: DialectAttestation;
+}
+
+export async function registerDeviceRecorded(ctx: AppContext, principal: RegistrationPrincipal, body: unknown, f: RequestFacts, opts: DeviceRegistrationOptions = {}): Promise<Device> {
   const event = baseEvent(ctx, 'device_registration', principal, f);
   return withSignInRecord(ctx.signIns, event, async () => {
-    const device = await registerDevice(ctx, principal, body);
+    const device = await registerDevice(ctx, principal, body, opts.via ?? principal.kind, opts.attestation);
     event.deviceId = device.id;
     event.deviceUuid = device.deviceUuid;
+    event.deviceSerialNumber = device.attestation?.serialNumber ?? null;
+    event.deviceAttested = device.attestation !== null;
     return device;
   });
 }
@@ -43,6 +51,8 @@ export async function registerUserRecorded(ctx: AppContext, principal: Registrat
     event.userId = user.id;
     event.userPrincipalName = user.userPrincipalName;
     event.deviceUuid = device.deviceUuid;
+    event.deviceSerialNumber = device.attestation?.serialNumber ?? null;
+    event.deviceAttested = device.attestation !== null;
     const amr = principal.kind === 'bearer' ? principal.amr : ['pwd'];
     // With a registration token the user's password was checked just now; a bearer token rests on its sign-in.
     const lastFullAuthAt = principal.kind === 'bearer' ? principal.issuedAt : ctx.clock.now();

@@ -16,6 +16,7 @@ import { b64Encode } from '../protocol/base64.js';
 import type { RegistrationPrincipal } from './registration-auth.js';
 import { verifySmartCardChain } from './smart-card.js';
 import { assertionAudience } from '../config/load.js';
+import { verifyDeviceAttestation, type AttestationRequest } from './device-attestation.js';
 
 const uuid = z.string().regex(/^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/, 'must be a UUID');
 
@@ -31,7 +32,20 @@ export const deviceRegistrationSchema = z.object({
    * login needs tokenExchange (web-login-macos27.md §1); accepted and echoed, not enforced (docs/web-login.md).
    */
   supportedGrantTypes: z.array(z.enum(['password', 'jwtBearer', 'tokenExchange', 'saml1_1', 'saml2_0'])).max(5).optional(),
+  /**
+   * Apple device attestation of signingKey (docs/attestation.md): standard-base64 DER certificates, leaf
+   * first, as attestKey returns them. Checked by device-attestation.ts, which reports garbage with its own code.
+   */
+  attestation: z.unknown().optional(),
+  /** The server nonce the attestation was made for, exactly as the server issued it. */
+  attestationNonce: z.string().max(512).optional(),
 }).strict();
+
+/**
+ * Attestation a dialect has already taken from its own body (UiO's `attestation` and `nonce`), in place
+ * of the native fields; see AttestationRequest for requireIdentifiers and nonceConsumed.
+ */
+export type DialectAttestation = Pick<AttestationRequest, 'chain' | 'wireChain' | 'nonce' | 'requireIdentifiers' | 'nonceConsumed'>;
 
 export const userRegistrationSchema = z.object({
   userPrincipalName: z.string().min(1).max(256),
@@ -86,11 +100,16 @@ export function loginConfiguration(ctx: AppContext) {
   };
 }
 
-export async function registerDevice(ctx: AppContext, principal: RegistrationPrincipal, body: unknown, via: Device['registeredVia'] = principal.kind): Promise<Device> {
+export async function registerDevice(ctx: AppContext, principal: RegistrationPrincipal, body: unknown, via: Device['registeredVia'] = principal.kind, dialectAttestation?: DialectAttestation): Promise<Device> {
   const b = parseBody(deviceRegistrationSchema, body);
   const signing = keyWithKid(b.signingKey, b.signingKeyId, 'signingKey');
   const encryption = keyWithKid(b.encryptionKey, b.encryptionKeyId, 'encryptionKey');
   if (signing.kid === encryption.kid) throw new PssoError('registration_invalid', 'signing and encryption keys must differ');
+  // Verified before anything is stored: a refused attestation leaves no device row behind.
+  const attestation = await verifyDeviceAttestation(ctx, {
+    orgId: principal.orgId, attestedKeyX963: signing.x963,
+    ...(dialectAttestation ?? { chain: undefined, nonce: b.attestationNonce, wireChain: b.attestation }),
+  });
   const now = ctx.clock.now();
   return ctx.store.transaction(async (tx) => {
     const previous = await tx.devices.getByUuid(principal.orgId, b.deviceUuid.toUpperCase());
@@ -99,7 +118,7 @@ export async function registerDevice(ctx: AppContext, principal: RegistrationPri
       signingKey: signing.x963, signingKid: signing.kid, encryptionKey: encryption.x963, encryptionKid: encryption.kid,
       sharedDeviceKeys: b.sharedDeviceKeys, status: 'active', registeredVia: via,
       registeredByUserId: principal.kind === 'bearer' ? principal.user.id : null,
-      createdAt: previous?.createdAt ?? now, updatedAt: now, revokedAt: null,
+      createdAt: previous?.createdAt ?? now, updatedAt: now, revokedAt: null, attestation,
     });
     if (previous) {
       // New device keys: everything bound to the old keys ends (tokens, user keys, unlock keys, web login codes).

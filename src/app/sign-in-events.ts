@@ -20,6 +20,9 @@ export interface SignInEvent {
   userDisplayName?: string;
   deviceId?: string;
   deviceUuid?: string;
+  /** From the device's stored attestation (docs/attestation.md), for the row's deviceDetail. */
+  deviceSerialNumber?: string | null;
+  deviceAttested?: boolean;
   ipAddress: string;
   userAgent?: string;
   error?: PssoError;

@@ -68,6 +68,7 @@ export function toSignInRow(e: SignInEvent, displayName: string | null): SignIn 
     deviceDetail: {
       deviceId: e.deviceId ?? null, displayName: e.deviceUuid ?? null, operatingSystem: e.deviceId ? 'macOS' : null,
       isCompliant: null, isManaged: e.deviceId ? true : null, trustType: e.deviceId ? 'Platform SSO' : null,
+      serialNumber: e.deviceSerialNumber ?? null, isAttested: e.deviceId && e.deviceAttested !== undefined ? e.deviceAttested : null,
     },
   };
 }

@@ -56,6 +56,8 @@ export async function handleTokenRequest(ctx: AppContext, input: TokenEndpointIn
     const auth = await authenticateDeviceRequest(ctx, input.form, { client, clientRequestId: input.clientRequestId }, ({ device, claimedUsername }) => {
       event.deviceId = device.id;
       event.deviceUuid = device.deviceUuid;
+      event.deviceSerialNumber = device.attestation?.serialNumber ?? null;
+      event.deviceAttested = device.attestation !== null;
       event.orgId = device.orgId;
       event.userPrincipalName = claimedUsername;
     });

@@ -67,12 +67,14 @@ export function addAdminCommands(program: Command): void {
   device.command('list').option('--all', 'include revoked devices').action(async (o: { all?: boolean }, cmd: Command) => withContext(g(cmd), async (ctx) => {
     const org = await defaultOrganisation(ctx);
     let cursor: string | null = null;
-    console.log('ID                        DEVICE UUID                           STATUS   SHARED KEYS  USERS  REGISTERED');
+    console.log('ID                        DEVICE UUID                           STATUS   SHARED KEYS  USERS  REGISTERED                ATTESTED  SERIAL        UDID');
     do {
       const page = await ctx.store.devices.list(org.id, { cursor, ...(o.all ? {} : { status: 'active' as const }) });
       for (const d of page.items) {
         const users = await ctx.store.userRegistrations.listForDevice(d.id);
-        console.log(`${d.id.padEnd(25)} ${d.deviceUuid}  ${d.status.padEnd(8)} ${String(d.sharedDeviceKeys).padEnd(12)} ${String(users.length).padEnd(6)} ${iso(d.createdAt)}`);
+        // Serial and UDID come only from a verified Apple attestation (docs/attestation.md); "-" otherwise.
+        const a = d.attestation;
+        console.log(`${d.id.padEnd(25)} ${d.deviceUuid}  ${d.status.padEnd(8)} ${String(d.sharedDeviceKeys).padEnd(12)} ${String(users.length).padEnd(6)} ${iso(d.createdAt).padEnd(24)} ${(a ? 'yes' : 'no').padEnd(9)} ${(a?.serialNumber ?? '-').padEnd(13)} ${a?.udid ?? '-'}`);
       }
       cursor = page.next;
     } while (cursor);

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { withContext, type GlobalOptions } from './context-from-options.js';
 import { defaultOrganisation } from '../app/directory.js';
 import { addDomain, countUsersInDomain, removeDomain } from '../app/organisation-domains.js';
+import { parseAttestationMode, setAttestationMode } from '../app/admin-api/graph-device-registration-policy.js';
 import { PssoError } from '../errors/psso-error.js';
 import type { AppContext } from '../app/context.js';
 
@@ -51,6 +52,20 @@ export function addOrgCommands(program: Command): void {
       await ctx.store.organisations.rename(o.id, trimmed);
       console.log(`renamed "${o.name}" to "${trimmed}"`);
     }));
+  // Apple device attestation at registration (docs/attestation.md); the admin API's deviceRegistrationPolicy.
+  const attestation = org.command('attestation').description('Apple device attestation at registration: off, preferred or required');
+  attestation.command('show').action(async (_o: unknown, cmd: Command) => withContext(g(cmd), async (ctx) => {
+    const o = await defaultOrganisation(ctx);
+    console.log(`attestation mode  ${(await ctx.store.orgSettings.get(o.id)).attestationMode}`);
+  }));
+  attestation.command('set <mode>').description('off | preferred (verify when a Mac sends one) | required')
+    .action(async (mode: string, _o: unknown, cmd: Command) => withContext(g(cmd), async (ctx) => {
+      const o = await defaultOrganisation(ctx);
+      const to = parseAttestationMode(mode);
+      const from = await setAttestationMode(ctx, o.id, to);
+      console.log(`attestation mode ${from} -> ${to}${to === 'required' ? ' (profiles must set AllowDeviceIdentifiersInAttestation: serial and UDID are required)' : ''}`);
+    }));
+
   const domain = org.command('domain').description('the domains user names use');
   domain.command('add <domain>').action(async (name: string, _o: unknown, cmd: Command) => withContext(g(cmd), async (ctx) => {
     const d = await addDomain(ctx, (await defaultOrganisation(ctx)).id, name);

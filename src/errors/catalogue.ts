@@ -451,6 +451,33 @@ const entries = [
     message: 'The request asks for an HPKE-encrypted response, which OpenPSSO does not produce yet (its JWE layout is undocumented).',
     remediation: 'Keep the SSO extension on the default response encryption (ECDH-ES with A256GCM); do not set the hpke* login configuration properties.' },
 
+  // 1870-1889: Apple Managed Device Attestation at registration (extensions.md §4.6; docs/attestation.md)
+  { code: 1870, name: 'attestation_malformed', status: 400, oauthError: 'invalid_request', audience: 'developer',
+    message: 'The attestation is not a non-empty array of standard-base64 DER X.509 certificates, leaf first.',
+    remediation: 'Send the certificate array attestKey returned, each certificate standard-base64 encoded, leaf first.' },
+  { code: 1871, name: 'attestation_required', status: 400, oauthError: 'invalid_request', audience: 'admin',
+    message: 'This organisation requires Apple device attestation at registration and the request carries none.',
+    remediation: 'Use an SSO extension that attests its keys (UiO Weblogin, or `openpsso mac register --attest`), or set the organisation\'s attestation mode to preferred or off.',
+    userAction: 'Ask your administrator: this Mac\'s SSO extension does not send a device attestation.' },
+  { code: 1872, name: 'attestation_untrusted', status: 400, oauthError: 'invalid_request', audience: 'admin',
+    message: 'The attestation chain does not lead, signature by signature, to a trusted attestation root.',
+    remediation: 'Real Macs chain to Apple\'s Enterprise Attestation Root CA (built in); a test root must be listed in attestation.trustedRootFiles.' },
+  { code: 1873, name: 'attestation_certificate_expired', status: 400, oauthError: 'invalid_request', audience: 'admin',
+    message: 'A certificate in the attestation chain is expired or not yet valid.',
+    remediation: 'Check the server clock; Apple\'s attestation leaves are short-lived, so attest again right before registering.' },
+  { code: 1874, name: 'attestation_key_mismatch', status: 400, oauthError: 'invalid_request', audience: 'developer',
+    message: 'The attested key (the leaf certificate\'s public key) is not the signing key being registered.',
+    remediation: 'Attest the device signing key (.sharedDeviceSigning) and register that same key.' },
+  { code: 1875, name: 'attestation_freshness_mismatch', status: 400, oauthError: 'invalid_request', audience: 'developer',
+    message: 'The attestation\'s freshness code (OID 1.2.840.113635.100.8.11.1) is missing or is not SHA-256 of the nonce sent with it.',
+    remediation: 'Attest with clientDataHash = SHA-256 of the UTF-8 nonce string exactly as it is sent in the registration.' },
+  { code: 1876, name: 'attestation_identifiers_missing', status: 400, oauthError: 'invalid_request', audience: 'admin',
+    message: 'The attestation carries no serial number or no UDID, and this registration requires both.',
+    remediation: 'Set AllowDeviceIdentifiersInAttestation to true in the Platform SSO profile (macOS 15.4 and later).' },
+  { code: 1877, name: 'attestation_nonce_missing', status: 400, oauthError: 'invalid_request', audience: 'developer',
+    message: 'The attestation comes without the server nonce it was made for.',
+    remediation: 'Fetch a server nonce, attest with its SHA-256 as clientDataHash, and send the nonce with the attestation.' },
+
   // 1900: last resort
   // Extension dialects (extensions.md §5).
   { code: 1865, name: 'nonce_wrong_binding', status: 400, oauthError: 'invalid_grant', audience: 'developer',

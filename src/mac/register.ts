@@ -9,6 +9,8 @@ import { totpAt } from '../policy/totp.js';
 import { base32Decode } from '../policy/base32.js';
 import { FILES, userSlug } from './state-store.js';
 import { readCard } from './smart-card.js';
+import { ACCEPT } from './http.js';
+import { attestKey, virtualMacIdentifiers, type AttestationAuthority } from './attestation.js';
 import { DEFAULT_LOGIN_FREQUENCY } from './token-policy.js';
 import { CLI_METHOD_NAMES, type DeviceConfig, type LoginConfig, type Method, type UserConfig } from './types.js';
 import { profileDefaults, type MacProfileSettings } from './profile-settings.js';
@@ -56,6 +58,8 @@ export interface RegisterOptions {
   webLogin?: boolean;
   /** Act as this open SSO extension (its paths, encodings and registration); native: OpenPSSO's own API. */
   extension?: ExtensionName;
+  /** Attest the device signing key with this root (attestKey stand-in; docs/attestation.md), native API only. */
+  attestation?: AttestationAuthority;
 }
 
 export interface RegisterResult {
@@ -132,6 +136,17 @@ async function compatLoginConfig(mac: VirtualMac, server: string, c: CompatLogin
   };
 }
 
+/**
+ * A fresh server nonce, then attestKey(.sharedDeviceSigning, clientDataHash = SHA-256(nonce)) as the UiO
+ * extension does (extensions.md §4.5), with serial and UDID as AllowDeviceIdentifiersInAttestation adds them.
+ */
+async function attestSigningKey(mac: VirtualMac, server: string, ca: AttestationAuthority, signingX963: Buffer, deviceUuid: string) {
+  const answer = await mac.http.json<{ Nonce?: unknown }>('attestation nonce request', mac.http.postForm(`${server}/psso/nonce`, 'grant_type=srv_challenge', ACCEPT.json, randomUUID()));
+  if (typeof answer?.Nonce !== 'string') throw new MacError('verification', 'The nonce answer has no "Nonce" string.');
+  const chain = await attestKey(ca, { attestedKeyX963: signingX963, nonce: answer.Nonce, ...virtualMacIdentifiers(deviceUuid), now: mac.clock.now() });
+  return { attestation: chain.map((c) => c.toString('base64')), attestationNonce: answer.Nonce };
+}
+
 /** The Mac's hardware UUID survives a reset, like a real Mac's. */
 async function hardwareUuid(mac: VirtualMac): Promise<string> {
   const text = await mac.state.store.readText('hardware.json');
@@ -187,8 +202,9 @@ export async function registerMac(mac: VirtualMac, o: RegisterOptions): Promise<
       cfg = await compatLoginConfig(mac, server, o.compatLogin ?? {}, now);
     } else {
       bearer = await authorisation(mac, server, o, p.registrationToken);
+      const attested = o.attestation ? await attestSigningKey(mac, server, o.attestation, signing.x963, deviceUuid) : {};
       const answer = await mac.http.json<NativeAnswer>('device registration', mac.http.postJson(`${server}/api/v1/devices`, {
-        deviceUuid, signingKey: pemFromX963(signing.x963), encryptionKey: pemFromX963(encryption.x963), signingKeyId: signingKid, encryptionKeyId: encryptionKid, sharedDeviceKeys: shared,
+        ...attested, deviceUuid, signingKey: pemFromX963(signing.x963), encryptionKey: pemFromX963(encryption.x963), signingKeyId: signingKid, encryptionKeyId: encryptionKid, sharedDeviceKeys: shared,
         // supportedGrantTypes(): web-based login requires tokenExchange (web-login-macos27.md §1).
         supportedGrantTypes: method === 'openid' ? ['password', 'jwtBearer', 'tokenExchange'] : ['password', 'jwtBearer'],
       }, bearer));

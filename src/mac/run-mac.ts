@@ -7,6 +7,7 @@ import { loadProfileSettings, normaliseMethod } from './profile-settings.js';
 import type { LoginResult } from './login-window.js';
 import { CLI_METHOD_NAMES, type MacClock, type Method } from './types.js';
 import { EXTENSION_NAMES, type ExtensionName } from './extensions/types.js';
+import { loadAttestationAuthority, type AttestationAuthority } from './attestation.js';
 
 interface Common {
   mac: string;
@@ -34,6 +35,14 @@ const common = (c: Command) => c
   .option('--json', 'print the result as JSON');
 
 // Spelt as CLI_METHOD_NAMES; any case or separator, and Apple's profile names (UserSecureEnclaveKey), are accepted as aliases.
+/** Only Apple can attest a real key; the virtual Mac uses a test root the server is told to trust. */
+function attestationRoot(keyFile: string | undefined, certFile: string | undefined): AttestationAuthority {
+  const key = keyFile ?? process.env.OPENPSSO_MAC_ATTESTATION_ROOT_KEY;
+  const cert = certFile ?? process.env.OPENPSSO_MAC_ATTESTATION_ROOT_CERT;
+  if (!key || !cert) throw new MacError('usage', '--attest needs the test root: --attestation-root-key and --attestation-root-cert (PEM), or OPENPSSO_MAC_ATTESTATION_ROOT_KEY and _CERT.');
+  return loadAttestationAuthority(key, cert);
+}
+
 function method(v: string): Method {
   const m = normaliseMethod(v);
   if (!m) throw new MacError('usage', `unknown method ${v}; use ${Object.values(CLI_METHOD_NAMES).join(', ')}`);
@@ -77,6 +86,9 @@ export async function runMac(argv: string[]): Promise<number> {
     .option('--groups <list>', 'comma-separated groups to request in id_tokens')
     .option('--repair', 'register the device again with new keys')
     .option('--web-login', 'macOS 27 web-based login: the OpenID method, tokenExchange grant; the first login runs through the web sign-in')
+    .option('--attest', 'attest the device signing key (Apple device attestation) with a test root: --attestation-root-key/-cert or OPENPSSO_MAC_ATTESTATION_ROOT_KEY/_CERT')
+    .option('--attestation-root-key <pem>', 'with --attest: the test attestation root private key (PEM)')
+    .option('--attestation-root-cert <pem>', 'with --attest: the test attestation root certificate (PEM)')
     .action(async (o: Common & Record<string, string | boolean | undefined>) => {
       const mac = macFor(o);
       const profile = typeof o.profile === 'string' ? await loadProfileSettings(o.profile) : undefined;
@@ -94,6 +106,7 @@ export async function runMac(argv: string[]): Promise<number> {
         ...(s('groups') ? { groups: s('groups')!.split(',').map((g) => g.trim()).filter(Boolean) } : {}),
         repair: o.repair === true, webLogin: o.webLogin === true,
         ...(s('extension') ? { extension: extensionName(s('extension')!) } : {}),
+        ...(o.attest === true ? { attestation: attestationRoot(s('attestationRootKey'), s('attestationRootCert')) } : {}),
       });
       if (o.json) return json(r);
       for (const m of r.messages) out(m);

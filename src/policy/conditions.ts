@@ -1,7 +1,7 @@
 // Conditional-access assignment matching (users, apps, locations, device state, client apps) with a reason per condition (entra-mdm.md §3.6).
 import { appDisplayName } from './app-ids.js';
 import { cidrContains, parseCidr, parseIp, type ParsedIp } from './ip-range.js';
-import type { ClientAppType, ConditionalAccessConditionSet, DeviceState, NamedLocation } from './types.js';
+import type { ClientAppType, ConditionalAccessConditionSet, DeviceConditionState, DeviceState, NamedLocation } from './types.js';
 
 export interface ConditionResult {
   condition: 'users' | 'applications' | 'locations' | 'devices' | 'clientAppTypes';
@@ -19,6 +19,8 @@ export interface ConditionFacts {
   /** The Platform SSO authorization scope the sign-in carries, if any (includeUserActions). */
   userAction?: string;
   deviceState: DeviceState;
+  /** Apple device attestation at registration; absent = not attested. */
+  deviceAttested?: boolean;
   clientAppType: Exclude<ClientAppType, 'all'>;
   /** false for the Mac's token endpoint, where only policies naming the app apply (see matchApplications). */
   interactive: boolean;
@@ -126,11 +128,15 @@ function matchLocations(c: ConditionalAccessConditionSet['locations'], f: Condit
 function matchDevices(c: ConditionalAccessConditionSet['devices'], f: ConditionFacts): ConditionResult {
   const r = (applies: boolean, why: string): ConditionResult => ({ condition: 'devices', applies, why });
   if (c === undefined || c === null) return r(true, 'no device condition');
-  if (c.excludeDeviceStates.includes(f.deviceState)) return r(false, `device state ${f.deviceState} is excluded`);
-  if (c.includeDeviceStates.includes('All') || c.includeDeviceStates.includes(f.deviceState)) {
-    return r(true, `device state ${f.deviceState} is included`);
-  }
-  return r(false, `device state ${f.deviceState} is not in includeDeviceStates`);
+  // The device carries two states at once: its registration state and its attestation state.
+  const states: DeviceConditionState[] = [f.deviceState, f.deviceAttested === true ? 'attested' : 'unattested'];
+  const label = `device state ${states.join(', ')}`;
+  const excluded = states.find((st) => c.excludeDeviceStates.includes(st));
+  if (excluded !== undefined) return r(false, `${label}: ${excluded} is excluded`);
+  if (c.includeDeviceStates.includes('All')) return r(true, `${label}: all device states are included`);
+  const included = states.find((st) => c.includeDeviceStates.includes(st));
+  if (included !== undefined) return r(true, `${label}: ${included} is included`);
+  return r(false, `${label}: not in includeDeviceStates`);
 }
 
 function matchClientApps(c: ConditionalAccessConditionSet['clientAppTypes'], f: ConditionFacts): ConditionResult {

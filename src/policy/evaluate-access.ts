@@ -66,7 +66,7 @@ export function evaluateAccess(
   const location = locateIp(ctx.ipAddress, namedLocations);
   const deviceState = ctx.device?.state ?? 'unregistered';
   const facts: ConditionFacts = {
-    userId: ctx.user.id, groupIds: ctx.user.groupIds, appId: ctx.appId, deviceState, clientAppType, interactive: ctx.interactive, location,
+    userId: ctx.user.id, groupIds: ctx.user.groupIds, appId: ctx.appId, deviceState, deviceAttested: ctx.device?.isAttested === true, clientAppType, interactive: ctx.interactive, location,
     ...(ctx.appDisplayName !== undefined ? { appName: ctx.appDisplayName } : {}),
     ...(ctx.userAction !== undefined ? { userAction: ctx.userAction } : {}),
   };
@@ -76,7 +76,7 @@ export function evaluateAccess(
       `${ctx.interactive ? 'interactive' : 'non-interactive'} (${clientAppType}), methods [${ctx.authMethodsSatisfied.join(', ')}]` +
       `${ctx.userAction !== undefined ? `, user action ${ctx.userAction}` : ''}`,
     `location: ${ctx.ipAddress || '(no address)'}${location.containing.length ? ` in ${location.containing.map(describeLocation).join(', ')}` : ' in no named location'}`,
-    `device: ${ctx.device ? `${ctx.device.id} ${deviceState}${ctx.device.isCompliant ? ', compliant' : ''}` : 'none (unregistered)'}`,
+    `device: ${ctx.device ? `${ctx.device.id} ${deviceState}, ${ctx.device.isAttested ? 'attested' : 'unattested'}${ctx.device.isCompliant ? ', compliant' : ''}` : 'none (unregistered, unattested)'}`,
   ];
 
   const requirements: AccessRequirement[] = [];

@@ -78,10 +78,10 @@ const locationsSchema = z.strictObject({
   excludeLocations: idList.default([]),
 });
 
-const deviceState = z.enum(['registered', 'unregistered', 'revoked']);
+const deviceState = z.enum(['registered', 'unregistered', 'revoked', 'attested', 'unattested']);
 const devicesSchema = z.strictObject({
   ...graphMeta,
-  includeDeviceStates: z.array(z.union([z.literal('All'), deviceState])).min(1, "include at least one device state ('All', 'registered', 'unregistered', 'revoked')"),
+  includeDeviceStates: z.array(z.union([z.literal('All'), deviceState])).min(1, "include at least one device state ('All', 'registered', 'unregistered', 'revoked', 'attested', 'unattested')"),
   excludeDeviceStates: z.array(deviceState).default([]),
   deviceFilter: unsupportedWhenSet('deviceFilter rules; use includeDeviceStates/excludeDeviceStates').optional(),
 });

@@ -15,6 +15,10 @@ export interface SignInDeviceDetail {
   isCompliant: boolean | null;
   isManaged: boolean | null;
   trustType: string | null;
+  /** OpenPSSO addition (Intune's managedDevice name): the serial Apple device attestation proved, else null. */
+  serialNumber?: string | null;
+  /** OpenPSSO addition: the device's keys were attested by Apple (docs/attestation.md) at registration. */
+  isAttested?: boolean | null;
 }
 
 export interface SignIn {

@@ -6,6 +6,15 @@ export type PerUserMfaState = 'disabled' | 'enabled' | 'enforced';
 /** OpenPSSO's device condition subset: the device's state in OpenPSSO, not Graph's deviceFilter rules. */
 export type DeviceState = 'registered' | 'unregistered' | 'revoked';
 
+/**
+ * Whether Apple device attestation proved the device's keys at registration (docs/attestation.md).
+ * Orthogonal to DeviceState: a device is, say, both 'registered' and 'attested'; no device is 'unattested'.
+ */
+export type DeviceAttestationState = 'attested' | 'unattested';
+
+/** The values a device condition can name. */
+export type DeviceConditionState = DeviceState | DeviceAttestationState;
+
 /** Graph's clientAppTypes; OpenPSSO only produces 'browser' (sign-in pages) and 'mobileAppsAndDesktopClients' (the Mac). */
 export type ClientAppType = 'all' | 'browser' | 'mobileAppsAndDesktopClients' | 'exchangeActiveSync' | 'other';
 
@@ -41,11 +50,12 @@ export interface ConditionalAccessLocations {
 
 /**
  * Device condition: names follow Graph's retired conditionalAccessDevices.includeDeviceStates, with
- * OpenPSSO's device states as values. A request without a device is 'unregistered'.
+ * OpenPSSO's device states as values. A request without a device is 'unregistered' and 'unattested'.
+ * A device matches a list when its state or its attestation state is in it.
  */
 export interface ConditionalAccessDevices {
-  includeDeviceStates: ('All' | DeviceState)[];
-  excludeDeviceStates: DeviceState[];
+  includeDeviceStates: ('All' | DeviceConditionState)[];
+  excludeDeviceStates: DeviceConditionState[];
 }
 
 export interface ConditionalAccessConditionSet {
@@ -120,7 +130,7 @@ export interface AccessContext {
   /** Client address as seen by the server; '' when unknown (matches only 'All' locations). */
   ipAddress: string;
   /** Absent: the request carries no device identity ('unregistered'). */
-  device?: { id: string; state: DeviceState; isCompliant?: boolean };
+  device?: { id: string; state: DeviceState; isCompliant?: boolean; isAttested?: boolean };
   /** true: the sign-in pages can prompt. false: the Mac's token endpoint, which cannot. */
   interactive: boolean;
   /** Defaults to 'browser' when interactive, 'mobileAppsAndDesktopClients' otherwise. */

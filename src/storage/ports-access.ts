@@ -180,10 +180,15 @@ export interface OrgSettings {
   /** Interactive sign-in: failures before lockout, lockout length, failure window. */
   lockoutThreshold: number;
   lockoutSeconds: number;
+  /** Apple device attestation at registration (docs/attestation.md): off (default), preferred or required. */
+  attestationMode: AttestationMode;
 }
 
+export const ATTESTATION_MODES = ['off', 'preferred', 'required'] as const;
+export type AttestationMode = (typeof ATTESTATION_MODES)[number];
+
 export interface OrgSettingsStore {
-  /** Defaults when nothing was stored: security defaults off, 30 days retention, 10 failures, 60 s. */
+  /** Defaults when nothing was stored: security defaults off, 30 days retention, 10 failures, 60 s, attestation off. */
   get(orgId: string): Promise<OrgSettings>;
   put(s: OrgSettings): Promise<void>;
 }

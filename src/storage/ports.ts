@@ -58,6 +58,21 @@ export interface Device {
   createdAt: Millis;
   updatedAt: Millis;
   revokedAt: Millis | null;
+  /** What Apple device attestation proved at the last registration (docs/attestation.md); null when not attested. */
+  attestation: DeviceAttestation | null;
+}
+
+/** Facts from a verified Apple Managed Device Attestation of the device signing key (extensions.md §4.6). */
+export interface DeviceAttestation {
+  /** OID 1.2.840.113635.100.8.9.1; null unless the profile sets AllowDeviceIdentifiersInAttestation. */
+  serialNumber: string | null;
+  /** OID 1.2.840.113635.100.8.9.2; same condition. */
+  udid: string | null;
+  /** OID 1.2.840.113635.100.8.10.2, when present. */
+  sepOsVersion: string | null;
+  /** Lower-case hex SHA-256 of the trusted root the chain ended at. */
+  rootFingerprint: string;
+  attestedAt: Millis;
 }
 
 /** openid: macOS 27 web-based login (the OpenID method); the web sign-in is the credential, nothing is stored for it. */

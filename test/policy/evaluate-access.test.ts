@@ -26,6 +26,12 @@ const blockRevoked = policy('pol_revoked', {
   grantControls: { operator: 'AND', builtInControls: ['block'] },
   conditions: { devices: { includeDeviceStates: ['revoked'], excludeDeviceStates: [] } },
 });
+// Apple device attestation as a condition (docs/attestation.md): block what Apple did not attest.
+const blockUnattested = policy('pol_unattested', {
+  grantControls: { operator: 'AND', builtInControls: ['block'] },
+  conditions: { devices: { includeDeviceStates: ['unattested'], excludeDeviceStates: [] } },
+});
+const mfaUnlessAttested = policy('pol_mfa_unattested', { conditions: { devices: { includeDeviceStates: ['All'], excludeDeviceStates: ['attested'] } } });
 const mfaExceptAdmin = policy('pol_not_admin', { conditions: { applications: { includeApplications: ['All'], excludeApplications: [ADMIN_API_APP_ID] } } });
 const mfaBrowserOnly = policy('pol_browser', { conditions: { clientAppTypes: ['browser'] } });
 const mfaAllApps = policy('pol_all_apps', { conditions: { applications: { includeApplications: ['All'] } } });
@@ -116,8 +122,17 @@ const cases: Case[] = [
   { name: 'AND: both met', ctx: { authMethodsSatisfied: ['pwd', 'mfa'], device: { id: 'd', state: 'registered', isCompliant: true } }, policies: [mfaAndCompliant],
     result: 'allow' },
   { name: 'revoked device is blocked', ctx: { device: { id: 'dev_1', state: 'revoked' } }, policies: [blockRevoked],
-    result: 'block', traceIncludes: ['device state revoked is included'] },
+    result: 'block', traceIncludes: ['device state revoked, unattested: revoked is included'] },
   { name: 'registered device passes the revoked-device block', ctx: {}, policies: [blockRevoked], result: 'allow' },
+  { name: 'unattested registered device is blocked by the attestation policy', ctx: { device: { id: 'dev_1', state: 'registered' } }, policies: [blockUnattested],
+    result: 'block', entra: 53003, traceIncludes: ['device: dev_1 registered, unattested', 'device state registered, unattested: unattested is included'] },
+  { name: 'attested device passes the attestation policy', ctx: { device: { id: 'dev_1', state: 'registered', isAttested: true } }, policies: [blockUnattested],
+    result: 'allow', policyResults: { pol_unattested: 'notApplied' }, traceIncludes: ['device: dev_1 registered, attested', 'device state registered, attested: not in includeDeviceStates'] },
+  { name: 'no device at all counts as unattested', ctx: { device: undefined }, policies: [blockUnattested], result: 'block', traceIncludes: ['none (unregistered, unattested)'] },
+  { name: 'exclude attested: MFA for every device except attested ones', ctx: { device: { id: 'dev_1', state: 'registered', isAttested: true } }, policies: [mfaUnlessAttested],
+    result: 'allow', policyResults: { pol_mfa_unattested: 'notApplied' }, traceIncludes: ['attested is excluded'] },
+  { name: 'exclude attested still covers an unattested device', ctx: { device: { id: 'dev_1', state: 'registered' } }, policies: [mfaUnlessAttested],
+    result: 'interactionRequired', entra: 50076 },
   { name: 'excluded app is not covered', ctx: { ...interactive, appId: ADMIN_API_APP_ID }, policies: [mfaExceptAdmin],
     result: 'allow', traceIncludes: ['OpenPSSO Admin API', 'excluded (excludeApplications)'] },
   { name: 'browser-only policy skips the Mac token endpoint', ctx: {}, policies: [mfaBrowserOnly],

@@ -118,3 +118,12 @@ test('named location: refused inputs point at the field', () => {
   assert.equal(country.ok, false);
   assert.ok(!country.ok && country.issues.some((i) => i.path === '@odata.type' && /country/.test(i.message)));
 });
+
+test('policy input: attested and unattested are device states (docs/attestation.md)', () => {
+  const r = parseConditionalAccessPolicyInput(withPatch((p) => { p.conditions.devices = { includeDeviceStates: ['unattested'], excludeDeviceStates: ['revoked'] }; }));
+  assert.ok(r.ok, JSON.stringify(r));
+  assert.deepEqual(r.value.conditions.devices, { includeDeviceStates: ['unattested'], excludeDeviceStates: ['revoked'] });
+  const ex = parseConditionalAccessPolicyInput(withPatch((p) => { p.conditions.devices = { includeDeviceStates: ['All'], excludeDeviceStates: ['attested'] }; }));
+  assert.ok(ex.ok, JSON.stringify(ex));
+  assert.ok('conditions.devices.includeDeviceStates[0]' in issuesOf(withPatch((p) => { p.conditions.devices = { includeDeviceStates: ['attestedd'] }; })));
+});

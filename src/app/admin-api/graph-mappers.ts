@@ -27,6 +27,7 @@ export function toGraphGroup(g: Group): Record<string, unknown> {
 
 export const DEVICE_PROPERTIES = [
   'id', 'deviceId', 'displayName', 'accountEnabled', 'operatingSystem', 'registrationDateTime', 'approximateLastSignInDateTime', 'trustType',
+  'serialNumber', 'udid', 'isAttested', 'attestedDateTime',
 ] as const;
 
 /** `lastActivityMs`: the newest refresh-token issue time, which every login and refresh renews. */
@@ -42,6 +43,12 @@ export function toGraphDevice(d: Device, lastActivityMs: number | null): Record<
     registrationDateTime: iso(d.createdAt),
     approximateLastSignInDateTime: iso(lastActivityMs),
     trustType: 'Workplace',
+    // OpenPSSO additions, named as Intune's managedDevice names them: what Apple device attestation
+    // proved at registration (docs/attestation.md); null when the Mac was not attested.
+    serialNumber: d.attestation?.serialNumber ?? null,
+    udid: d.attestation?.udid ?? null,
+    isAttested: d.attestation !== null,
+    attestedDateTime: iso(d.attestation?.attestedAt ?? null),
   };
 }
 

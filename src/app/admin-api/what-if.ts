@@ -62,7 +62,7 @@ export async function whatIf(ctx: AppContext, orgId: string, w: WhatIfInput): Pr
     appId, ipAddress: w.ip, interactive,
     ...(name !== undefined ? { appDisplayName: name } : {}),
     ...(userAction !== undefined ? { userAction } : {}),
-    ...(device ? { device: { id: device.id, state: device.status === 'revoked' ? 'revoked' as const : 'registered' as const } } : {}),
+    ...(device ? { device: { id: device.id, state: device.status === 'revoked' ? 'revoked' as const : 'registered' as const, isAttested: device.attestation !== null } } : {}),
     authMethodsSatisfied: w.mfa ? ['pwd', 'mfa'] : ['pwd'],
     lastFullAuthAt: now,
     now,

@@ -18,6 +18,7 @@ const deviceView = (d: Device) => ({
   id: d.id, deviceUuid: d.deviceUuid, signingKeyId: d.signingKid, encryptionKeyId: d.encryptionKid,
   sharedDeviceKeys: d.sharedDeviceKeys, status: d.status, registeredVia: d.registeredVia,
   createdDateTime: new Date(d.createdAt).toISOString(),
+  isAttested: d.attestation !== null, serialNumber: d.attestation?.serialNumber ?? null, udid: d.attestation?.udid ?? null,
 });
 
 const facts = (req: FastifyRequest) => ({ ipAddress: req.ip, correlationId: req.id, userAgent: req.headers['user-agent'], slot: req.admissionSlot });

@@ -25,6 +25,10 @@ function mapDevice(r: Selectable<DevicesTable>): Device {
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
     revokedAt: r.revoked_at === null ? null : Number(r.revoked_at),
+    attestation: r.attested_at === null || r.attestation_root === null ? null : {
+      serialNumber: r.serial_number, udid: r.udid, sepOsVersion: r.sep_os_version,
+      rootFingerprint: r.attestation_root, attestedAt: Number(r.attested_at),
+    },
   };
 }
 
@@ -54,6 +58,11 @@ export function deviceStore(db: Db): DeviceStore {
           created_at: d.createdAt,
           updated_at: d.updatedAt,
           revoked_at: d.revokedAt,
+          serial_number: d.attestation?.serialNumber ?? null,
+          udid: d.attestation?.udid ?? null,
+          sep_os_version: d.attestation?.sepOsVersion ?? null,
+          attested_at: d.attestation?.attestedAt ?? null,
+          attestation_root: d.attestation?.rootFingerprint ?? null,
         }).onConflict((oc) => oc.columns(['org_id', 'device_uuid']).doUpdateSet((eb) => ({
           signing_key: eb.ref('excluded.signing_key'),
           signing_kid: eb.ref('excluded.signing_kid'),
@@ -63,6 +72,12 @@ export function deviceStore(db: Db): DeviceStore {
           registered_via: eb.ref('excluded.registered_via'),
           registered_by_user_id: eb.ref('excluded.registered_by_user_id'),
           updated_at: eb.ref('excluded.updated_at'),
+          // New keys carry their own attestation (or none): facts about the old keys must not stay.
+          serial_number: eb.ref('excluded.serial_number'),
+          udid: eb.ref('excluded.udid'),
+          sep_os_version: eb.ref('excluded.sep_os_version'),
+          attested_at: eb.ref('excluded.attested_at'),
+          attestation_root: eb.ref('excluded.attestation_root'),
           status: 'active',
           revoked_at: null,
         }))).returningAll().executeTakeFirstOrThrow();

@@ -11,6 +11,7 @@ import { oidcProvider } from './migrations-oidc.js';
 import { applications } from './migrations-applications.js';
 import { webLogin } from './migrations-web-login.js';
 import { dialects } from './migrations-dialects.js';
+import { deviceAttestation } from './migrations-device-attestation.js';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -189,6 +190,7 @@ export function migrations(kind: StoreKind): Record<string, Migration> {
     '0008_applications': applications(kind),
     '0009_web_login': webLogin(),
     '0010_dialects': dialects(),
+    '0011_device_attestation': deviceAttestation(),
   };
 }
 

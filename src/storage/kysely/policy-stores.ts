@@ -7,6 +7,7 @@ import type {
   AdminClientRecord, AdminClientStore, AdminRole, NamedLocationStore, OrgSettings, OrgSettingsStore, PolicyStore,
 } from '../ports-access.js';
 import type { AdminClientsTable } from './schema-access.js';
+import { ATTESTATION_MODES, type AttestationMode } from '../ports-access.js';
 import { fromBool, fromJsonList, guardWrite, toBool, toJsonList, type Db } from './support.js';
 
 /** The list order: the document's own createdDateTime, or the time it was stored when it has none. */
@@ -121,6 +122,7 @@ export const DEFAULT_ORG_SETTINGS: Omit<OrgSettings, 'orgId'> = {
   signInLogRetentionDays: 30,
   lockoutThreshold: 10,
   lockoutSeconds: 60,
+  attestationMode: 'off',
 };
 
 export function orgSettingsStore(db: Db): OrgSettingsStore {
@@ -134,6 +136,8 @@ export function orgSettingsStore(db: Db): OrgSettingsStore {
         signInLogRetentionDays: Number(r.sign_in_log_retention_days),
         lockoutThreshold: Number(r.lockout_threshold),
         lockoutSeconds: Number(r.lockout_seconds),
+        // A value this code does not know fails closed: it never weakens an organisation to 'off'.
+        attestationMode: ATTESTATION_MODES.includes(r.attestation_mode as AttestationMode) ? r.attestation_mode as AttestationMode : 'required',
       };
     },
     async put(s) {
@@ -142,6 +146,7 @@ export function orgSettingsStore(db: Db): OrgSettingsStore {
         sign_in_log_retention_days: s.signInLogRetentionDays,
         lockout_threshold: s.lockoutThreshold,
         lockout_seconds: s.lockoutSeconds,
+        attestation_mode: s.attestationMode,
       };
       // One upsert statement, so concurrent first saves cannot collide on the primary key.
       await guardWrite('organisation settings', () =>

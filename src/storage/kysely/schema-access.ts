@@ -103,6 +103,7 @@ export interface OrgSettingsTable {
   sign_in_log_retention_days: number;
   lockout_threshold: number;
   lockout_seconds: number;
+  attestation_mode: string;
 }
 
 export interface SignInSessionsTable {

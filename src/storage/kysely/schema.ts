@@ -55,6 +55,11 @@ export interface DevicesTable {
   created_at: number;
   updated_at: number;
   revoked_at: number | null;
+  serial_number: string | null;
+  udid: string | null;
+  sep_os_version: string | null;
+  attested_at: number | null;
+  attestation_root: string | null;
 }
 
 export interface UserRegistrationsTable {

@@ -44,6 +44,20 @@ export function deviceCases(make: MakeStore): void {
       assert.equal(await s().devices.count(org.id), 2);
     });
 
+    it('stores the attestation facts, and re-registration replaces them (keys and facts go together)', async () => {
+      const { org } = await seed(s());
+      const attestation = { serialNumber: 'C02XYZ123ABC', udid: '00008103-000A1B2C3D4E001E', sepOsVersion: '24.4.0', rootFingerprint: 'ab'.repeat(32), attestedAt: T0 + 5 };
+      const first = await s().devices.upsert(makeDevice(org.id, { attestation }));
+      assert.deepEqual(first.attestation, attestation);
+      assert.deepEqual((await s().devices.get(first.id))?.attestation, attestation);
+      const partial = { ...attestation, serialNumber: null, udid: null, sepOsVersion: null, attestedAt: T0 + 6 };
+      const second = await s().devices.upsert(makeDevice(org.id, { deviceUuid: first.deviceUuid, attestation: partial }));
+      assert.deepEqual((await s().devices.get(first.id))?.attestation, partial);
+      assert.equal(second.id, first.id);
+      await s().devices.upsert(makeDevice(org.id, { deviceUuid: first.deviceUuid }));
+      assert.equal((await s().devices.get(first.id))?.attestation, null);
+    });
+
     it('refuses a signing kid that belongs to a different device, storing nothing', async () => {
       const { org, device } = await seed(s());
       const thief = makeDevice(org.id, { signingKey: device.signingKey, signingKid: device.signingKid });

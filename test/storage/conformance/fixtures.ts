@@ -98,6 +98,7 @@ export const makeDevice = (orgId: string, o: Partial<Device> = {}): Device => {
     createdAt: T0,
     updatedAt: T0,
     revokedAt: null,
+    attestation: null,
     ...o,
   };
 };

@@ -127,12 +127,12 @@ export function policyCases(make: MakeStore): void {
       const other = makeOrg();
       await s().organisations.create(org);
       await s().organisations.create(other);
-      const defaults = { securityDefaultsEnabled: false, signInLogRetentionDays: 30, lockoutThreshold: 10, lockoutSeconds: 60 };
+      const defaults = { securityDefaultsEnabled: false, signInLogRetentionDays: 30, lockoutThreshold: 10, lockoutSeconds: 60, attestationMode: 'off' as const };
       assert.deepEqual(await s().orgSettings.get(org.id), { orgId: org.id, ...defaults });
-      const saved = { orgId: org.id, securityDefaultsEnabled: true, signInLogRetentionDays: 90, lockoutThreshold: 5, lockoutSeconds: 300 };
+      const saved = { orgId: org.id, securityDefaultsEnabled: true, signInLogRetentionDays: 90, lockoutThreshold: 5, lockoutSeconds: 300, attestationMode: 'required' as const };
       await s().orgSettings.put(saved);
       assert.deepEqual(await s().orgSettings.get(org.id), saved);
-      const again = { ...saved, securityDefaultsEnabled: false, lockoutThreshold: 20 };
+      const again = { ...saved, securityDefaultsEnabled: false, lockoutThreshold: 20, attestationMode: 'preferred' as const };
       await s().orgSettings.put(again);
       assert.deepEqual(await s().orgSettings.get(org.id), again);
       assert.deepEqual(await s().orgSettings.get(other.id), { orgId: other.id, ...defaults });

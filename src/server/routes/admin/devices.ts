@@ -6,6 +6,7 @@ import { applySelect, collection, odataContext, parseGraphQuery } from '../../..
 import { deviceRegisteredUsers, getDevice, listDevices } from '../../../app/admin-api/graph-directory.js';
 import { DEVICE_PROPERTIES, USER_PROPERTIES } from '../../../app/admin-api/graph-mappers.js';
 import { deleteDevice, setDeviceAccountEnabled } from '../../../app/admin-api/graph-revocation.js';
+import { getDeviceRegistrationPolicy, patchDeviceRegistrationPolicy } from '../../../app/admin-api/graph-device-registration-policy.js';
 import { recordAdminAction } from '../../../app/admin-api/admin-actions.js';
 import { authorize, jsonBody, requestFacts, requestUrl, ROLES, type IdParams } from './kit.js';
 
@@ -22,6 +23,18 @@ export function deviceRoutes(ctx: AppContext): FastifyPluginAsync {
       const p = await authorize(ctx, req, ROLES.directoryRead);
       const q = parseGraphQuery(req.query, { kind: 'device', defaultTop: 1, selectable: DEVICE_PROPERTIES });
       return { '@odata.context': `${odataContext(requestUrl(ctx, req), 'devices')}/$entity`, ...applySelect(await getDevice(ctx, p.orgId, req.params.id), q.select) };
+    });
+
+    const DRP = 'policies/deviceRegistrationPolicy';
+    app.get(`/${DRP}`, async (req) => {
+      const p = await authorize(ctx, req, ROLES.policyRead);
+      return { '@odata.context': `${odataContext(requestUrl(ctx, req), DRP)}/$entity`, ...(await getDeviceRegistrationPolicy(ctx, p.orgId)) };
+    });
+    app.patch(`/${DRP}`, async (req, reply) => {
+      const p = await authorize(ctx, req, ROLES.policyWrite);
+      const c = await patchDeviceRegistrationPolicy(ctx, p.orgId, jsonBody(req));
+      await recordAdminAction(ctx, p, requestFacts(req), { action: 'setAttestationMode', target: DRP, from: c.from, to: c.to });
+      return reply.code(204).send();
     });
 
     app.patch<IdParams>('/devices/:id', async (req, reply) => {
