@@ -6,6 +6,7 @@ import { EXTENSIBLE_SSO, findSpecs, keySpecs, scopeLabel, specsIn, type KeyScope
 import { looksSigned, openSignedProfile, SignedProfileError, type SignerReport } from './cms.js';
 import { get, getString, parsePlist, PlistParseError, type PNode, type Pos } from './plist-read.js';
 import { lintPayloadRules } from './lint-rules.js';
+import { lintExtensions } from './lint-extensions.js';
 import { foreignName } from './ddm-names.js';
 import { compareVersions, didYouMean, normaliseMacOS } from './util.js';
 
@@ -22,6 +23,10 @@ export interface LintOptions {
   readonly targetMacOS?: string;
   /** Base URL of the identity provider (its issuer); WebLoginURLAllowList must cover its host. Default: the payload's first URL. */
   readonly issuer?: string;
+  /** The profile is for the virtual Mac: http://, placeholder identifiers and a missing registration token are warnings, not errors. */
+  readonly virtualMac?: boolean;
+  /** The organisation requires Apple device attestation: AllowDeviceIdentifiersInAttestation must be true. */
+  readonly attestation?: 'required';
 }
 
 export interface LintResult {
@@ -258,6 +263,7 @@ export function lintProfile(bytes: Buffer, opts: LintOptions = {}): LintResult {
   } else {
     lintProfileRoot(l, root, claimedUrls);
   }
+  lintExtensions(l, root, { ...(opts.virtualMac ? { virtualMac: true } : {}), ...(opts.attestation ? { attestation: opts.attestation } : {}) });
   lintCrossPayload(l, claimedUrls);
   return finish(parsed.format);
 }
