@@ -163,7 +163,8 @@ export async function runProfileGenerate(argv: string[]): Promise<number> {
         const fromAasa = extensionFromConfig(cfg.apps);
         const known = fromAasa ? extensionById(fromAasa.extensionIdentifier) : undefined;
         const enabled = (Object.keys(EXTENSIONS) as ExtensionName[]).filter((n) => cfg.extensions[n]?.enabled);
-        if (known) { extension = known.name; opts.teamIdentifier ??= fromAasa!.teamIdentifier; }
+        // A listed open extension whose dialect is enabled gets its own profile; otherwise the ids are used as before.
+        if (known && cfg.extensions[known.name]?.enabled) { extension = known.name; opts.teamIdentifier ??= fromAasa!.teamIdentifier; }
         else if (fromAasa) { opts.extensionIdentifier = fromAasa.extensionIdentifier; opts.teamIdentifier ??= fromAasa.teamIdentifier; }
         else if (enabled.length === 1) { extension = enabled[0]; io.err(`note: the OpenPSSO configuration enables the ${extension} dialect only; writing a profile for it (--extension to choose)\n`); }
       }

@@ -13,6 +13,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Server } from 'node:https';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { freePort } from '../helpers/ports.js';
+import { runCli } from '../helpers/cli.js';
+import { runDoctorCommand } from '../../src/doctor/cli.js';
 import { runMacReady, type MacReadyCheck } from '../../src/doctor/mac-ready.js';
 import { aasaWarnings } from '../../src/server/routes/aasa-apps.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -98,6 +100,17 @@ describe('doctor --mac-ready over HTTP', () => {
     assert.match(aasa.fix!, /OTHER12345\.no\.uio\.WebloginSSO\.ssoe and OTHER12345\.no\.uio\.WebloginSSO/);
     const ok = await runMacReady({ url: s.url, extension: 'uio', teamId: 'QWERTY1234', ...quiet });
     assert.equal(status(ok.checks, 'aasa'), 'ok');
+  });
+
+  it('the command line: openpsso doctor --mac-ready with --extension, --base-path and --json; bad flags are refused', async () => {
+    const r = await runCli(s.dataDir, 'doctor', '--mac-ready', s.url, '--extension', 'fleet', '--base-path', '/stub-fleet', '--json');
+    assert.equal(r.code, 1, r.err);
+    const report = JSON.parse(r.out) as { ok: boolean; checks: MacReadyCheck[] };
+    assert.equal(report.ok, false);
+    assert.deepEqual(report.checks.filter((c) => c.status === 'fail').map((c) => c.id), ['https']);
+    await assert.rejects(runDoctorCommand({ macReady: s.url, extension: 'okta' }, {} as never), /--extension is twocanoes, fleet, uio or native/);
+    await assert.rejects(runDoctorCommand({ macReady: 'sso.example.com' }, {} as never), /--mac-ready takes the instance's URL/);
+    await assert.rejects(runDoctorCommand({ macReady: s.url, basePath: '/x' }, {} as never), /--base-path goes with --extension/);
   });
 
   it('warns at start-up when UiO is enabled without its (self-signed) app ids', () => {

@@ -102,6 +102,12 @@ test('the generator refuses what an extension cannot do, and says what is missin
   assert.match(plain.err, /placeholder 0000000000\.org\.openpsso\.mac\.ssoextension and works with the virtual Mac only/);
   assert.ok(codes(plain.xml).includes('PSSO-L039 error'));
   assert.ok(codes(plain.xml, { virtualMac: true }).includes('PSSO-L039 warning'));
+  // Your own extension with attestation required: the identifiers are asked for, and the linter knows why.
+  const own = await generate('native-attested', '--extension', 'native', '--issuer', ISSUER, '--extension-id', 'com.example.sso.ssoe', '--team-id', 'QWERTY1234', '--attestation', 'required');
+  assert.equal(ofType(own.xml, 'com.apple.extensiblesso')!.PlatformSSO.AllowDeviceIdentifiersInAttestation, true);
+  assert.deepEqual(codes(own.xml, { attestation: 'required' }).filter((c) => !c.endsWith('note')), []);
+  const unattested = await generate('native-plain', '--extension', 'native', '--issuer', ISSUER, '--extension-id', 'com.example.sso.ssoe', '--team-id', 'QWERTY1234');
+  assert.deepEqual(codes(unattested.xml, { attestation: 'required' }).filter((c) => !c.endsWith('note')), ['PSSO-L056 error']);
   // The dialect's base path and id_token issuer come from the OpenPSSO configuration.
   const cfg = join(dir, 'openpsso.config.json');
   writeFileSync(cfg, JSON.stringify({ issuer: 'https://idp.example.org', extensions: { uio: { enabled: true, basePath: '/realms/corp', idTokenIssuer: 'https://idp.example.org/realms/corp' } } }));
