@@ -13,7 +13,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Server } from 'node:https';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { freePort } from '../helpers/ports.js';
-import { runCli } from '../helpers/cli.js';
+import { Command } from 'commander';
+import { addAccessCommands } from '../../src/cli/access-commands.js';
 import { runDoctorCommand } from '../../src/doctor/cli.js';
 import { runMacReady, type MacReadyCheck } from '../../src/doctor/mac-ready.js';
 import { aasaWarnings } from '../../src/server/routes/aasa-apps.js';
@@ -103,9 +104,21 @@ describe('doctor --mac-ready over HTTP', () => {
   });
 
   it('the command line: openpsso doctor --mac-ready with --extension, --base-path and --json; bad flags are refused', async () => {
-    const r = await runCli(s.dataDir, 'doctor', '--mac-ready', s.url, '--extension', 'fleet', '--base-path', '/stub-fleet', '--json');
-    assert.equal(r.code, 1, r.err);
-    const report = JSON.parse(r.out) as { ok: boolean; checks: MacReadyCheck[] };
+    // The doctor command as main.ts registers it, parsed in-process; console.log is where it prints.
+    const program = new Command().exitOverride();
+    addAccessCommands(program);
+    const printed: string[] = [];
+    const log = console.log;
+    const exitCode = process.exitCode;
+    console.log = (...a: unknown[]) => { printed.push(a.join(' ')); };
+    try {
+      await program.parseAsync(['doctor', '--mac-ready', s.url, '--extension', 'fleet', '--base-path', '/stub-fleet', '--json'], { from: 'user' });
+      assert.equal(process.exitCode, 1);
+    } finally {
+      console.log = log;
+      process.exitCode = exitCode;
+    }
+    const report = JSON.parse(printed.join('\n')) as { ok: boolean; checks: MacReadyCheck[] };
     assert.equal(report.ok, false);
     assert.deepEqual(report.checks.filter((c) => c.status === 'fail').map((c) => c.id), ['https']);
     await assert.rejects(runDoctorCommand({ macReady: s.url, extension: 'okta' }, {} as never), /--extension is twocanoes, fleet, uio or native/);
