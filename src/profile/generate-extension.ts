@@ -50,6 +50,8 @@ export function planExtensionProfile(input: ExtensionProfileInput): ExtensionPro
   const warnings: string[] = [];
   const o: Record<string, unknown> = { ...input.options, template: 'openpsso' };
   if (input.registrationToken !== undefined) o.registrationToken = input.registrationToken;
+  if (input.useRefreshToken !== undefined && input.extension !== 'uio') throw new ProfileOptionsError('--use-refresh-token is a setting of the UiO extension (--extension uio)');
+  if (input.baseUrl !== undefined && input.extension === 'native') throw new ProfileOptionsError('--base-url is the BaseURL of an open extension (--extension twocanoes|fleet|uio); the native profile uses --issuer');
   if (input.attestation === 'required') o.allowDeviceIdentifiersInAttestation = true;
   if (input.extension === 'native') {
     if (o.allowDeviceIdentifiersInAttestation && o.targetMacOS === undefined) o.targetMacOS = '15.4';

@@ -91,6 +91,9 @@ test('the generator refuses what an extension cannot do, and says what is missin
   const fleetSe = await capture(() => runProfileGenerate(['--extension', 'fleet', '--issuer', ISSUER, '--method', 'secure-enclave']));
   assert.equal(fleetSe.code, 1);
   assert.match(fleetSe.err, /supports Password, not UserSecureEnclaveKey/);
+  const refresh = await capture(() => runProfileGenerate(['--extension', 'fleet', '--issuer', ISSUER, '--use-refresh-token']));
+  assert.equal(refresh.code, 1);
+  assert.match(refresh.err, /--use-refresh-token is a setting of the UiO extension/);
   // Fleet without a token: a placeholder, a warning, and `profile lint` refuses it for a real Mac.
   const { file, err } = await generate('fleet-no-token', '--extension', 'fleet', '--issuer', ISSUER);
   assert.match(err, /warning: .*RegistrationToken.*REPLACE-WITH-REGISTRATION-TOKEN/);
