@@ -6,7 +6,7 @@ import { EXTENSIBLE_SSO, findSpecs, keySpecs, scopeLabel, specsIn, type KeyScope
 import { looksSigned, openSignedProfile, SignedProfileError, type SignerReport } from './cms.js';
 import { get, getString, parsePlist, PlistParseError, type PNode, type Pos } from './plist-read.js';
 import { lintPayloadRules } from './lint-rules.js';
-import { lintExtensions } from './lint-extensions.js';
+import { lintExtensions, type ExtensionLintOptions } from './lint-extensions.js';
 import { foreignName } from './ddm-names.js';
 import { compareVersions, didYouMean, normaliseMacOS } from './util.js';
 
@@ -18,15 +18,12 @@ export type { Finding } from './linter.js';
 /** A URL an extensible-SSO payload claims, for conflicts across payloads and files. */
 export interface ClaimedUrl { readonly url: string; readonly path: string; readonly pos?: Pos }
 
-export interface LintOptions {
+/** virtualMac and attestation: the real-Mac rules of lint-extensions.ts. */
+export interface LintOptions extends ExtensionLintOptions {
   /** macOS version the fleet runs ('14', '15.4', '26'); decides which keys are known. Default: latest release. */
   readonly targetMacOS?: string;
   /** Base URL of the identity provider (its issuer); WebLoginURLAllowList must cover its host. Default: the payload's first URL. */
   readonly issuer?: string;
-  /** The profile is for the virtual Mac: http://, placeholder identifiers and a missing registration token are warnings, not errors. */
-  readonly virtualMac?: boolean;
-  /** The organisation requires Apple device attestation: AllowDeviceIdentifiersInAttestation must be true. */
-  readonly attestation?: 'required';
 }
 
 export interface LintResult {
@@ -263,7 +260,7 @@ export function lintProfile(bytes: Buffer, opts: LintOptions = {}): LintResult {
   } else {
     lintProfileRoot(l, root, claimedUrls);
   }
-  lintExtensions(l, root, { ...(opts.virtualMac ? { virtualMac: true } : {}), ...(opts.attestation ? { attestation: opts.attestation } : {}) });
+  lintExtensions(l, root, opts);
   lintCrossPayload(l, claimedUrls);
   return finish(parsed.format);
 }
