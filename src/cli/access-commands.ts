@@ -150,6 +150,11 @@ export function addAccessCommands(program: Command): void {
     .option('--certificate <pem>', 'Entra app certificate (with --key)').option('--key <pem>').option('--login-url <url>').option('--graph-url <url>')
     .option('--scope-group <group>', 'group the Platform SSO profile is assigned to (repeatable; default everyone)', collect)
     .option('--days <n>', 'sign-in window in days (default 7)').option('--json').option('--fix', 'propose the per-user MFA fix').option('--apply', 'apply the fix without asking')
+    .option('--mac-ready <url>', 'check a running instance from outside as a Mac would: HTTPS, AASA, JWKS, nonce and each dialect\'s paths')
+    .option('--extension <name>', 'with --mac-ready: twocanoes, fleet, uio or native (default: the dialects the AASA lists, and native)')
+    .option('--team-id <team>', 'with --mac-ready: the Team ID that signed the extension (UiO: yours)')
+    .option('--base-path <path>', 'with --mac-ready: the dialect\'s base path when not the default')
+    .option('--ca-file <pem>', 'with --mac-ready: trust this test CA instead of the public roots (a real Mac does not)')
     .action(async (o: DoctorCliOptions, cmd: Command) => guard(async () => { process.exitCode = await runDoctorCommand(o, g(cmd)); }));
 
   const retention = program.command('retention').description('retention of sign-in logs, tokens, nonces and sessions');

@@ -10,6 +10,7 @@ import { PssoError } from '../errors/psso-error.js';
 import { scheduleRetention } from '../app/retention.js';
 import { shutDownOnSignals } from '../server/graceful-shutdown.js';
 import { readTlsFiles } from '../app/tls-files.js';
+import { aasaWarnings } from '../server/routes/aasa-apps.js';
 import { listenOrExplain } from '../server/listen-or-explain.js';
 
 export type ServeOptions = ServeFlags;
@@ -51,6 +52,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   if (!config.tls && !/^http:\/\/(127\.|localhost|\[::1\])/.test(config.issuer)) {
     lines.push('', '  warning: a real Mac only talks HTTPS with a publicly trusted certificate; set tls.certFile/keyFile.');
   }
+  for (const w of aasaWarnings(config)) lines.push('', `  warning: ${w}`);
   if (seed) {
     const token = seed.registrationToken;
     lines.push('', 'Demo organisation' + (seed.created ? ' (created now)' : ''),

@@ -1,4 +1,4 @@
-// `openpsso doctor`: picks the target (local store in-process, a remote OpenPSSO server, or an Entra tenant) and runs the doctor over its Graph client.
+// `openpsso doctor`: picks the target (local store in-process, a remote OpenPSSO server, or an Entra tenant) and runs the doctor over its Graph client; `--mac-ready URL` checks an instance from outside as a Mac would (mac-ready.ts).
 
 import { createInterface } from 'node:readline/promises';
 import { withContext, type GlobalOptions } from '../cli/context-from-options.js';
@@ -6,6 +6,8 @@ import { findGroup, defaultOrganisation } from '../app/directory.js';
 import { toSeconds } from '../app/clock.js';
 import { readSecret } from '../cli/read-secret.js';
 import { runDoctor, type DoctorRunOptions } from './run-doctor.js';
+import { runMacReady } from './mac-ready.js';
+import type { DialectName } from './mac-ready-paths.js';
 import { withLocalGraphClient } from './local-target.js';
 import { entraGraphClient, serverGraphClient } from './targets.js';
 
@@ -24,6 +26,11 @@ export interface DoctorCliOptions {
   apply?: boolean;
   scopeGroup?: string[];
   days?: string;
+  macReady?: string;
+  extension?: string;
+  teamId?: string;
+  basePath?: string;
+  caFile?: string;
 }
 
 /** Asks on the terminal; without one there is nobody to ask, so the answer is no. */
@@ -45,6 +52,16 @@ async function secretFrom(o: DoctorCliOptions): Promise<string> {
 }
 
 export async function runDoctorCommand(o: DoctorCliOptions, globals: GlobalOptions): Promise<number> {
+  if (o.macReady !== undefined) {
+    if (!/^https?:\/\/[^/?#]+/i.test(o.macReady)) throw new Error(`--mac-ready takes the instance's URL, e.g. https://sso.example.com, got '${o.macReady}'`);
+    if (o.extension !== undefined && !['twocanoes', 'fleet', 'uio', 'native'].includes(o.extension)) throw new Error('--extension is twocanoes, fleet, uio or native');
+    if (o.basePath !== undefined && !o.extension) throw new Error('--base-path goes with --extension');
+    const r = await runMacReady({
+      url: o.macReady, ...(o.extension ? { extension: o.extension as DialectName } : {}), ...(o.teamId ? { teamId: o.teamId } : {}),
+      ...(o.basePath !== undefined ? { basePath: o.basePath } : {}), ...(o.caFile ? { caFile: o.caFile } : {}), ...(o.json ? { json: true } : {}),
+    });
+    return r.exitCode;
+  }
   if (o.apply && !o.fix) throw new Error('--apply goes with --fix');
   if (o.server && o.entra) throw new Error('choose --server or --entra, not both');
   const days = o.days === undefined ? undefined : Number(o.days);

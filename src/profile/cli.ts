@@ -8,6 +8,8 @@ import { buildProfile, parseProfileConfig, ProfileOptionsError, type GenerateOpt
 import { signProfile, ProfileSigningError } from './cms.js';
 import { lintProfiles, resolveTarget, type Finding, type LintResult } from './lint.js';
 import { explainKey, listKeys, suggestKey } from './explain.js';
+import { planExtensionProfile, type DialectConfig } from './generate-extension.js';
+import { EXTENSIONS, extensionById, type ExtensionName, type ProfileExtension } from './extensions.js';
 
 interface Io { out: (s: string) => void; err: (s: string) => void }
 const io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
@@ -47,18 +49,20 @@ function extensionFromConfig(apps: string[]): { extensionIdentifier: string; tea
   return ext ? { teamIdentifier: ext[1]!, extensionIdentifier: ext[2]! } : undefined;
 }
 
-async function openpssoConfig(file?: string): Promise<{ issuer?: string; apps: string[] }> {
+type ExtensionsConfig = Partial<Record<ExtensionName, DialectConfig & { enabled?: boolean }>>;
+
+async function openpssoConfig(file?: string): Promise<{ issuer?: string; apps: string[]; extensions: ExtensionsConfig }> {
   try {
     const { loadConfig } = await import('../config/load.js');
     const cfg = loadConfig(file ? { file } : {});
-    return { issuer: cfg.issuer, apps: cfg.aasa.authsrvApps };
+    return { issuer: cfg.issuer, apps: cfg.aasa.authsrvApps, extensions: (cfg as { extensions?: ExtensionsConfig }).extensions ?? {} };
   } catch (e) {
     if (file) throw new ProfileOptionsError(`cannot read the OpenPSSO configuration ${file}: ${(e as Error).message}`);
-    return { apps: [] };
+    return { apps: [], extensions: {} };
   }
 }
 
-const PLACEHOLDER_EXTENSION = { extensionIdentifier: 'org.openpsso.mac.ssoextension', teamIdentifier: '0000000000' };
+const EXTENSION_CHOICES = ['twocanoes', 'fleet', 'uio', 'native'] as const;
 
 export async function runProfileGenerate(argv: string[]): Promise<number> {
   const cmd = program('generate', 'Write a Platform SSO .mobileconfig for this OpenPSSO instance (or the Microsoft Entra template).')
@@ -66,7 +70,11 @@ export async function runProfileGenerate(argv: string[]): Promise<number> {
     .option('--entra', 'Microsoft Entra template (Company Portal extension, Microsoft URLs, {{DEVICEREGISTRATION}})')
     .addOption(new Option('--cloud <cloud>', 'Entra cloud').choices(['global', 'china', 'usgov']))
     .option('--issuer <url>', 'OpenPSSO base URL (default: issuer of the OpenPSSO configuration)')
-    .option('--openpsso-config <file>', 'OpenPSSO configuration to take the issuer and extension from')
+    .option('--openpsso-config <file>', 'OpenPSSO configuration to take the issuer, extension and dialect base paths from')
+    .addOption(new Option('--extension <name>', 'the SSO extension the Macs run: twocanoes, fleet or uio (open extensions, see docs/real-macs.md), or native (your own extension for OpenPSSO\'s login configuration; the virtual Mac)').choices([...EXTENSION_CHOICES]))
+    .option('--base-url <url>', 'the extension\'s BaseURL (default: issuer + the dialect\'s basePath)')
+    .addOption(new Option('--attestation <mode>', 'Apple device attestation: required writes AllowDeviceIdentifiersInAttestation (UiO: on unless off)').choices(['required', 'preferred', 'off']))
+    .option('--use-refresh-token', 'UiO: ExtensionData.UseRefreshToken (the Mac sends refresh requests)')
     .option('--url <url>', 'additional URL the extension handles (repeatable)', collect)
     .option('--extension-id <bundleId>', 'bundle id of the SSO app extension')
     .option('--team-id <teamId>', 'Team ID that signed the extension')
@@ -126,7 +134,7 @@ export async function runProfileGenerate(argv: string[]): Promise<number> {
       ['alwaysUseLoginUi', 'alwaysUseLoginUI'], ['authorizationScopes', 'authorizationScopes'],
     ];
     for (const [flag, key] of map) if (f[flag] !== undefined) opts[key] = f[flag];
-    if (flagSet('target') || opts.targetMacOS === undefined) opts.targetMacOS = f.target;
+    if (flagSet('target')) opts.targetMacOS = f.target;
     if (flagSet('sharedDeviceKeys')) opts.useSharedDeviceKeys = f.sharedDeviceKeys;
     if (f.method !== undefined) {
       const m = methodNames[String(f.method).toLowerCase().replace(/[^a-z]/g, '')];
@@ -141,20 +149,42 @@ export async function runProfileGenerate(argv: string[]): Promise<number> {
       if (pairs.some((p) => p.length !== 2 || !p[0] || !p[1])) { io.err('error: --authorization-group takes right=group, e.g. system.preferences=mac-admins\n'); return 2; }
       opts.authorizationGroups = Object.fromEntries(pairs as [string, string][]);
     }
-    if (!entra && (opts.issuer === undefined || opts.extensionIdentifier === undefined || opts.teamIdentifier === undefined)) {
+    let result;
+    if (entra) {
+      result = buildProfile(opts as GenerateOptions);
+    } else {
       const cfg = await openpssoConfig(f.openpssoConfig as string | undefined);
       opts.issuer ??= cfg.issuer;
-      const ext = extensionFromConfig(cfg.apps);
-      if (opts.extensionIdentifier === undefined && opts.teamIdentifier === undefined) {
-        const chosen = ext ?? PLACEHOLDER_EXTENSION;
-        if (!ext) io.err(`warning: no SSO extension given (--extension-id/--team-id, or aasa.authsrvApps in the OpenPSSO configuration); using the placeholder ${chosen.teamIdentifier}.${chosen.extensionIdentifier}. That is fine for the virtual Mac; a real Mac needs your extension's identifiers.\n`);
-        opts.extensionIdentifier = chosen.extensionIdentifier;
-        opts.teamIdentifier = chosen.teamIdentifier;
-      }
       if (opts.issuer === undefined) { io.err('error: no issuer: pass --issuer https://sso.example.com or an OpenPSSO configuration\n'); return 1; }
+      let extension = f.extension as ProfileExtension | undefined;
+      // A Team ID alone may be the signer of an open extension (UiO); an extension id means your own.
+      const own = opts.extensionIdentifier !== undefined;
+      if (extension === undefined && !own) {
+        const fromAasa = extensionFromConfig(cfg.apps);
+        const known = fromAasa ? extensionById(fromAasa.extensionIdentifier) : undefined;
+        const enabled = (Object.keys(EXTENSIONS) as ExtensionName[]).filter((n) => cfg.extensions[n]?.enabled);
+        // A listed open extension whose dialect is enabled gets its own profile; otherwise the ids are used as before.
+        if (known && cfg.extensions[known.name]?.enabled) { extension = known.name; opts.teamIdentifier ??= fromAasa!.teamIdentifier; }
+        else if (fromAasa) { opts.extensionIdentifier = fromAasa.extensionIdentifier; opts.teamIdentifier ??= fromAasa.teamIdentifier; }
+        else if (enabled.length === 1) { extension = enabled[0]; io.err(`note: the OpenPSSO configuration enables the ${extension} dialect only; writing a profile for it (--extension to choose)\n`); }
+      }
+      extension ??= 'native';
+      if (f.openpssoConfig && extension !== 'native' && cfg.extensions[extension] && !cfg.extensions[extension]!.enabled) {
+        io.err(`warning: the OpenPSSO configuration does not enable the ${extension} dialect; set extensions.${extension}.enabled to true, or the Mac's requests find nothing\n`);
+      }
+      const { issuer, extensionIdentifier, teamIdentifier, ...rest } = opts;
+      const plan = planExtensionProfile({
+        extension, issuer: String(issuer), ...(extension !== 'native' && cfg.extensions[extension] ? { dialect: cfg.extensions[extension] } : {}),
+        ...(f.baseUrl ? { baseUrl: String(f.baseUrl) } : {}),
+        ...(extensionIdentifier !== undefined ? { extensionIdentifier: String(extensionIdentifier) } : {}),
+        ...(teamIdentifier !== undefined ? { teamIdentifier: String(teamIdentifier) } : {}),
+        ...(f.attestation ? { attestation: f.attestation as 'required' | 'preferred' | 'off' } : {}),
+        ...(f.useRefreshToken ? { useRefreshToken: true } : {}),
+        options: rest,
+      });
+      for (const w of plan.warnings) io.err(`warning: ${w}\n`);
+      result = buildProfile(plan.options, { payloads: plan.payloads });
     }
-    if (!entra) opts.template = 'openpsso';
-    const result = buildProfile(opts as GenerateOptions);
     let bytes: Buffer = Buffer.from(result.xml, 'utf8');
     if (f.signCert || f.signKey) {
       if (!f.signCert || !f.signKey) { io.err('error: signing needs both --sign-cert and --sign-key\n'); return 2; }
@@ -191,11 +221,13 @@ export async function runProfileLint(argv: string[]): Promise<number> {
     .argument('<files...>', '.mobileconfig files; files linted together are also checked for URL conflicts (Intune 10002)')
     .option('--target <macOS>', 'macOS version of the fleet (13, 14, 15, 15.4, 26, 27); keys it does not know are reported')
     .option('--issuer <url>', 'identity provider base URL that WebLoginURLAllowList must allow (default: the payload\'s first URL)')
+    .option('--virtual-mac', 'the profile is for the virtual Mac: http://, placeholder identifiers and a missing registration token are warnings')
+    .addOption(new Option('--attestation <mode>', 'required: the organisation requires Apple device attestation (AllowDeviceIdentifiersInAttestation)').choices(['required']))
     .option('--json', 'machine-readable output')
     .option('--quiet', 'hide notes');
   const code = await parse(cmd, argv);
   if (code !== undefined) return code;
-  const o = cmd.opts<{ target?: string; issuer?: string; json?: boolean; quiet?: boolean }>();
+  const o = cmd.opts<{ target?: string; issuer?: string; json?: boolean; quiet?: boolean; virtualMac?: boolean; attestation?: 'required' }>();
   try {
     resolveTarget(o.target);
   } catch (e) {
@@ -216,7 +248,10 @@ export async function runProfileLint(argv: string[]): Promise<number> {
     io.err(`error: --issuer takes an http(s) URL such as https://sso.example.com, got "${o.issuer}"\n`);
     return 2;
   }
-  const results = lintProfiles(inputs, { ...(o.target ? { targetMacOS: o.target } : {}), ...(o.issuer ? { issuer: o.issuer } : {}) }).map(({ name, result }) => {
+  const results = lintProfiles(inputs, {
+    ...(o.target ? { targetMacOS: o.target } : {}), ...(o.issuer ? { issuer: o.issuer } : {}),
+    ...(o.virtualMac ? { virtualMac: true } : {}), ...(o.attestation ? { attestation: o.attestation } : {}),
+  }).map(({ name, result }) => {
     const msg = unreadable.get(name);
     if (!msg) return { name, result };
     const f: Finding = { code: 'PSSO-L000', path: '', severity: 'error', macOS: '10.7', message: `Cannot read the file: ${msg}`, fix: 'Check the path and permissions.' };

@@ -47,6 +47,10 @@ export const findingCodes: readonly FindingCode[] = [
   { code: 'PSSO-L033', severity: 'error', title: 'Duplicate key in one dictionary' },
   { code: 'PSSO-L034', severity: 'warning', title: 'Duplicate entry in a list' },
   { code: 'PSSO-L035', severity: 'warning', title: 'AllowOpenIDForTouchIDFallback without a Touch ID requirement in the same policy, or without WebLoginURLAllowList' },
+  { code: 'PSSO-L036', severity: 'error', title: 'Open SSO extension (twocanoes, Fleet, UiO): ExtensionData or its managed-preferences payload lacks a key the extension needs (BaseURL, Issuer, ClientID, FleetURL, ...)' },
+  { code: 'PSSO-L037', severity: 'warning', title: 'Open SSO extension: a key it does not read in ExtensionData or its managed preferences (misspelt or another extension\'s; with a did-you-mean)' },
+  { code: 'PSSO-L038', severity: 'error', title: 'http:// URL (URLs, BaseURL, Issuer, FleetURL): a real Mac needs HTTPS; a warning for loopback and for virtual-Mac profiles' },
+  { code: 'PSSO-L039', severity: 'error', title: 'Placeholder extension or Team ID (0000000000, org.openpsso.mac.ssoextension): no real Mac loads it; a warning for virtual-Mac profiles' },
   { code: 'PSSO-L040', severity: 'note', title: 'LoginFrequency is not a re-prompt timer' },
   { code: 'PSSO-L041', severity: 'note', title: 'Only the Password method keeps the local password in sync (on macOS 27, OpenID can with AllowWebLoginPasswordSync)' },
   { code: 'PSSO-L042', severity: 'warning', title: 'LoginFrequency has no visible effect with UserSecureEnclaveKey' },
@@ -56,9 +60,16 @@ export const findingCodes: readonly FindingCode[] = [
   { code: 'PSSO-L046', severity: 'warning', title: 'Pre-release key or value (may change before release)' },
   { code: 'PSSO-L047', severity: 'note', title: 'AlwaysUseLoginUI explained: which login UI macOS shows, and that OpenID and the Touch ID policies use it anyway' },
   { code: 'PSSO-L048', severity: 'note', title: 'Web login (OpenID) needs macOS 27, shared device keys, the Platform SSO 2.0 key service and an extension that supports it' },
+  { code: 'PSSO-L049', severity: 'error', title: 'BaseURL and the extension\'s string joining disagree: UiO needs no trailing slash, twocanoes needs one' },
   { code: 'PSSO-L050', severity: 'error', title: 'Signed profile whose signature does not verify' },
   { code: 'PSSO-L051', severity: 'note', title: 'Signed profile: signer shown (the chain of trust is checked by the MDM and macOS, not here)' },
   { code: 'PSSO-L052', severity: 'warning', title: 'Signer certificate expired or not yet valid' },
+  { code: 'PSSO-L053', severity: 'error', title: 'Fleet without a RegistrationToken (or with a placeholder): its extension refuses to register; a warning for virtual-Mac profiles' },
+  { code: 'PSSO-L054', severity: 'error', title: 'Open SSO extension that uses the shared device keys (Fleet, UiO) without UseSharedDeviceKeys = true' },
+  { code: 'PSSO-L055', severity: 'warning', title: 'Open SSO extension with a Team ID other than its publisher\'s (fine only for your own rebuild)' },
+  { code: 'PSSO-L056', severity: 'error', title: 'Attestation required (or the UiO extension, a warning) without AllowDeviceIdentifiersInAttestation = true' },
+  { code: 'PSSO-L057', severity: 'error', title: 'AuthenticationMethod the open SSO extension does not support (twocanoes and Fleet: Password; UiO: UserSecureEnclaveKey or Password)' },
+  { code: 'PSSO-L058', severity: 'warning', title: 'Companion payload missing: the extension\'s managed preferences (twocanoes, UiO WL-0, Fleet installer) or Fleet\'s MDM associated domains' },
 ];
 
 export function findingCode(code: string): FindingCode | undefined {

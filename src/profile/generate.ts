@@ -139,6 +139,24 @@ const pssoKeyOrder: [string, string][] = [
   ['webLoginURLAllowList', 'WebLoginURLAllowList'], ['allowWebLoginPasswordSync', 'AllowWebLoginPasswordSync'], ['alwaysUseLoginUI', 'AlwaysUseLoginUI'],
 ];
 
+/** A further payload of the profile (associated domains, an extension's managed preferences). */
+export interface ExtraPayload {
+  readonly PayloadType: string;
+  /** Suffix of its PayloadIdentifier (after the profile's identifier). */
+  readonly role: string;
+  readonly PayloadDisplayName: string;
+  readonly content: Record<string, unknown>;
+}
+
+export interface BuildExtras {
+  readonly payloads?: readonly ExtraPayload[];
+  /**
+   * Lint as for the virtual Mac (default): an http:// issuer, a placeholder team or a missing
+   * registration token are warnings here; `profile lint` reports them as errors for a real Mac.
+   */
+  readonly virtualMac?: boolean;
+}
+
 export interface GenerateResult {
   readonly xml: string;
   /** Lint findings of the generated profile (never errors: those throw). */
@@ -146,7 +164,7 @@ export interface GenerateResult {
 }
 
 /** Validates the options, builds the profile and lints it; throws ProfileOptionsError on any problem. */
-export function buildProfile(input: GenerateOptions): GenerateResult {
+export function buildProfile(input: GenerateOptions, extras: BuildExtras = {}): GenerateResult {
   const schema = (input as { template?: string }).template === 'entra' ? entraOptionsSchema : openPssoOptionsSchema;
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
@@ -249,10 +267,13 @@ export function buildProfile(input: GenerateOptions): GenerateResult {
     PayloadDescription: `Configures macOS Platform Single Sign-On (${o.method}) for ${o.template === 'entra' ? 'Microsoft Entra ID' : urls[0]}.${webLogin
       ? ' Web login (OpenID) needs macOS 27, shared device keys, an SSO extension that supports it and the identity provider\'s Platform SSO 2.0 key service.' : ''}`,
     PayloadScope: 'System',
-    PayloadContent: [payload],
+    PayloadContent: [payload, ...(extras.payloads ?? []).map((x) => ({
+      PayloadType: x.PayloadType, PayloadVersion: 1, PayloadIdentifier: `${identifier}.${x.role}`, PayloadUUID: uuid(`${x.role}#${canonical(x.content)}`),
+      PayloadDisplayName: x.PayloadDisplayName, ...x.content,
+    }))],
   };
   const xml = buildPlist(profile as PlistValue);
-  const lint = lintProfile(Buffer.from(xml, 'utf8'), { targetMacOS: target });
+  const lint = lintProfile(Buffer.from(xml, 'utf8'), { targetMacOS: target, virtualMac: extras.virtualMac ?? true });
   const errors = lint.findings.filter((f) => f.severity === 'error');
   if (errors.length > 0) {
     throw new ProfileOptionsError(`the options produce an invalid profile:\n  ${errors.map((f) => `${f.code} ${f.path}: ${f.message}`).join('\n  ')}`, errors);

@@ -2,7 +2,7 @@
 // read the settings a Mac would apply from one.
 
 export { generateProfile, buildProfile, generateSignedProfile, parseProfileConfig, uuidV5, ProfileOptionsError } from './generate.js';
-export type { GenerateOptions, OpenPssoProfileOptions, EntraProfileOptions, GenerateResult } from './generate.js';
+export type { GenerateOptions, OpenPssoProfileOptions, EntraProfileOptions, GenerateResult, ExtraPayload, BuildExtras } from './generate.js';
 export { lintProfile, lintProfiles, LATEST_MACOS } from './lint.js';
 export type { Finding, LintOptions, LintResult, NamedProfile, Severity } from './lint.js';
 export { findingCodes, findingCode } from './finding-codes.js';
@@ -14,3 +14,7 @@ export type { SignOptions, SignerReport } from './cms.js';
 export { keySpecs } from './keys.js';
 export type { KeySpec } from './keys.js';
 export { runProfileGenerate, runProfileLint, runProfileExplain } from './cli.js';
+export { planExtensionProfile, REGISTRATION_TOKEN_PLACEHOLDER } from './generate-extension.js';
+export type { ExtensionProfileInput, ExtensionProfilePlan, DialectConfig } from './generate-extension.js';
+export { EXTENSIONS, PLACEHOLDER_EXTENSION, extensionById, extensionBaseUrl, aasaAppIds, isPlaceholderTeam } from './extensions.js';
+export type { ExtensionName, ExtensionSpec, ProfileExtension } from './extensions.js';

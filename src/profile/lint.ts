@@ -6,6 +6,7 @@ import { EXTENSIBLE_SSO, findSpecs, keySpecs, scopeLabel, specsIn, type KeyScope
 import { looksSigned, openSignedProfile, SignedProfileError, type SignerReport } from './cms.js';
 import { get, getString, parsePlist, PlistParseError, type PNode, type Pos } from './plist-read.js';
 import { lintPayloadRules } from './lint-rules.js';
+import { lintExtensions, type ExtensionLintOptions } from './lint-extensions.js';
 import { foreignName } from './ddm-names.js';
 import { compareVersions, didYouMean, normaliseMacOS } from './util.js';
 
@@ -17,7 +18,8 @@ export type { Finding } from './linter.js';
 /** A URL an extensible-SSO payload claims, for conflicts across payloads and files. */
 export interface ClaimedUrl { readonly url: string; readonly path: string; readonly pos?: Pos }
 
-export interface LintOptions {
+/** virtualMac and attestation: the real-Mac rules of lint-extensions.ts. */
+export interface LintOptions extends ExtensionLintOptions {
   /** macOS version the fleet runs ('14', '15.4', '26'); decides which keys are known. Default: latest release. */
   readonly targetMacOS?: string;
   /** Base URL of the identity provider (its issuer); WebLoginURLAllowList must cover its host. Default: the payload's first URL. */
@@ -258,6 +260,7 @@ export function lintProfile(bytes: Buffer, opts: LintOptions = {}): LintResult {
   } else {
     lintProfileRoot(l, root, claimedUrls);
   }
+  lintExtensions(l, root, opts);
   lintCrossPayload(l, claimedUrls);
   return finish(parsed.format);
 }

@@ -2,6 +2,7 @@
 // itself from the same .mobileconfig an admin deploys (method, LoginFrequency, shared keys, ...).
 
 import { EXTENSIBLE_SSO } from './keys.js';
+import { extensionById, type ProfileExtension } from './extensions.js';
 import { looksSigned, openSignedProfile } from './cms.js';
 import { get, getBool, getInt, getString, getStringMap, getStrings, parsePlist, type PNode } from './plist-read.js';
 
@@ -36,6 +37,13 @@ export type MacSettings = {
   authenticationGracePeriod?: number;
   nonPlatformSSOAccounts?: string[];
   screenLockedBehavior?: 'Cancel' | 'DoNotHandle';
+  /** The open SSO extension the payload names (twocanoes, fleet, uio), or native for any other. */
+  extension: ProfileExtension;
+  /** ExtensionData.BaseURL: where the extension's dialect lives (issuer + basePath). */
+  baseUrl?: string;
+  /** ExtensionData as strings and booleans (what the open extensions read). */
+  extensionData?: Record<string, string | boolean>;
+  allowDeviceIdentifiersInAttestation?: boolean;
 };
 
 export class ProfileReadError extends Error {
@@ -76,6 +84,7 @@ export function readMacSettings(profileBytes: Buffer): MacSettings {
     createUserAtLogin: getBool(pss, 'EnableCreateUserAtLogin') ?? false,
     enableAuthorization: getBool(pss, 'EnableAuthorization') ?? false,
     urls,
+    extension: extensionById(getString(p, 'ExtensionIdentifier'))?.name ?? 'native',
   };
   const set = <K extends keyof MacSettings>(k: K, v: MacSettings[K] | undefined) => { if (v !== undefined) out[k] = v; };
   set('registrationToken', getString(p, 'RegistrationToken'));
@@ -105,6 +114,14 @@ export function readMacSettings(profileBytes: Buffer): MacSettings {
   set('offlineGracePeriod', getInt(pss, 'OfflineGracePeriod'));
   set('authenticationGracePeriod', getInt(pss, 'AuthenticationGracePeriod'));
   set('nonPlatformSSOAccounts', getStrings(pss, 'NonPlatformSSOAccounts'));
+  const data = get(p, 'ExtensionData');
+  if (data?.kind === 'dict') {
+    const d: Record<string, string | boolean> = {};
+    for (const e of data.entries) if (e.value.kind === 'string' || e.value.kind === 'boolean') d[e.key] = e.value.value;
+    out.extensionData = d;
+    if (typeof d.BaseURL === 'string') out.baseUrl = d.BaseURL;
+  }
+  set('allowDeviceIdentifiersInAttestation', getBool(pss, 'AllowDeviceIdentifiersInAttestation'));
   const slb = getString(p, 'ScreenLockedBehavior');
   if (slb === 'Cancel' || slb === 'DoNotHandle') out.screenLockedBehavior = slb;
   return out;

@@ -36,7 +36,9 @@ describe('profile → virtual Mac → OpenPSSO', () => {
         enableCreateUserAtLogin: method !== 'UserSecureEnclaveKey', tokenToUserMapping: { accountName: 'preferred_username', fullName: 'name' },
       });
       const bytes = Buffer.from(xml);
-      assert.equal(lintProfile(bytes).counts.error, 0);
+      assert.equal(lintProfile(bytes, { virtualMac: true }).counts.error, 0);
+      // The placeholder extension id is for the virtual Mac only: for a real Mac it is an error.
+      assert.ok(lintProfile(bytes).findings.some((f) => f.code === 'PSSO-L039' && f.severity === 'error'));
       const settings = readMacSettings(bytes);
       const mac = new VirtualMac({ dir: mkdtempSync(join(tmpdir(), 'vmac-')), clock, scryptCost: 1024 });
       const reg = await mac.register({

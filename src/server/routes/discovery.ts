@@ -2,6 +2,7 @@
 
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../../app/context.js';
+import { authsrvApps } from './aasa-apps.js';
 
 export function discoveryRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (app) => {
@@ -38,10 +39,11 @@ export function discoveryRoutes(ctx: AppContext): FastifyPluginAsync {
       return ctx.keys.jwks();
     });
 
-    // Apple's CDN fetches this without redirects and needs application/json.
+    // Apple's CDN fetches this without redirects and needs application/json. The enabled extension
+    // dialects add their published app ids (aasa-apps.ts).
     app.get('/.well-known/apple-app-site-association', async (_req, reply) => {
-      const { authsrvApps, webcredentialsApps } = ctx.config.aasa;
-      const body: Record<string, unknown> = { authsrv: { apps: authsrvApps } };
+      const { webcredentialsApps } = ctx.config.aasa;
+      const body: Record<string, unknown> = { authsrv: { apps: authsrvApps(ctx.config) } };
       if (webcredentialsApps.length > 0) body.webcredentials = { apps: webcredentialsApps };
       reply.type('application/json');
       return body;
