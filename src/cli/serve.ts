@@ -65,7 +65,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
       '  npx openpsso mac status   --mac ./data/macs/mac1',
       '  npx openpsso mac key-exchange --mac ./data/macs/mac1',
       '  npx openpsso device list',
-      '  npx openpsso profile generate --method password --out openpsso.mobileconfig',
+      '  npx openpsso profile generate --method password --out openpsso.mobileconfig   (the virtual Mac\'s; a real Mac: --extension, docs/real-macs.md)',
     );
   }
   console.log(lines.join('\n'));

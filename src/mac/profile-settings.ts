@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { MacError } from './errors.js';
 import type { Method, TokenToUserMapping } from './types.js';
+import { EXTENSION_NAMES, type ExtensionName } from './extensions/types.js';
 
 /** The fields the Mac uses; the profile module may return more, which are ignored. */
 export interface MacProfileSettings {
@@ -33,6 +34,9 @@ export interface ProfileDefaults {
   extensionIdentifier?: string;
   tokenToUserMapping?: TokenToUserMapping;
   groups?: string[];
+  /** The open SSO extension the profile names, and its ExtensionData.BaseURL (src/profile/mac-settings.ts). */
+  extension?: ExtensionName;
+  baseUrl?: string;
 }
 
 /** Both the profile spelling (UserSecureEnclaveKey) and the CLI spelling (secure_enclave). */
@@ -70,6 +74,8 @@ export function profileDefaults(p: MacProfileSettings | undefined): ProfileDefau
     out.tokenToUserMapping = { ...(AccountName ? { AccountName } : {}), ...(FullName ? { FullName } : {}) };
   }
   if (groups.length) out.groups = groups;
+  if (typeof p.extension === 'string' && (EXTENSION_NAMES as readonly string[]).includes(p.extension)) out.extension = p.extension as ExtensionName;
+  if (typeof p.baseUrl === 'string' && p.baseUrl) out.baseUrl = p.baseUrl;
   return out;
 }
 

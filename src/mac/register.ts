@@ -162,12 +162,14 @@ export async function registerMac(mac: VirtualMac, o: RegisterOptions): Promise<
   const method: Method = o.webLogin ? 'openid' : o.method ?? p.method ?? 'password';
   if (method === 'openid' && o.password === undefined) throw new MacError('usage', 'Web login registration signs in on the web pages right away: give --password (and --totp-secret if the user has MFA).');
   const shared = o.sharedDeviceKeys ?? p.sharedDeviceKeys ?? true;
-  const serverRaw = o.server ?? p.issuerBaseUrl;
+  // An extension's profile names its BaseURL (issuer + the dialect's base path); OpenPSSO's own, the issuer.
+  const extensionChoice = o.extension ?? p.extension;
+  const serverRaw = o.server ?? (extensionChoice && extensionChoice !== 'native' ? p.baseUrl : undefined) ?? p.issuerBaseUrl;
   if (!serverRaw) throw new MacError('usage', 'Registration needs the server URL (--server), or a profile that names it.');
   const server = trimSlash(serverRaw);
   const compat = o.compat ?? false;
   if (compat && method === 'secure_enclave') throw new MacError('usage', 'The twocanoes-style registration has no user registration, so the Secure Enclave key cannot be uploaded; use the native API or the Password method.');
-  const ext = macExtension(o.extension);
+  const ext = macExtension(extensionChoice);
   if (ext && compat) throw new MacError('usage', '--compat registers with another PSSO server; --extension acts as an open SSO extension against OpenPSSO. Choose one.');
   if (ext && !ext.methods.includes(method)) throw new MacError('usage', `The ${ext.name} extension implements ${ext.methods.map((m) => CLI_METHOD_NAMES[m]).join(' and ')}, not ${CLI_METHOD_NAMES[method]}.`);
   const extensionName: ExtensionName = ext?.name ?? 'native';
