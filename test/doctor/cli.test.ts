@@ -10,12 +10,13 @@ import { whatIf } from '../../src/app/admin-api/what-if.js';
 import { createPolicy } from '../../src/app/admin-api/graph-policies.js';
 import { parseSignInFilter } from '../../src/policy/sign-in-filter.js';
 import { DEVICE_REGISTRATION_APP_ID, PLATFORM_SSO_APP_ID } from '../../src/policy/app-ids.js';
+import { CLI_ARGS } from '../helpers/cli.js';
 
 const ALICE = 'alice@demo.openpsso.test';
 const NOW = Date.parse('2027-01-15T08:00:00Z');
 
 function cli(dataDir: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--data-dir', dataDir, ...args], { encoding: 'utf8', env: { ...process.env, OPENPSSO_CONFIG: '' } });
+  const r = spawnSync(process.execPath, [...CLI_ARGS, '--data-dir', dataDir, ...args], { encoding: 'utf8', env: { ...process.env, OPENPSSO_CONFIG: '' } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

@@ -15,6 +15,7 @@ import { RawDevice } from '../helpers/raw-device.js';
 import { DEMO_PASSWORD } from '../../src/app/demo.js';
 import { openStore } from '../../src/storage/open-store.js';
 import { freePort } from '../helpers/ports.js';
+import { CLI_ARGS } from '../helpers/cli.js';
 
 const CYCLES = 2;
 const WORKERS = 8;
@@ -28,7 +29,7 @@ interface Running { child: ChildProcess; token: string }
 
 /** Starts `openpsso serve --demo` and waits for the banner with the registration token. */
 async function serve(dataDir: string, port: number, env: Record<string, string>): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--demo', '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1'], {
+  const child = spawn(process.execPath, [...CLI_ARGS, 'serve', '--demo', '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1'], {
     env: { ...process.env, OPENPSSO_CONFIG: '', OPENPSSO_LOG__LEVEL: 'error', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -17,6 +17,7 @@ import { DEMO_PASSWORD } from '../../src/app/demo.js';
 import { openStore } from '../../src/storage/open-store.js';
 import { parseSignInFilter } from '../../src/policy/sign-in-filter.js';
 import { freePort } from '../helpers/ports.js';
+import { CLI_ARGS } from '../helpers/cli.js';
 
 const REQUESTS = 50;
 const DEVICES = 10;
@@ -36,7 +37,7 @@ describe('SIGTERM with requests in flight', () => {
   it(`answers or cleanly refuses each of ${REQUESTS} sign-ins, exits 0 and loses no acknowledged write`, async (t) => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--demo', '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1'], {
+    child = spawn(process.execPath, [...CLI_ARGS, 'serve', '--demo', '--data-dir', dataDir, '--port', String(port), '--host', '127.0.0.1'], {
       env: {
         ...process.env, OPENPSSO_CONFIG: '',
         // debug: the "request received" line tells the test each request is inside the server.

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { runCli } from '../helpers/cli.js';
+import { runCli, CLI_ARGS } from '../helpers/cli.js';
 import { freePort } from '../helpers/ports.js';
 
 const PASSWORD = 'Dana-Passw0rd!';
@@ -17,7 +17,7 @@ const ADMIN_PASSWORD = 'Root-Passw0rd!';
 
 /** `openpsso serve` as a child process; resolves with its start-up output once it listens. */
 function startServe(dataDir: string, ...args: string[]): Promise<{ child: ChildProcess; out: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--data-dir', dataDir, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...CLI_ARGS, '--data-dir', dataDir, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
