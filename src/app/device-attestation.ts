@@ -6,6 +6,7 @@ import type { AppContext } from './context.js';
 import type { DeviceAttestation } from '../storage/ports.js';
 import { PssoError } from '../errors/psso-error.js';
 import { decodeAttestationArray, verifyAttestation } from '../protocol/device-attestation.js';
+import { spendNonce } from './nonces.js';
 
 /** What a verified attestation proved; stored on the device as `Device.attestation`. */
 export type AttestationFacts = DeviceAttestation;
@@ -33,6 +34,8 @@ export interface AttestationRequest {
    * client-request-id). Otherwise the nonce is consumed here, after the pure checks passed.
    */
   nonceConsumed?: boolean;
+  /** The client-request-id of the registration request, for a nonce bound to one. */
+  clientRequestId?: string | undefined;
 }
 
 /**
@@ -56,13 +59,7 @@ export async function verifyDeviceAttestation(ctx: AppContext, req: AttestationR
     throw new PssoError('attestation_identifiers_missing', !verified.udid ? 'no UDID' : 'no serial number');
   }
   // Consumed only once every pure check passed, so a forged attestation cannot burn a live nonce.
-  if (!req.nonceConsumed) {
-    const result = await ctx.store.nonces.consume(req.nonce, now);
-    ctx.metrics.noncesConsumed.inc({ result });
-    if (result === 'unknown') throw new PssoError('nonce_unknown', 'attestation nonce');
-    if (result === 'expired') throw new PssoError('nonce_expired', 'attestation nonce');
-    if (result === 'replayed') throw new PssoError('nonce_replayed', 'attestation nonce');
-  }
+  if (!req.nonceConsumed) await spendNonce(ctx, req.nonce, now, req.clientRequestId, 'attestation nonce');
   return {
     serialNumber: verified.serialNumber, udid: verified.udid, sepOsVersion: verified.sepOsVersion,
     rootFingerprint: verified.rootFingerprint, attestedAt: now,

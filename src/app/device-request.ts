@@ -9,6 +9,7 @@ import { parsePssoForm, requestSigningKid, verifyPssoRequest, type VerifiedReque
 import { toSeconds } from './clock.js';
 import { requestTimeLimits } from '../config/load.js';
 import type { ClientProfile } from './client-profile.js';
+import { spendNonce } from './nonces.js';
 
 export interface AuthenticatedRequest {
   device: Device;
@@ -55,12 +56,7 @@ export async function authenticateDeviceRequest(ctx: AppContext, form: Record<st
   }
 
   // The nonce is consumed only after every pure check passed, so a forged request cannot burn it.
-  const result = await ctx.store.nonces.consume(req.requestNonce, nowMs, origin.clientRequestId?.toLowerCase());
-  ctx.metrics.noncesConsumed.inc({ result });
-  if (result === 'unknown') throw new PssoError('nonce_unknown');
-  if (result === 'expired') throw new PssoError('nonce_expired');
-  if (result === 'replayed') throw new PssoError('nonce_replayed');
-  if (result === 'wrong_binding') throw new PssoError('nonce_wrong_binding');
+  await spendNonce(ctx, req.requestNonce, nowMs, origin.clientRequestId);
   return { device, req, version: parsed.version };
 }
 

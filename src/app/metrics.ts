@@ -42,7 +42,7 @@ export function createMetrics(): Metrics {
     }),
     signInEvents: counter('openpsso_signin_events_total', 'Sign-in log events by operation and outcome (0 = success, else the catalogue code, e.g. OPSSO1201).', ['operation', 'code']),
     noncesIssued: counter('openpsso_nonces_issued_total', 'Server nonces issued (srv_challenge).'),
-    noncesConsumed: counter('openpsso_nonces_consumed_total', 'Server nonces presented in requests, by result (ok, unknown, expired, replayed).', ['result']),
+    noncesConsumed: counter('openpsso_nonces_consumed_total', 'Server nonces presented in requests, by result (ok, unknown, expired, replayed, wrong_binding).', ['result']),
     // SQLite statements take microseconds, PostgreSQL round trips around a millisecond: buckets from 50 µs.
     dbQueries: new Histogram({
       name: 'openpsso_db_query_duration_seconds', help: 'Database statements by kind (read, write, transaction, other), with their duration.',

@@ -3,6 +3,7 @@
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AppContext } from './context.js';
+import { PssoError } from '../errors/psso-error.js';
 
 export interface NonceOptions {
   /** UiO's extension parses the nonce as a Swift UUID (extensions.md §4.4 #4); others treat it as opaque. */
@@ -21,4 +22,15 @@ export async function issueNonce(ctx: AppContext, o: NonceOptions = {}): Promise
   });
   ctx.metrics.noncesIssued.inc();
   return value;
+}
+
+/**
+ * Spends a server nonce atomically, or throws why it cannot be spent. A nonce bound to a
+ * client-request-id is spent only with the same id (`clientRequestId`, as the request carried it).
+ */
+export async function spendNonce(ctx: AppContext, value: string, now: number, clientRequestId: string | undefined, what?: string): Promise<void> {
+  const result = await ctx.store.nonces.consume(value, now, clientRequestId?.toLowerCase());
+  ctx.metrics.noncesConsumed.inc({ result });
+  if (result === 'ok') return;
+  throw new PssoError(({ unknown: 'nonce_unknown', expired: 'nonce_expired', replayed: 'nonce_replayed', wrong_binding: 'nonce_wrong_binding' } as const)[result], what);
 }

@@ -9,6 +9,7 @@ import { principalNameKey } from '../../storage/ports.js';
 import { PssoError } from '../../errors/psso-error.js';
 import { checkSsoProofTimes, verifyEs256 } from '../../protocol/sso-proof.js';
 import { toSeconds } from '../clock.js';
+import { spendNonce } from '../nonces.js';
 
 /** What an envelope's parser read; nothing here is trusted until verifySessionProof returns. */
 export interface SessionProofFacts {
@@ -84,10 +85,6 @@ export async function verifySessionProof(ctx: AppContext, f: SessionProofFacts, 
   }
   if (!user.enabled) throw new PssoError('user_disabled');
 
-  const result = await ctx.store.nonces.consume(f.nonce, nowMs);
-  ctx.metrics.noncesConsumed.inc({ result });
-  if (result === 'unknown') throw new PssoError('nonce_unknown');
-  if (result === 'expired') throw new PssoError('nonce_expired');
-  if (result === 'replayed') throw new PssoError('nonce_replayed');
+  await spendNonce(ctx, f.nonce, nowMs, undefined);
   return { user, device, deviceId: device.id, refreshTokenId: record.id, amr: record.amr, authTime: record.authTime };
 }
