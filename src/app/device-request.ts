@@ -6,6 +6,7 @@ import type { Device } from '../storage/ports.js';
 import { PssoError } from '../errors/psso-error.js';
 import { canonicaliseKid } from '../protocol/base64.js';
 import { parsePssoForm, requestSigningKid, verifyPssoRequest, type VerifiedRequest } from '../protocol/verify-request.js';
+import type { ParsedJws } from '../protocol/jws.js';
 import { toSeconds } from './clock.js';
 import { requestTimeLimits } from '../config/load.js';
 import type { ClientProfile } from './client-profile.js';
@@ -29,14 +30,30 @@ export interface RequestOrigin {
   clientRequestId?: string | undefined;
 }
 
-export async function authenticateDeviceRequest(ctx: AppContext, form: Record<string, string | undefined>, origin: RequestOrigin, sighted?: (s: RequestSighting) => void): Promise<AuthenticatedRequest> {
-  const parsed = parsePssoForm(form);
-  const kid = requestSigningKid(parsed.jws);
+/** The registered device a signed request names by its kid; a revoked one is refused once sighted. */
+export async function findRequestDevice(ctx: AppContext, jws: ParsedJws, sighted?: (s: RequestSighting) => void): Promise<Device> {
+  const kid = requestSigningKid(jws);
   const device = await ctx.store.devices.getBySigningKid(kid);
   if (!device) throw new PssoError('unknown_device', `kid ${kid}`);
-  const claimed = parsed.jws.claims.username;
+  const claimed = jws.claims.username;
   sighted?.({ device, claimedUsername: typeof claimed === 'string' ? claimed.slice(0, 256) : undefined });
   if (device.status === 'revoked') throw new PssoError('device_revoked', device.id);
+  return device;
+}
+
+/** Spends the server nonce atomically; call it only after every pure check passed, so a forged request cannot burn it. */
+export async function consumeRequestNonce(ctx: AppContext, requestNonce: string, clientRequestId: string | undefined): Promise<void> {
+  const result = await ctx.store.nonces.consume(requestNonce, ctx.clock.now(), clientRequestId?.toLowerCase());
+  ctx.metrics.noncesConsumed.inc({ result });
+  if (result === 'unknown') throw new PssoError('nonce_unknown');
+  if (result === 'expired') throw new PssoError('nonce_expired');
+  if (result === 'replayed') throw new PssoError('nonce_replayed');
+  if (result === 'wrong_binding') throw new PssoError('nonce_wrong_binding');
+}
+
+export async function authenticateDeviceRequest(ctx: AppContext, form: Record<string, string | undefined>, origin: RequestOrigin, sighted?: (s: RequestSighting) => void): Promise<AuthenticatedRequest> {
+  const parsed = parsePssoForm(form);
+  const device = await findRequestDevice(ctx, parsed.jws, sighted);
 
   const nowMs = ctx.clock.now();
   const req = verifyPssoRequest(parsed.jws, {
@@ -53,14 +70,7 @@ export async function authenticateDeviceRequest(ctx: AppContext, form: Record<st
   if ((req.kind === 'key_request' || req.kind === 'key_exchange') && parsed.version !== '2.0') {
     throw new PssoError('version_mismatch', `platform_sso_version ${parsed.version}`);
   }
-
-  // The nonce is consumed only after every pure check passed, so a forged request cannot burn it.
-  const result = await ctx.store.nonces.consume(req.requestNonce, nowMs, origin.clientRequestId?.toLowerCase());
-  ctx.metrics.noncesConsumed.inc({ result });
-  if (result === 'unknown') throw new PssoError('nonce_unknown');
-  if (result === 'expired') throw new PssoError('nonce_expired');
-  if (result === 'replayed') throw new PssoError('nonce_replayed');
-  if (result === 'wrong_binding') throw new PssoError('nonce_wrong_binding');
+  await consumeRequestNonce(ctx, req.requestNonce, origin.clientRequestId);
   return { device, req, version: parsed.version };
 }
 

@@ -101,7 +101,11 @@ export const configSchema = z.strictObject({
     webcredentialsApps: z.array(z.string().regex(/^[A-Z0-9]{10}\.[\w.-]+$/, 'must look like TEAMID.com.vendor.app')).default([]),
   }).default({ authsrvApps: [], webcredentialsApps: [] }),
   registration: z.strictObject({
-    /** twocanoes-style unauthenticated POST /register; off by default because anyone could register. */
+    /**
+     * Deprecated (config/deprecations.ts): twocanoes-style unauthenticated POST /register at the root,
+     * into the native login configuration; off by default because anyone could register. Superseded
+     * by extensions.twocanoes, which gates registration by hardware UUID.
+     */
     compatEndpoint: z.boolean().default(false),
     /** Organisation that compat registrations land in (the demo organisation by default). */
     compatOrgId: z.string().optional(),
