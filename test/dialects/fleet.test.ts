@@ -36,7 +36,7 @@ async function postForm(url: string, fields: Record<string, string>): Promise<{ 
 }
 
 /** The extension's own credential check, sent as the extension sends it (nonce without client-request-id, one form field). */
-async function credentialCheck(s: TestServer, m: VirtualMac, clock: ManualClock, username: string, password: string, o: { nonce?: string; mutate?: (jwt: string) => string } = {}) {
+async function credentialCheck(s: TestServer, m: VirtualMac, clock: ManualClock, username: string, password: string, o: { nonce?: string; mutate?: (jwt: string) => string; field?: 'assertion' | 'request' } = {}) {
   const keys = await m.deviceKeys();
   const cfg = (await m.registered()).cfg;
   const requestNonce = o.nonce ?? ((await (await fetch(api(s, 'nonce'), { method: 'POST' })).json()) as { Nonce: string }).Nonce;
@@ -44,7 +44,7 @@ async function credentialCheck(s: TestServer, m: VirtualMac, clock: ManualClock,
     signingKey: keys.signing, signingKid: keys.signingKid, encryptionKey: keys.encryptionX963, serverKey: decodeAnyBase64(cfg.loginRequestEncryptionPublicKey!),
     clientId: FLEET_BUNDLE_ID, username, password, requestNonce, now: Math.floor(clock.now() / 1000),
   });
-  return { requestNonce, ...(await postForm(api(s, 'token'), { assertion: o.mutate ? o.mutate(built.jwt) : built.jwt })) };
+  return { requestNonce, ...(await postForm(api(s, 'token'), { [o.field ?? 'assertion']: o.mutate ? o.mutate(built.jwt) : built.jwt })) };
 }
 
 async function journey(s: TestServer, clock: ManualClock): Promise<void> {
@@ -131,6 +131,7 @@ describe('Fleet dialect', () => {
   it('credential check: right password 200, wrong 401 counted by the guard until locked (400), malformed 400, replayed nonce 400', async () => {
     const good = await credentialCheck(s, m, clock, ALICE, DEMO_PASSWORD);
     assert.equal(good.status, 200, JSON.stringify(good.json));
+    assert.equal((await credentialCheck(s, m, clock, ALICE, DEMO_PASSWORD, { field: 'request' })).status, 200, 'the request field works too');
     const replay = await credentialCheck(s, m, clock, ALICE, DEMO_PASSWORD, { nonce: good.requestNonce });
     assert.equal(replay.status, 400);
     assert.equal(replay.json.error_code, 'OPSSO1108');
@@ -180,6 +181,14 @@ describe('Fleet dialect', () => {
     }
     const garbage = await postForm(api(s, 'token'), { assertion: 'not-a-jwt' });
     assert.equal(garbage.status, 400);
+  });
+
+  it('an older extension build without the enc key: macOS sends a plain password grant, accepted', async () => {
+    const old = newMac(clock);
+    const reg = await old.register({ server: `${s.url}/fleet`, extension: 'fleet', token: s.registrationToken, user: ALICE, password: DEMO_PASSWORD, encryptPassword: false });
+    const login = s.signIns.events.find((e) => e.deviceUuid === reg.deviceUuid && e.operation === 'login' && !e.error);
+    assert.equal(login?.method, 'password');
+    assert.equal(login?.extension, 'fleet');
   });
 
   it('registration: SPKI or raw-point PEM, padded or unpadded kids in either alphabet; every field and a real registration token required; a kid that does not hash its key refused', async () => {
