@@ -19,6 +19,8 @@ import { MacError } from '../../src/mac/errors.js';
 import { revokeDevice } from '../../src/app/directory.js';
 import { b64Encode, b64uEncode, buildLoginRequest, buildPssoForm, generateP256, kidFromX963, pemFromX963 } from '../../src/protocol/index.js';
 import { fleetPem } from '../../src/mac/extensions/fleet.js';
+import { loadConfig } from '../../src/config/load.js';
+import { deprecationNotes } from '../../src/config/deprecations.js';
 
 const ALICE = 'alice@demo.openpsso.test';
 const HOUR = 3600_000;
@@ -168,6 +170,28 @@ describe('twocanoes dialect', () => {
     assert.equal(r.status, 200);
     assert.match(r.headers.get('content-type') ?? '', /application\/jwk-set\+json/);
     assert.ok(((await r.json()) as { keys: { use: string }[] }).keys.some((k) => k.use === 'sig'));
+  });
+});
+
+describe('the deprecated root /register (registration.compatEndpoint)', () => {
+  it('is the dialect\'s registration at the root, admitting any Mac, with its row and a deprecation note', async () => {
+    const config = loadConfig({ env: {}, overrides: { issuer: 'https://idp.example.com', registration: { compatEndpoint: true } } });
+    assert.match(deprecationNotes(config).join(' '), /registration\.compatEndpoint is deprecated.*extensions\.twocanoes/);
+    assert.deepEqual(deprecationNotes(loadConfig({ env: {}, overrides: { issuer: 'https://idp.example.com' } })), []);
+    const s = await startTestServer({ overrides: { registration: { compatEndpoint: true } } });
+    try {
+      const uuid = randomUUID().toUpperCase();
+      const x = generateP256().x963;
+      const y = generateP256().x963;
+      const r = await post(`${s.url}/register`, JSON.stringify({ DeviceUUID: uuid, DeviceSigningKey: pemFromX963(x), DeviceEncryptionKey: pemFromX963(y), SignKeyID: kidFromX963(x), EncKeyID: kidFromX963(y), CodeVerifier: '' }), 'application/json');
+      assert.equal(r.status, 200);
+      assert.equal(r.json.device.deviceUuid, uuid);
+      const row = s.signIns.events.find((e) => e.deviceUuid === uuid);
+      assert.deepEqual(row?.details, { admittedBy: 'registration.compatEndpoint' });
+      assert.equal(row?.method, undefined, 'nobody authenticated');
+    } finally {
+      await s.close();
+    }
   });
 });
 
