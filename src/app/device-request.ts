@@ -6,6 +6,7 @@ import type { Device } from '../storage/ports.js';
 import { PssoError } from '../errors/psso-error.js';
 import { canonicaliseKid } from '../protocol/base64.js';
 import { parsePssoForm, requestSigningKid, verifyPssoRequest, type VerifiedRequest } from '../protocol/verify-request.js';
+import type { ParsedJws } from '../protocol/jws.js';
 import { toSeconds } from './clock.js';
 import { requestTimeLimits } from '../config/load.js';
 import type { ClientProfile } from './client-profile.js';
@@ -30,14 +31,21 @@ export interface RequestOrigin {
   clientRequestId?: string | undefined;
 }
 
-export async function authenticateDeviceRequest(ctx: AppContext, form: Record<string, string | undefined>, origin: RequestOrigin, sighted?: (s: RequestSighting) => void): Promise<AuthenticatedRequest> {
-  const parsed = parsePssoForm(form);
-  const kid = requestSigningKid(parsed.jws);
+/** The registered device a signed request names by its kid; a revoked one is refused once sighted. */
+export async function findRequestDevice(ctx: AppContext, jws: ParsedJws, sighted?: (s: RequestSighting) => void): Promise<Device> {
+  const kid = requestSigningKid(jws);
   const device = await ctx.store.devices.getBySigningKid(kid);
   if (!device) throw new PssoError('unknown_device', `kid ${kid}`);
-  const claimed = parsed.jws.claims.username;
+  const claimed = jws.claims.username;
   sighted?.({ device, claimedUsername: typeof claimed === 'string' ? claimed.slice(0, 256) : undefined });
   if (device.status === 'revoked') throw new PssoError('device_revoked', device.id);
+  return device;
+}
+
+/** Spends the server nonce atomically; call it only after every pure check passed, so a forged request cannot burn it. */
+export async function authenticateDeviceRequest(ctx: AppContext, form: Record<string, string | undefined>, origin: RequestOrigin, sighted?: (s: RequestSighting) => void): Promise<AuthenticatedRequest> {
+  const parsed = parsePssoForm(form);
+  const device = await findRequestDevice(ctx, parsed.jws, sighted);
 
   const nowMs = ctx.clock.now();
   const req = verifyPssoRequest(parsed.jws, {

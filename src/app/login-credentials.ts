@@ -1,6 +1,7 @@
 // Checks the user's credential in a login request: password, encrypted password, Secure Enclave
 // key or smart card (psso-protocol.md §4.3, §4.4, §4.5 step 8). Unknown user and wrong password look alike.
 
+import type { KeyObject } from 'node:crypto';
 import type { AppContext } from './context.js';
 import type { Device, User } from '../storage/ports.js';
 import { PssoError } from '../errors/psso-error.js';
@@ -26,7 +27,7 @@ export interface CheckedCredential {
 }
 
 /** Looks the user up first, so a disabled account is refused before its password is checked. */
-async function checkPassword(ctx: AppContext, device: Device, username: string, password: string, ipAddress: string, slot: RequestSlot | undefined): Promise<User> {
+export async function checkPassword(ctx: AppContext, device: Device, username: string, password: string, ipAddress: string, slot: RequestSlot | undefined): Promise<User> {
   const user = await ctx.store.users.getByPrincipalName(device.orgId, username);
   return guardSecret(ctx, { orgId: device.orgId, account: username, ipAddress, surface: 'token_endpoint', user, guessable: true, slot }, async (ticket) => {
     const ok = await boundedVerify(ctx, ticket, () => verifyPassword(user?.passwordHash ?? null, password));
@@ -38,6 +39,22 @@ async function checkPassword(ctx: AppContext, device: Device, username: string, 
 /** Device-bound assertions honour the lockout and count their failures, but take no throttle token. */
 function guardAssertion<T>(ctx: AppContext, device: Device, username: string, ipAddress: string, verify: () => Promise<T>): Promise<T> {
   return guardSecret(ctx, { orgId: device.orgId, account: username, ipAddress, surface: 'token_endpoint', guessable: false }, verify);
+}
+
+/**
+ * Decrypts with the active encryption key first, then keys still published after rotation. Only
+ * decryption is tried per key: the password is checked once, outside, so a guard refusal is never masked.
+ */
+export function withServerEncryptionKeys<T>(ctx: AppContext, open: (privateKey: KeyObject, publicX963: Uint8Array) => T): T {
+  let lastError: unknown;
+  for (const key of ctx.keys.encryptionKeys()) {
+    try {
+      return open(key.privateKey, ctx.keys.encryptionPublicX963(key));
+    } catch (e) {
+      lastError = e;
+    }
+  }
+  throw lastError instanceof PssoError ? lastError : new PssoError('malformed_assertion');
 }
 
 function isCompactJwe(s: string): boolean {
@@ -56,19 +73,8 @@ export async function checkLoginCredential(ctx: AppContext, device: Device, req:
   if (req.kind !== 'login_assertion' || !req.assertion) throw new PssoError('missing_claim', 'assertion');
 
   if (isCompactJwe(req.assertion)) {
-    // Encrypted password: try the active encryption key first, then keys still published after rotation.
-    // Only decryption is tried per key: the password is checked once, outside, so a guard refusal is never masked.
-    let lastError: unknown;
-    let password: string | undefined;
-    for (const key of ctx.keys.encryptionKeys()) {
-      try {
-        ({ password } = decryptEncryptedAssertion(req.assertion, key.privateKey, ctx.keys.encryptionPublicX963(key), req, opts));
-        break;
-      } catch (e) {
-        lastError = e;
-      }
-    }
-    if (password === undefined) throw lastError instanceof PssoError ? lastError : new PssoError('malformed_assertion');
+    const assertion = req.assertion;
+    const { password } = withServerEncryptionKeys(ctx, (key, x963) => decryptEncryptedAssertion(assertion, key, x963, req, opts));
     const user = await checkPassword(ctx, device, username, password, ipAddress, slot);
     return { user, method: 'encrypted_password', amr: ['pwd'], mfaVerifiedCredential: false };
   }

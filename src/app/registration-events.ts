@@ -18,6 +18,21 @@ export interface RequestFacts {
   slot?: RequestSlot | undefined;
 }
 
+/** How an extension dialect's registration differs from the native API's (extensions.md §5). */
+export interface DeviceRegistrationOptions {
+  /** The dialect the registration came through, named in the sign-in row. */
+  extension?: SignInEvent['extension'];
+  /** Device.registeredVia when not the principal's kind ('compat': unauthenticated). */
+  via?: Device['registeredVia'];
+  /**
+   * Admits an unauthenticated registration (twocanoes: the hardware UUID allow-list); runs inside the
+   * recorded section before anything is stored, so a refusal gets its row. Returns how it admitted.
+   */
+  admit?: () => string;
+  /** Attestation the dialect took from its body (UiO), verified before anything is stored. */
+  attestation?: DialectAttestation;
+}
+
 function baseEvent(ctx: AppContext, op: SignInEvent['operation'], principal: RegistrationPrincipal, f: RequestFacts): SignInEvent {
   return {
     at: ctx.clock.now(), correlationId: f.correlationId, operation: op, interactive: false, ipAddress: f.ipAddress, userAgent: f.userAgent,
@@ -26,16 +41,18 @@ function baseEvent(ctx: AppContext, op: SignInEvent['operation'], principal: Reg
   };
 }
 
-/** How a dialect registers: its own `registeredVia`, and attestation it already took from its body. */
-export interface DeviceRegistrationOptions {
-  via?: Device['registeredVia'];
-  attestation?: DialectAttestation;
-}
-
-export async function registerDeviceRecorded(ctx: AppContext, principal: RegistrationPrincipal, body: unknown, f: RequestFacts, opts: DeviceRegistrationOptions = {}): Promise<Device> {
+export async function registerDeviceRecorded(ctx: AppContext, principal: RegistrationPrincipal, body: unknown, f: RequestFacts, o: DeviceRegistrationOptions = {}): Promise<Device> {
   const event = baseEvent(ctx, 'device_registration', principal, f);
+  if (o.extension) event.extension = o.extension;
+  if (o.admit) {
+    // Nobody authenticated: the row names no method, only what let the device in.
+    delete event.method;
+    const uuid = (body as { deviceUuid?: unknown } | null)?.deviceUuid;
+    if (typeof uuid === 'string') event.deviceUuid = uuid.toUpperCase();
+  }
   return withSignInRecord(ctx.signIns, event, async () => {
-    const device = await registerDevice(ctx, principal, body, opts.via ?? principal.kind, opts.attestation);
+    if (o.admit) event.details = { admittedBy: o.admit() };
+    const device = await registerDevice(ctx, principal, body, o.via ?? principal.kind, o.attestation);
     event.deviceId = device.id;
     event.deviceUuid = device.deviceUuid;
     event.deviceSerialNumber = device.attestation?.serialNumber ?? null;

@@ -188,24 +188,3 @@ export async function registerUser(ctx: AppContext, principal: RegistrationPrinc
     });
   });
 }
-
-/** twocanoes-style body (psso-protocol.md §2.4): PEM keys and kids, no authorisation at all. */
-export const compatRegistrationSchema = z.object({
-  DeviceUUID: uuid,
-  DeviceSigningKey: z.string().min(40).max(2000),
-  DeviceEncryptionKey: z.string().min(40).max(2000),
-  SignKeyID: z.string().max(100),
-  EncKeyID: z.string().max(100),
-}).strict();
-
-export async function registerDeviceCompat(ctx: AppContext, body: unknown): Promise<Device> {
-  if (!ctx.config.registration.compatEndpoint) throw new PssoError('compat_registration_disabled');
-  const b = parseBody(compatRegistrationSchema, body);
-  const orgId = ctx.config.registration.compatOrgId ?? (await ctx.store.organisations.list())[0]?.id;
-  if (!orgId) throw new PssoError('registration_invalid', 'no organisation exists');
-  return registerDevice(ctx, { kind: 'registration_token', orgId, tokenId: 'compat' }, {
-    deviceUuid: b.DeviceUUID, signingKey: b.DeviceSigningKey, encryptionKey: b.DeviceEncryptionKey,
-    signingKeyId: b.SignKeyID, encryptionKeyId: b.EncKeyID, sharedDeviceKeys: true,
-  }, 'compat');
-}
-

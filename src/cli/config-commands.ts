@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { isPssoError } from '../errors/psso-error.js';
 import { loadServeConfig, type ServeFlags } from './serve-config.js';
+import { deprecationNotes } from '../config/deprecations.js';
 
 const MASK = '********';
 
@@ -54,13 +55,14 @@ export function configCheck(opts: ConfigCheckOptions): number {
   }
   const settings = Object.entries(loaded.sources).map(([key, source]) => ({ key, value: maskSetting(key, valueAt(loaded.config, key)), source }));
   if (opts.json) {
-    console.log(JSON.stringify({ valid: true, settings: settings.map((s) => ({ ...s, value: s.value ?? null })) }, null, 2));
+    console.log(JSON.stringify({ valid: true, deprecations: deprecationNotes(loaded.config), settings: settings.map((s) => ({ ...s, value: s.value ?? null })) }, null, 2));
     return 0;
   }
   const show = (v: unknown) => (v === undefined ? '(not set)' : typeof v === 'string' ? v : JSON.stringify(v));
   const keyWidth = Math.max(...settings.map((s) => s.key.length));
   const valueWidth = Math.min(40, Math.max(...settings.map((s) => show(s.value).length)));
   console.log(settings.map((s) => `${s.key.padEnd(keyWidth)}  ${show(s.value).padEnd(valueWidth)}  ${s.source}`).join('\n'));
+  for (const note of deprecationNotes(loaded.config)) console.log(`\ndeprecated: ${note}`);
   console.log('\nconfiguration is valid');
   return 0;
 }

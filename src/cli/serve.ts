@@ -12,6 +12,8 @@ import { shutDownOnSignals } from '../server/graceful-shutdown.js';
 import { readTlsFiles } from '../app/tls-files.js';
 import { aasaWarnings } from '../server/routes/aasa-apps.js';
 import { listenOrExplain } from '../server/listen-or-explain.js';
+import { dialectBaseUrl } from '../app/client-profile.js';
+import { deprecationNotes } from '../config/deprecations.js';
 
 export type ServeOptions = ServeFlags;
 
@@ -49,6 +51,10 @@ export async function serve(opts: ServeOptions): Promise<void> {
     `  apps (OpenID)   ${config.issuer}/oidc   (register one: npx openpsso app create --help)`,
     `  database        ${config.database.kind === 'sqlite' ? (config.database.file ?? `${config.dataDir}/openpsso.db`) : 'postgres'}`,
   ];
+  for (const name of ['twocanoes', 'fleet', 'uio'] as const) {
+    if (config.extensions[name].enabled) lines.push(`  ${`${name} BaseURL`.padEnd(16)}${dialectBaseUrl(ctx, name)}${name === 'twocanoes' ? '/' : ''}`);
+  }
+  for (const note of deprecationNotes(config)) lines.push('', `  deprecated: ${note}`);
   if (!config.tls && !/^http:\/\/(127\.|localhost|\[::1\])/.test(config.issuer)) {
     lines.push('', '  warning: a real Mac only talks HTTPS with a publicly trusted certificate; set tls.certFile/keyFile.');
   }

@@ -101,7 +101,11 @@ export const configSchema = z.strictObject({
     webcredentialsApps: z.array(z.string().regex(/^[A-Z0-9]{10}\.[\w.-]+$/, 'must look like TEAMID.com.vendor.app')).default([]),
   }).default({ authsrvApps: [], webcredentialsApps: [] }),
   registration: z.strictObject({
-    /** twocanoes-style unauthenticated POST /register; off by default because anyone could register. */
+    /**
+     * Deprecated (config/deprecations.ts): twocanoes-style unauthenticated POST /register at the root,
+     * into the native login configuration; off by default because anyone could register. Superseded
+     * by extensions.twocanoes, which gates registration by hardware UUID.
+     */
     compatEndpoint: z.boolean().default(false),
     /** Organisation that compat registrations land in (the demo organisation by default). */
     compatOrgId: z.string().optional(),
@@ -125,8 +129,13 @@ export const configSchema = z.strictObject({
       idTokenIssuer: z.string().min(1).optional(),
       /** Organisation registrations land in (the first organisation when unset). */
       orgId: z.string().optional(),
-      /** Scissors registers unauthenticated: only these hardware UUIDs may register, unless openRegistration. */
+      /**
+       * Scissors registers unauthenticated (no token, no sign-in): only Macs whose hardware UUID
+       * (IOPlatformUUID, compared case-insensitively) is listed here may register; anything else gets
+       * OPSSO2000. Supply the list from the MDM inventory.
+       */
       allowedDeviceUuids: z.array(z.string().min(1)).default([]),
+      /** Let any Mac register through this dialect, without the allow-list: test set-ups only. */
       openRegistration: z.boolean().default(false),
     }).prefault({}),
     /** Fleet's FleetPSSOExtension (§3): BaseURL = issuer + basePath, paths api/mdm/apple/psso/{nonce,registration,token,jwks}. */
@@ -137,6 +146,10 @@ export const configSchema = z.strictObject({
       clientId: z.string().min(1).default('com.fleetdm.fleet-desktop.pssoextension'),
       /** id_token iss (and the extension's issuer/audience); default the issuer's host without port, as the extension derives it. */
       idTokenIssuer: z.string().min(1).optional(),
+      /**
+       * Registration is by the profile's RegistrationToken (an OpenPSSO registration token, rgt.…); the
+       * device lands in the token's organisation. When set, tokens of other organisations are refused.
+       */
       orgId: z.string().optional(),
     }).prefault({}),
     /** UiO Weblogin SSO (§4), both generations: BaseURL = issuer + basePath (no trailing slash), Keycloak-style paths. */

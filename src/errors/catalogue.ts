@@ -178,12 +178,18 @@ const entries = [
     message: 'A key id does not match its key (kid must be base64 SHA-256 of the X9.63 point).', remediation: 'Compute the kid from the key, or omit it.' },
   { code: 1505, name: 'compat_registration_disabled', status: 404, oauthError: 'not_found', audience: 'admin',
     message: 'The unauthenticated twocanoes-style /register endpoint is off.',
-    remediation: 'Enable registration.compatEndpoint in the configuration only for test set-ups: it accepts any caller.' },
+    remediation: 'Enable the twocanoes dialect instead (extensions.twocanoes.enabled with allowedDeviceUuids); the deprecated registration.compatEndpoint still serves /register for test set-ups, admitting any caller.' },
   { code: 1506, name: 'user_not_registered', status: 400, oauthError: 'invalid_grant', audience: 'user',
     message: 'This user is not registered for that sign-in method on this Mac.',
     remediation: 'Register the user on this Mac (Settings > Users & Groups > Register, or `openpsso mac register`).' },
   { code: 1507, name: 'device_key_conflict', status: 409, oauthError: 'invalid_request', audience: 'admin',
     message: 'That key is already registered to another device or user.', remediation: 'Every Mac needs its own device keys: repair the registration on this Mac so it generates new keys.' },
+
+
+  // 2000-2019: the twocanoes and Fleet extension dialects (extensions.md §2, §3)
+  { code: 2000, name: 'twocanoes_device_not_allowed', status: 403, oauthError: 'access_denied', audience: 'admin',
+    message: 'This Mac\'s hardware UUID may not register through the twocanoes dialect.',
+    remediation: 'The twocanoes extension registers without any credential, so only listed Macs are let in: add the Mac\'s hardware UUID (System Information > Hardware UUID) to extensions.twocanoes.allowedDeviceUuids, or set extensions.twocanoes.openRegistration to true on a test set-up only.' },
 
   // 1600-1699: admin and CLI
   { code: 1601, name: 'admin_unauthorized', status: 401, oauthError: 'invalid_client', audience: 'admin',

@@ -70,6 +70,14 @@ export class MacHttp {
     return this.send(url, { method: 'POST', headers, body: JSON.stringify(body) });
   }
 
+  /**
+   * A POST shaped as an extension's own URLSession call: its content type (URLSession's default is
+   * form-urlencoded even for JSON) and no client-request-id, which only AppSSOAgent adds.
+   */
+  postRaw(url: string, body: string, contentType: string, accept: string = ACCEPT.json): Promise<HttpResult> {
+    return this.send(url, { method: 'POST', headers: { 'content-type': contentType, accept, 'user-agent': USER_AGENT }, body });
+  }
+
   getJson(url: string): Promise<HttpResult> {
     return this.send(url, { method: 'GET', headers: { accept: ACCEPT.json, 'user-agent': USER_AGENT } });
   }

@@ -67,8 +67,8 @@ export async function runMac(argv: string[]): Promise<number> {
   const program = new Command('openpsso mac').description('a virtual Mac that speaks Platform SSO (AppSSOAgent + login window)').exitOverride();
 
   common(program.command('register').description('register the device, then the user, then log in as macOS does'))
-    .option('--server <url>', 'identity provider base URL (issuer)')
-    .option('--token <rgt>', 'registration token (from the MDM profile)')
+    .option('--server <url>', 'identity provider base URL (issuer); with --extension twocanoes|fleet|uio, the extension\'s BaseURL exactly as its profile gives it (issuer + the dialect\'s basePath, e.g. https://idp.example.com/fleet)')
+    .option('--token <rgt>', 'registration token (from the MDM profile; for --extension fleet, its RegistrationToken)')
     .option('--interactive', 'sign in with --user/--password for a bearer token instead of a registration token')
     .option('--totp-secret <base32>', "with --interactive: the authenticator app's secret, to answer an MFA step")
     .requiredOption('--user <upn>', 'user principal name')

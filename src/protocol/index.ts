@@ -13,3 +13,5 @@ export * from './build-response.js';
 export * from './build-request.js';
 export * from './open-response.js';
 export * from './web-login.js';
+export * from './credential-check.js';
+export * from './build-credential-check.js';

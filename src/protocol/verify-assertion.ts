@@ -107,14 +107,17 @@ function readPlaintextClaims(plaintext: Buffer): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
-/** Decrypts the password assertion sent when loginRequestEncryptionPublicKey is configured. */
-export function decryptEncryptedAssertion(
+/**
+ * Opens an encrypted password assertion: decrypts it with the server key and pins its typ, kid and
+ * apv (label, server key, nonce). Shared by macOS's assertion (APPLEEMBEDDED, request_nonce) and
+ * Fleet's own credential check (Apple, the device nonce; extensions.md §3.4); returns its claims.
+ */
+export function openEncryptedAssertion(
   jwe: string,
   serverPrivateKey: KeyObject,
   serverPublicX963: Uint8Array,
-  outer: VerifiedRequest,
-  opts: AssertionCheckOptions,
-): { password: string; claims: Record<string, unknown> } {
+  apv: { prefixes: readonly string[]; nonce: string; nonceName: string },
+): Record<string, unknown> {
   let d;
   try {
     d = decryptEmbeddedJwe(jwe, serverPrivateKey);
@@ -129,10 +132,23 @@ export function decryptEncryptedAssertion(
   }
   if (!d.apv) throw new PssoError('apv_mismatch', 'encrypted assertion has no apv');
   const f = parseApv(d.apv);
-  if (!(opts.apvPrefixes ?? ['APPLEEMBEDDED']).includes(f.label)) throw new PssoError('apv_mismatch', `apv label ${f.label}`);
+  if (!apv.prefixes.includes(f.label)) throw new PssoError('apv_mismatch', `apv label ${f.label}`);
   if (!f.key.equals(Buffer.from(serverPublicX963))) throw new PssoError('apv_mismatch', 'apv names another server key');
-  if (f.nonce !== outer.requestNonce) throw new PssoError('apv_mismatch', 'apv nonce is not the request_nonce');
-  const claims = readPlaintextClaims(d.plaintext);
+  if (f.nonce !== apv.nonce) throw new PssoError('apv_mismatch', `apv nonce is not the ${apv.nonceName}`);
+  return readPlaintextClaims(d.plaintext);
+}
+
+/** Decrypts the password assertion sent when loginRequestEncryptionPublicKey is configured. */
+export function decryptEncryptedAssertion(
+  jwe: string,
+  serverPrivateKey: KeyObject,
+  serverPublicX963: Uint8Array,
+  outer: VerifiedRequest,
+  opts: AssertionCheckOptions,
+): { password: string; claims: Record<string, unknown> } {
+  const claims = openEncryptedAssertion(jwe, serverPrivateKey, serverPublicX963, {
+    prefixes: opts.apvPrefixes ?? ['APPLEEMBEDDED'], nonce: outer.requestNonce, nonceName: 'request_nonce',
+  });
   checkBinding(claims, outer, opts, 'assertion_invalid');
   checkTimes(claims, opts.now, opts, true);
   if (typeof claims.password !== 'string') throw new PssoError('missing_claim', 'password');

@@ -118,7 +118,8 @@ function checkClient(c: Record<string, unknown>, kind: RequestKind, legacy: bool
   return (c.client_id ?? c.iss ?? accepted[0]) as string;
 }
 
-function checkApv(c: Record<string, unknown>, encryptionKey: Uint8Array, nonce: string): Buffer {
+/** jwe_crypto of a device request: ECDH-ES/A256GCM, apv = "Apple"‖this device's encryption key‖the nonce claim. */
+export function checkApv(c: Record<string, unknown>, encryptionKey: Uint8Array, nonce: string): Buffer {
   const jc = c.jwe_crypto as Record<string, unknown> | undefined;
   if (typeof jc !== 'object' || jc === null) throw new PssoError('missing_claim', 'jwe_crypto');
   // macOS 27 can ask for an HPKE response; its JWE layout is undocumented, so say so plainly (web-login-macos27.md §12).

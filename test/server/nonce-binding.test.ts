@@ -27,7 +27,7 @@ describe('nonces bound to a client-request-id', () => {
     assert.match(nonce, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     const built = dev.loginRequest(nonce, Math.floor(clock.now() / 1000), { username: ALICE, password: DEMO_PASSWORD });
     const form = buildPssoForm(built.jwt, '1.0');
-    for (const headers of [{}, { 'client-request-id': 'ABABABAB-1DE7-4F89-8C3A-210D161F38AC' }]) {
+    for (const headers of [{}, { 'client-request-id': 'ABABABAB-1DE7-4F89-8C3A-210D161F38AC' }] as Record<string, string>[]) {
       const refused = await post(`${s.url}/psso/token`, form, 'application/x-www-form-urlencoded', headers);
       assert.equal(refused.status, 400, refused.text);
       assert.equal(refused.json.error_code, 'OPSSO1865');

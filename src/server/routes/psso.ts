@@ -6,7 +6,8 @@ import { handleTokenRequest } from '../../app/token-endpoint.js';
 import { issueNonce } from '../../app/nonces.js';
 import { PssoError } from '../../errors/psso-error.js';
 
-function formOf(req: FastifyRequest): Record<string, string | undefined> {
+/** A PSSO form body (form-urlencoded only). */
+export function formOf(req: FastifyRequest): Record<string, string | undefined> {
   const ct = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (ct !== 'application/x-www-form-urlencoded') throw new PssoError('unsupported_content_type', ct || 'none');
   return (req.body ?? {}) as Record<string, string | undefined>;

@@ -1,9 +1,11 @@
-// Registration API: native, and the opt-in twocanoes-style /register.
+// Registration API: native, and the deprecated twocanoes-style root /register (registration.compatEndpoint).
 
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.js';
 import { authenticateRegistration } from '../../app/registration-auth.js';
-import { loginConfiguration, registerDeviceCompat } from '../../app/registration.js';
+import { loginConfiguration } from '../../app/registration.js';
+import { registerTwocanoesDevice } from '../../app/dialect-registration.js';
+import { twocanoesRegistrationReply } from '../dialects/twocanoes/routes.js';
 import { registerDeviceRecorded, registerUserRecorded } from '../../app/registration-events.js';
 import { PssoError } from '../../errors/psso-error.js';
 import type { Device } from '../../storage/ports.js';
@@ -41,11 +43,15 @@ export function registrationRoutes(ctx: AppContext): FastifyPluginAsync {
       return { registration: { id: reg.id, deviceId: reg.deviceId, userId: reg.userId, method: reg.method, userKeyId: reg.userKid, mfaVerified: reg.mfaVerified } };
     });
 
-    // Off unless registration.compatEndpoint is set: this style carries no authorisation at all.
-    app.post('/register', async (req, reply) => {
-      if (!ctx.config.registration.compatEndpoint) throw new PssoError('compat_registration_disabled');
-      await registerDeviceCompat(ctx, requireJson(req));
-      return reply.code(200).send();
-    });
+    // Deprecated alias of the twocanoes dialect's register (registration.compatEndpoint): the same
+    // use case at the root, admitting any Mac into the native login configuration, as it always did.
+    // A twocanoes dialect mounted at '/' owns this path instead.
+    const twocanoes = ctx.config.extensions.twocanoes;
+    if (!(twocanoes.enabled && twocanoes.basePath === '/')) {
+      app.post('/register', async (req) => {
+        if (!ctx.config.registration.compatEndpoint) throw new PssoError('compat_registration_disabled');
+        return twocanoesRegistrationReply(await registerTwocanoesDevice(ctx, requireJson(req), facts(req), { compatAlias: true }));
+      });
+    }
   };
 }

@@ -1,8 +1,53 @@
-// The twocanoes extension's server contract (extensions.md): being built in issue 10.
+// twocanoes Scissors' server contract (extensions.md §2.3): under the BaseURL (issuer + basePath,
+// the extension appends `register`, `nonce`, `token`, `.well-known/jwks.json` after its slash).
+// Parse, call the same use cases, answer its way; no checks of its own.
 
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../../../app/context.js';
+import { dialectClient } from '../../../app/client-profile.js';
+import { handleTokenRequest } from '../../../app/token-endpoint.js';
+import { issueNonce } from '../../../app/nonces.js';
+import { registerTwocanoesDevice } from '../../../app/dialect-registration.js';
+import { PssoError } from '../../../errors/psso-error.js';
+import type { Device } from '../../../storage/ports.js';
+import { formOf, headerOf } from '../../routes/psso.js';
+import { jsonBody, withAnyBody } from '../any-body.js';
+import { sendJwks } from '../jwks.js';
 
-export function twocanoesRoutes(_ctx: AppContext): FastifyPluginAsync {
-  return async () => undefined;
+/** Scissors ignores the answer; it carries the device id anyway, for admins and other clients. */
+export const twocanoesRegistrationReply = (d: Device) => ({
+  status: 'OK', device: { id: d.id, deviceUuid: d.deviceUuid, signingKeyId: d.signingKid, encryptionKeyId: d.encryptionKid },
+});
+
+export function twocanoesRoutes(ctx: AppContext): FastifyPluginAsync {
+  return async (app) => {
+    const atRoot = ctx.config.extensions.twocanoes.basePath === '/';
+
+    // The extension sets no Content-Type, so URLSession labels the JSON as a form: read it as JSON whatever the label.
+    await withAnyBody(app, (scope) => {
+      scope.post('/register', async (req) => twocanoesRegistrationReply(await registerTwocanoesDevice(ctx, jsonBody(req.body), {
+        ipAddress: req.ip, correlationId: req.id, userAgent: req.headers['user-agent'], slot: req.admissionSlot,
+      })));
+    });
+
+    app.post('/nonce', async (req, reply) => {
+      const form = formOf(req);
+      if (form.grant_type !== 'srv_challenge') throw new PssoError('unsupported_grant_type', String(form.grant_type));
+      reply.header('cache-control', 'no-store').type('application/json');
+      return { Nonce: await issueNonce(ctx) };
+    });
+
+    app.post('/token', async (req, reply) => {
+      const result = await handleTokenRequest(ctx, {
+        form: formOf(req), ipAddress: req.ip, userAgent: req.headers['user-agent'], correlationId: req.id, slot: req.admissionSlot,
+        client: dialectClient(ctx, 'twocanoes'), clientRequestId: headerOf(req, 'client-request-id'),
+      });
+      reply.header('cache-control', 'no-store');
+      if (result.kind === 'nonce') return reply.type('application/json').send(result.body);
+      return reply.type(result.contentType).send(result.body);
+    });
+
+    // At the root the native discovery route already serves this exact path with the same keys.
+    if (!atRoot) app.get('/.well-known/jwks.json', async (_req, reply) => sendJwks(ctx, reply));
+  };
 }
