@@ -16,12 +16,15 @@ export interface RequestFacts {
   userAgent?: string | undefined;
   /** The request's admission slot (given back while a password check waits). */
   slot?: RequestSlot | undefined;
+  /** The SSO extension dialect the registration came through (its rows name it), when not OpenPSSO's own API. */
+  extension?: SignInEvent['extension'];
 }
 
 function baseEvent(ctx: AppContext, op: SignInEvent['operation'], principal: RegistrationPrincipal, f: RequestFacts): SignInEvent {
   return {
     at: ctx.clock.now(), correlationId: f.correlationId, operation: op, interactive: false, ipAddress: f.ipAddress, userAgent: f.userAgent,
     orgId: principal.orgId, method: principal.kind, appId: DEVICE_REGISTRATION_APP_ID,
+    ...(f.extension ? { extension: f.extension } : {}),
     ...(principal.kind === 'bearer' ? { userId: principal.user.id, userPrincipalName: principal.user.userPrincipalName } : {}),
   };
 }

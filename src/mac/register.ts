@@ -56,6 +56,10 @@ export interface RegisterOptions {
   webLogin?: boolean;
   /** Act as this open SSO extension (its paths, encodings and registration); native: OpenPSSO's own API. */
   extension?: ExtensionName;
+  /** With --extension uio: which generation of the UiO extension (wl0: the first release; wln: the newer ones, default). */
+  generation?: 'wl0' | 'wln';
+  /** With --extension uio --generation wln: ExtensionData UseRefreshToken (refresh requests are sent). */
+  useRefreshToken?: boolean;
 }
 
 export interface RegisterResult {
@@ -282,9 +286,16 @@ export async function registerMac(mac: VirtualMac, o: RegisterOptions): Promise<
   };
   // PSSO 2.0 key_request follows a Password-method user registration with shared device keys (A-REG).
   if (method === 'password' && device.sharedDeviceKeys && cfg.keyEndpointURL) {
-    const kr = await mac.keyRequest(o.user);
-    result.unlockCertificateSubject = kr.subject;
-    messages.push(`Key request done: unlock certificate stored (${kr.subject.replace(/\n/g, ', ')}).`);
+    try {
+      const kr = await mac.keyRequest(o.user);
+      result.unlockCertificateSubject = kr.subject;
+      messages.push(`Key request done: unlock certificate stored (${kr.subject.replace(/\n/g, ', ')}).`);
+    } catch (e) {
+      // UiO's first release points keyEndpointURL at BaseURL/psso/key, which no server serves
+      // (extensions.md §4.11): a real Mac's key request fails there too, and registration still stands.
+      if (!(ext && e instanceof MacError && e.status === 404)) throw e;
+      messages.push(`Key request failed: ${cfg.keyEndpointURL} does not exist (HTTP 404), so this extension cannot use the PSSO 2.0 key service.`);
+    }
   }
   return result;
 }

@@ -77,6 +77,8 @@ export async function runMac(argv: string[]): Promise<number> {
     .option('--groups <list>', 'comma-separated groups to request in id_tokens')
     .option('--repair', 'register the device again with new keys')
     .option('--web-login', 'macOS 27 web-based login: the OpenID method, tokenExchange grant; the first login runs through the web sign-in')
+    .option('--generation <gen>', 'with --extension uio: wl0 (first release) | wln (newer, default)')
+    .option('--use-refresh-token', 'with --extension uio --generation wln: ExtensionData UseRefreshToken (send refresh requests)')
     .action(async (o: Common & Record<string, string | boolean | undefined>) => {
       const mac = macFor(o);
       const profile = typeof o.profile === 'string' ? await loadProfileSettings(o.profile) : undefined;
@@ -94,6 +96,8 @@ export async function runMac(argv: string[]): Promise<number> {
         ...(s('groups') ? { groups: s('groups')!.split(',').map((g) => g.trim()).filter(Boolean) } : {}),
         repair: o.repair === true, webLogin: o.webLogin === true,
         ...(s('extension') ? { extension: extensionName(s('extension')!) } : {}),
+        ...(s('generation') ? { generation: generationName(s('generation')!) } : {}),
+        ...(o.useRefreshToken === true ? { useRefreshToken: true } : {}),
       });
       if (o.json) return json(r);
       for (const m of r.messages) out(m);
@@ -206,6 +210,11 @@ export async function runMac(argv: string[]): Promise<number> {
     process.stderr.write(`openpsso mac: ${describeError(e)}\n`);
     return 1;
   }
+}
+
+function generationName(v: string): 'wl0' | 'wln' {
+  if (v !== 'wl0' && v !== 'wln') throw new MacError('usage', '--generation must be wl0 or wln.');
+  return v;
 }
 
 function extensionName(v: string): ExtensionName {

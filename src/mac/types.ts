@@ -81,6 +81,9 @@ export interface LoginConfig {
   includePlatformSSOAuthorizationScopes?: boolean;
   tokenToUserMapping?: TokenToUserMapping;
   accountDisplayName?: string;
+  /** customLoginRequestBodyClaims / customRefreshRequestBodyClaims: extra claims the extension adds (UiO: signKeyId, encKeyId). */
+  customLoginRequestValues?: Record<string, string>;
+  customRefreshRequestValues?: Record<string, string>;
   created: number;
 }
 

@@ -18,6 +18,8 @@ export interface SessionProofFacts {
   signed: { bytes: Uint8Array; signature: Uint8Array; encoding: 'ieee-p1363' | 'der' };
   /** The server nonce (from POST /psso/nonce), consumed once. */
   nonce: string;
+  /** The client-request-id the nonce was fetched with, when the envelope names it (UiO WL-N's client_id). */
+  nonceBinding?: string | undefined;
   /** Seconds since the epoch. */
   iat: number;
   exp: number;
@@ -84,10 +86,11 @@ export async function verifySessionProof(ctx: AppContext, f: SessionProofFacts, 
   }
   if (!user.enabled) throw new PssoError('user_disabled');
 
-  const result = await ctx.store.nonces.consume(f.nonce, nowMs);
+  const result = await ctx.store.nonces.consume(f.nonce, nowMs, f.nonceBinding?.toLowerCase());
   ctx.metrics.noncesConsumed.inc({ result });
   if (result === 'unknown') throw new PssoError('nonce_unknown');
   if (result === 'expired') throw new PssoError('nonce_expired');
   if (result === 'replayed') throw new PssoError('nonce_replayed');
+  if (result === 'wrong_binding') throw new PssoError('nonce_wrong_binding');
   return { user, device, deviceId: device.id, refreshTokenId: record.id, amr: record.amr, authTime: record.authTime };
 }
