@@ -204,7 +204,7 @@ export async function registerMac(mac: VirtualMac, o: RegisterOptions): Promise<
     await mac.state.writePem(FILES.encryptionKey, encryption.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
     device = {
       version: 1, deviceUuid, created: device?.created ?? now, signingKid, encryptionKid, sharedDeviceKeys: shared, registrationCompleted: true,
-      ...(serverDeviceId ? { serverDeviceId } : {}), serverUrl: server, compat, ...(ext ? { extension: ext.name } : {}), extensionIdentifier: p.extensionIdentifier ?? 'org.openpsso.mac.ssoextension',
+      ...(serverDeviceId ? { serverDeviceId } : {}), serverUrl: server, compat, ...(ext ? { extension: ext.name } : {}), ...(ext?.name === 'uio' ? { extensionGeneration: o.generation ?? 'wln' } : {}), extensionIdentifier: p.extensionIdentifier ?? 'org.openpsso.mac.ssoextension',
       method: p.method ?? method, loginFrequency: p.loginFrequency ?? DEFAULT_LOGIN_FREQUENCY, createUsersEnabled: p.createUsersEnabled ?? false,
       encryptPassword: o.encryptPassword ?? true, lastEncryptionKeyChange: now,
       ...((o.groups ?? p.groups)?.length ? { groupsToRequest: o.groups ?? p.groups } : {}),

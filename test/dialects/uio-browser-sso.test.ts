@@ -13,6 +13,7 @@ import { revokeDevice } from '../../src/app/directory.js';
 import { buildUioEnvelope, parseUioEnvelope, type UioGeneration } from '../../src/protocol/uio-envelope.js';
 import { CookieJar, webRequest } from '../../src/mac/web-view.js';
 import type { VirtualMac } from '../../src/mac/agent.js';
+import { browse } from '../../src/mac/browse.js';
 import { registerApp, REDIRECT } from '../oidc/helpers.js';
 import type { ApplicationRecord } from '../../src/storage/ports-apps.js';
 import { ALICE, BOB, baseOf, newMac, nonce, uioServer } from './uio-helpers.js';
@@ -94,6 +95,24 @@ describe('UiO browser SSO header', () => {
       assert.equal(s.signIns.events.at(-1)?.error?.entry.name, 'nonce_replayed');
     });
   }
+
+  it('mac browse on a UiO Mac attaches the envelope on the Keycloak-style authorize path and ends at the app', async () => {
+    const mac = await registered(ALICE);
+    const q = new URLSearchParams({
+      client_id: app.appId, response_type: 'code', redirect_uri: REDIRECT, scope: 'openid', state: 's1',
+      code_challenge: createHash('sha256').update('w'.repeat(64)).digest('base64url'), code_challenge_method: 'S256',
+    });
+    // The app's callback, answered in place of an app server: the code it received.
+    const appFetch: typeof fetch = async (input, init) => {
+      const u = String(input);
+      if (u.startsWith(REDIRECT)) return new Response(JSON.stringify({ code: new URL(u).searchParams.get('code') }), { headers: { 'content-type': 'application/json' } });
+      return fetch(input, init);
+    };
+    const r = await browse(mac, { url: `${baseOf(s)}/protocol/openid-connect/auth?${q}`, fetch: appFetch });
+    assert.equal(r.ok, true, JSON.stringify(r.refusal));
+    assert.deepEqual([r.proofsSent, r.pages], [1, []]);
+    assert.equal(typeof (r.claims as { code?: unknown }).code, 'string');
+  });
 
   it('refuses a revoked Mac\'s envelope with the device code and a row naming the device', async () => {
     const mac = await registered(BOB);
