@@ -52,7 +52,12 @@ function loginConfig(base: string, gen: UioGeneration, o: { clientId: string; is
     keyEndpointURL: gen === 'wl0' ? `${base}/psso/key` : token,
     ...(gen === 'wl0' || o.useRefreshToken ? { refreshEndpointURL: token } : {}),
     customLoginRequestValues: kids,
-    ...(gen === 'wln' ? { customRefreshRequestValues: kids } : {}),
+    ...(gen === 'wln' ? {
+      customRefreshRequestValues: kids,
+      // macOS 27: dynamic web login through the pre-authentication at BaseURL/psso/authurl.
+      supportedGrantTypes: ['password', 'jwtBearer', 'tokenExchange'], federationType: 'dynamicOpenID',
+      federationUserPreauthenticationURL: `${base}/psso/authurl`, authorizationURLKeypath: 'authorizationURL',
+    } : {}),
     tokenToUserMapping: { AccountName: 'preferred_username', FullName: 'name' },
   };
 }

@@ -71,7 +71,7 @@ export function uioPssoRoutes(ctx: AppContext, verifyAttestation: VerifyAttestat
     // §4.4 #10, §4.10: macOS 27's pre-authentication, answered by OpenPSSO's web login (docs/web-login.md).
     app.get('/psso/authurl', async (req, reply) => {
       reply.header('cache-control', 'no-store, no-cache').type('application/json');
-      return preauthenticate(ctx, req.query as Record<string, unknown>);
+      return preauthenticate(ctx, req.query as Record<string, unknown>, ctx.config.extensions.uio.clientId);
     });
   };
 }
