@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { TestServer } from '../helpers/test-server.js';
 import { DEMO_PASSWORD } from '../../src/app/demo.js';
 import { MacError } from '../../src/mac/errors.js';
+import type { VirtualMac } from '../../src/mac/agent.js';
 import { revokeDevice } from '../../src/app/directory.js';
 import { PssoError } from '../../src/errors/psso-error.js';
 import { ALICE, BOB, baseOf, newMac } from './uio-helpers.js';
@@ -46,7 +47,7 @@ export async function wlnJourney(s: TestServer): Promise<void> {
   assert.equal(last.error?.entry.name, 'device_revoked');
 }
 
-export async function wl0Journey(s: TestServer): Promise<void> {
+export async function wl0Journey(s: TestServer): Promise<VirtualMac> {
   const mac = newMac(s);
   const reg = await mac.register({ server: baseOf(s), user: BOB, password: DEMO_PASSWORD, method: 'password', extension: 'uio', generation: 'wl0' });
   const cfg = (await mac.state.loginConfig())!;
@@ -62,4 +63,5 @@ export async function wl0Journey(s: TestServer): Promise<void> {
   const r = await mac.refresh({ user: BOB, force: true });
   assert.equal(r.action, 'refresh', r.messages.join('\n'));
   assert.deepEqual([s.signIns.events.at(-1)!.operation, s.signIns.events.at(-1)!.extension], ['refresh', 'uio']);
+  return mac;
 }

@@ -7,11 +7,15 @@ import type { AppContext } from '../../../app/context.js';
 import type { OidcProvider } from '../../oidc/mount.js';
 import type { VerifyAttestation } from '../../../app/uio/enroll.js';
 import { noAttestation } from './attestation-input.js';
+import { UIO_REDIRECT_URI, uioResource } from '../../../app/uio/oidc-client.js';
 import { uioPssoRoutes } from './psso-routes.js';
 import { uioOidcRoutes } from './oidc-paths.js';
 
 export function uioRoutes(ctx: AppContext, op: OidcProvider, verifyAttestation: VerifyAttestation = noAttestation): FastifyPluginAsync {
   return async (app) => {
+    // The built-in OpenID client exists only while the dialect is on: say so where admins look.
+    app.log.info({ clientId: ctx.config.extensions.uio.clientId, redirectUri: UIO_REDIRECT_URI, resource: uioResource(ctx) },
+      'UiO dialect enabled: built-in public OpenID client (PKCE S256, JWT access tokens) serves its registration sign-in');
     await app.register(uioPssoRoutes(ctx, verifyAttestation));
     await app.register(uioOidcRoutes(ctx, op));
   };
