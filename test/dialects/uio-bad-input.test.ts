@@ -35,6 +35,10 @@ describe('UiO dialect: both generations\' field sets, and bad input', () => {
     const t = await idpLogin(newMac(s), { baseUrl: baseOf(s), clientId: 'psso', user: ALICE, password: DEMO_PASSWORD, promptLogin: true });
     accessToken = t.accessToken;
     idToken = t.idToken;
+    // The extension reads preferred_username out of it without verification (§4.4 #2): an RFC 9068 JWT.
+    const [h, p] = t.accessToken.split('.').slice(0, 2).map((x) => JSON.parse(Buffer.from(x, 'base64url').toString()) as Record<string, unknown>);
+    assert.equal(h!.typ, 'at+jwt');
+    assert.deepEqual([p!.preferred_username, p!.client_id, p!.aud, p!.amr], [ALICE, 'psso', `${baseOf(s)}/psso`, ['pwd']]);
   });
   after(async () => { await s.close(); });
 

@@ -73,9 +73,10 @@ async function consumeNonce(ctx: AppContext, nonce: string, clientRequestId: str
   if (result === 'wrong_binding') throw new PssoError('nonce_wrong_binding');
 }
 
-async function checkOrg(ctx: AppContext, orgId: string): Promise<void> {
-  const served = await uioOrgId(ctx);
-  if (served !== orgId) throw new PssoError('uio_access_token_invalid', 'the credential belongs to another organisation than the dialect serves');
+async function checkOrg(ctx: AppContext, principal: RegistrationPrincipal): Promise<void> {
+  if (await uioOrgId(ctx) === principal.orgId) return;
+  const why = 'the credential belongs to another organisation than the dialect serves';
+  throw new PssoError(principal.kind === 'registration_token' ? 'registration_unauthorized' : 'uio_access_token_invalid', why);
 }
 
 function publicKey(input: string, field: string): Buffer {
@@ -92,7 +93,7 @@ export async function enrollDevice(ctx: AppContext, body: unknown, f: UioFacts, 
     token = await verifyUioAccessToken(ctx, b.accessToken);
     principal = { kind: 'bearer', orgId: token.user.orgId, user: token.user, amr: token.amr, issuedAt: token.issuedAt };
   }
-  await checkOrg(ctx, principal.orgId);
+  await checkOrg(ctx, principal);
   // Keys are read before the nonce is spent, so a malformed enrolment cannot burn it.
   const signing = publicKey(b.DeviceSigningKey, 'DeviceSigningKey');
   publicKey(b.DeviceEncryptionKey, 'DeviceEncryptionKey');
@@ -110,13 +111,13 @@ export async function enrollUser(ctx: AppContext, body: unknown, f: UioFacts, ch
   const b = parseBody(userEnrollSchema, body);
   const token = await verifyUioAccessToken(ctx, b.accessToken);
   const orgId = token.user.orgId;
-  await checkOrg(ctx, orgId);
+  const principal: RegistrationPrincipal = { kind: 'bearer', orgId, user: token.user, amr: token.amr, issuedAt: token.issuedAt };
+  await checkOrg(ctx, principal);
   const userKey = publicKey(b.userKey, 'userKey');
   const attested = await verifyAttestation(ctx, { orgId, chain, nonce: b.nonce, attestedKeyX963: userKey });
   const device = await ctx.store.devices.getByUuid(orgId, attested?.udid ? udidUuid(attested.udid) : tokenUuid(orgId, token.jti));
   if (!device) throw new PssoError('uio_device_not_found');
   await consumeNonce(ctx, b.nonce, f.clientRequestId);
-  const principal: RegistrationPrincipal = { kind: 'bearer', orgId, user: token.user, amr: token.amr, issuedAt: token.issuedAt };
   return registerUserRecorded(ctx, principal, device.id, {
     userPrincipalName: token.user.userPrincipalName, method: 'secure_enclave', userKey: b.userKey, userKeyId: b.userKeyId,
   }, { ...f, extension: 'uio' });
