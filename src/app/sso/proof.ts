@@ -44,7 +44,7 @@ export async function ssoProofFor(ctx: AppContext, req: RequestWithHeaders, o: S
   if (raw.length > 8192) throw new PssoError('sso_proof_malformed', 'header longer than 8192 characters');
   // UiO Weblogin's envelope (Bearer <envelope>.<DER signature>) where its dialect is enabled.
   if (ctx.config.extensions.uio.enabled && looksLikeUioEnvelope(raw)) {
-    const v = await verifySessionProof(ctx, await uioProofFacts(ctx, raw), o.sighted);
+    const v = await verifySessionProof(ctx, uioProofFacts(ctx, raw), o.sighted);
     return { user: v.user, deviceId: v.deviceId, amr: v.amr, authTime: v.authTime };
   }
   const p = parseSsoProof(raw);

@@ -20,6 +20,11 @@ export interface SessionProofFacts {
   nonce: string;
   /** The client-request-id the nonce was fetched with, when the envelope names it (UiO WL-N's client_id). */
   nonceBinding?: string | undefined;
+  /**
+   * Runs after every other check passed, just before the nonce is consumed: an envelope without a
+   * server nonce (UiO WL-0) creates its single-use row here, so an unverified one stores nothing.
+   */
+  beforeNonce?: () => Promise<void>;
   /** Seconds since the epoch. */
   iat: number;
   exp: number;
@@ -86,6 +91,7 @@ export async function verifySessionProof(ctx: AppContext, f: SessionProofFacts, 
   }
   if (!user.enabled) throw new PssoError('user_disabled');
 
+  await f.beforeNonce?.();
   const result = await ctx.store.nonces.consume(f.nonce, nowMs, f.nonceBinding?.toLowerCase());
   ctx.metrics.noncesConsumed.inc({ result });
   if (result === 'unknown') throw new PssoError('nonce_unknown');
