@@ -9,6 +9,7 @@ import type { Store } from '../storage/ports.js';
 import { checkApplicationFields, defaultAuthMethod, newApplicationFields, usesSecret, type ApplicationFields, type ApplicationInput } from './application-rules.js';
 import type { AppContext } from './context.js';
 import { newId } from './ids.js';
+import { isUioClientId, uioApplication } from './uio/oidc-client.js';
 
 export type { ApplicationInput } from './application-rules.js';
 
@@ -153,6 +154,8 @@ export function clientSecretOf(ctx: AppContext, app: ApplicationRecord): string 
 
 /** The app a client_id names, across organisations; null for an unknown id or one that is not a GUID. */
 export async function findApplicationByClientId(ctx: AppContext, clientId: string): Promise<ApplicationRecord | null> {
+  // The UiO dialect's built-in public client (its id is the extension's, not a GUID).
+  if (isUioClientId(ctx, clientId)) return uioApplication(ctx);
   if (!isGuid(clientId)) return null;
   return ctx.store.applications.getByAppId(clientId);
 }

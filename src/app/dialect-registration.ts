@@ -68,8 +68,8 @@ export async function registerTwocanoesDevice(ctx: AppContext, body: unknown, f:
   return registerDeviceRecorded(ctx, principal, {
     deviceUuid: b.DeviceUUID, signingKey: b.DeviceSigningKey, encryptionKey: b.DeviceEncryptionKey,
     signingKeyId: b.SignKeyID, encryptionKeyId: b.EncKeyID, sharedDeviceKeys: true,
-  }, f, {
-    extension: 'twocanoes', via: 'compat',
+  }, { ...f, extension: 'twocanoes' }, {
+    via: 'compat',
     admit: () => {
       if (o.compatAlias) return 'registration.compatEndpoint';
       if (allowed.has(b.DeviceUUID.toUpperCase())) return 'extensions.twocanoes.allowedDeviceUuids';
@@ -92,5 +92,5 @@ export async function registerFleetDevice(ctx: AppContext, form: unknown, f: Req
   return registerDeviceRecorded(ctx, principal, {
     deviceUuid: b.device_uuid, signingKey: b.device_signing_key, encryptionKey: b.device_encryption_key,
     signingKeyId: b.signing_key_id, encryptionKeyId: b.encryption_key_id, sharedDeviceKeys: true,
-  }, f, { extension: 'fleet' });
+  }, { ...f, extension: 'fleet' });
 }

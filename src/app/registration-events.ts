@@ -16,12 +16,12 @@ export interface RequestFacts {
   userAgent?: string | undefined;
   /** The request's admission slot (given back while a password check waits). */
   slot?: RequestSlot | undefined;
+  /** The SSO extension dialect the registration came through (its rows name it), when not OpenPSSO's own API. */
+  extension?: SignInEvent['extension'];
 }
 
 /** How an extension dialect's registration differs from the native API's (extensions.md §5). */
 export interface DeviceRegistrationOptions {
-  /** The dialect the registration came through, named in the sign-in row. */
-  extension?: SignInEvent['extension'];
   /** Device.registeredVia when not the principal's kind ('compat': unauthenticated). */
   via?: Device['registeredVia'];
   /**
@@ -37,13 +37,13 @@ function baseEvent(ctx: AppContext, op: SignInEvent['operation'], principal: Reg
   return {
     at: ctx.clock.now(), correlationId: f.correlationId, operation: op, interactive: false, ipAddress: f.ipAddress, userAgent: f.userAgent,
     orgId: principal.orgId, method: principal.kind, appId: DEVICE_REGISTRATION_APP_ID,
+    ...(f.extension ? { extension: f.extension } : {}),
     ...(principal.kind === 'bearer' ? { userId: principal.user.id, userPrincipalName: principal.user.userPrincipalName } : {}),
   };
 }
 
 export async function registerDeviceRecorded(ctx: AppContext, principal: RegistrationPrincipal, body: unknown, f: RequestFacts, o: DeviceRegistrationOptions = {}): Promise<Device> {
   const event = baseEvent(ctx, 'device_registration', principal, f);
-  if (o.extension) event.extension = o.extension;
   if (o.admit) {
     // Nobody authenticated: the row names no method, only what let the device in.
     delete event.method;

@@ -16,7 +16,7 @@ import { b64Encode } from '../protocol/base64.js';
 import type { RegistrationPrincipal } from './registration-auth.js';
 import { verifySmartCardChain } from './smart-card.js';
 import { assertionAudience } from '../config/load.js';
-import { verifyDeviceAttestation, type AttestationRequest } from './device-attestation.js';
+import { verifyDeviceAttestation, type AttestationFacts, type AttestationRequest } from './device-attestation.js';
 
 const uuid = z.string().regex(/^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/, 'must be a UUID');
 
@@ -45,7 +45,9 @@ export const deviceRegistrationSchema = z.object({
  * Attestation a dialect has already taken from its own body (UiO's `attestation` and `nonce`), in place
  * of the native fields; see AttestationRequest for requireIdentifiers and nonceConsumed.
  */
-export type DialectAttestation = Pick<AttestationRequest, 'chain' | 'wireChain' | 'nonce' | 'requireIdentifiers' | 'nonceConsumed'>;
+export type DialectAttestation = Pick<AttestationRequest, 'chain' | 'wireChain' | 'nonce' | 'requireIdentifiers' | 'nonceConsumed'>
+  /** Facts the dialect already verified (UiO derives the device's identity from the attested UDID first). */
+  | { verified: AttestationFacts | null };
 
 export const userRegistrationSchema = z.object({
   userPrincipalName: z.string().min(1).max(256),
@@ -106,7 +108,7 @@ export async function registerDevice(ctx: AppContext, principal: RegistrationPri
   const encryption = keyWithKid(b.encryptionKey, b.encryptionKeyId, 'encryptionKey');
   if (signing.kid === encryption.kid) throw new PssoError('registration_invalid', 'signing and encryption keys must differ');
   // Verified before anything is stored: a refused attestation leaves no device row behind.
-  const attestation = await verifyDeviceAttestation(ctx, {
+  const attestation = dialectAttestation && 'verified' in dialectAttestation ? dialectAttestation.verified : await verifyDeviceAttestation(ctx, {
     orgId: principal.orgId, attestedKeyX963: signing.x963,
     ...(dialectAttestation ?? { chain: undefined, nonce: b.attestationNonce, wireChain: b.attestation }),
   });

@@ -27,14 +27,22 @@ const MAX_PARAM = 512;
 
 const hint = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 && v.length <= MAX_HINT ? v : undefined);
 
+/**
+ * The client ids a web login may be minted for: OpenPSSO's own, and an enabled extension dialect's
+ * that configures web login (UiO WL-N's psso/authurl, extensions.md §4.10). The minted state binds
+ * the one used, so the authorization request and the code stay with that client.
+ */
+function webLoginClientIds(ctx: AppContext): string[] {
+  return [ctx.config.clientId, ...(ctx.config.extensions.uio.enabled ? [ctx.config.extensions.uio.clientId] : [])];
+}
+
 /** The pre-authentication reply (§3): nothing secret, as anyone may ask. */
-export async function preauthenticate(ctx: AppContext, q: { user?: unknown; login_hint?: unknown }): Promise<Record<string, unknown>> {
+export async function preauthenticate(ctx: AppContext, q: { user?: unknown; login_hint?: unknown }, clientId: string = ctx.config.clientId): Promise<Record<string, unknown>> {
   const org = await defaultOrganisation(ctx);
   const loginHint = hint(q.login_hint) ?? hint(q.user);
   const state = randomBytes(24).toString('base64url');
   const nonce = randomUUID().toUpperCase();
   const now = ctx.clock.now();
-  const clientId = ctx.config.clientId;
   await ctx.store.webLoginStates.create({
     stateHash: sha256Hex(state), orgId: org.id, clientId, nonce, loginHint: loginHint ?? null,
     createdAt: now, expiresAt: now + WEB_LOGIN_STATE_TTL_MS, usedAt: null,
@@ -93,7 +101,7 @@ export async function checkSignedAuthorization(ctx: AppContext, requestJwt: unkn
   if (!device) throw new PssoError('unknown_device', `kid ${kid}`);
   if (device.status === 'revoked') throw new PssoError('device_revoked', device.id);
   const c: AuthorizationRequestClaims = verifyAuthorizationRequestObject(parsed, ctx.keyCache.publicKey(device.signingKey));
-  if (c.client_id !== ctx.config.clientId) throw new PssoError('web_login_request_mismatch', `client_id ${c.client_id}`);
+  if (!webLoginClientIds(ctx).includes(c.client_id)) throw new PssoError('web_login_request_mismatch', `client_id ${c.client_id}`);
   const qState = param(query, 'state');
   if (qState !== undefined && qState !== c.state) throw new PssoError('web_login_request_mismatch', 'the query state differs from the signed state');
   const qRedirect = param(query, 'redirect_uri');
@@ -123,7 +131,7 @@ export async function checkStaticAuthorization(ctx: AppContext, query: Record<st
   const state = param(query, 'state');
   if (!state) throw new PssoError('web_login_request_invalid', 'state missing');
   const clientId = param(query, 'client_id') ?? ctx.config.clientId;
-  if (clientId !== ctx.config.clientId) throw new PssoError('web_login_request_mismatch', `client_id ${clientId}`);
+  if (!webLoginClientIds(ctx).includes(clientId)) throw new PssoError('web_login_request_mismatch', `client_id ${clientId}`);
   const redirect = param(query, 'redirect_uri');
   if (redirect !== undefined && !isPlatformSsoCallback(redirect)) throw new PssoError('web_login_request_mismatch', `redirect_uri ${redirect}`);
   const responseType = param(query, 'response_type');
@@ -133,6 +141,7 @@ export async function checkStaticAuthorization(ctx: AppContext, query: Record<st
   let orgId: string;
   if (minted) {
     if (nonce !== null && minted.nonce !== nonce) throw new PssoError('web_login_request_mismatch', 'nonce differs from the one minted with this state');
+    if (minted.clientId !== clientId) throw new PssoError('web_login_request_mismatch', 'client_id differs from the one minted with this state');
     await consumeState(ctx, state);
     orgId = minted.orgId;
   } else {

@@ -2,6 +2,7 @@
 // client secret is printed once, at creation or rotation.
 
 import type { Command } from 'commander';
+import { UIO_REDIRECT_URI, uioApplication } from '../app/uio/oidc-client.js';
 import { readFileSync } from 'node:fs';
 import { withContext, type GlobalOptions } from './context-from-options.js';
 import { defaultOrganisation } from '../app/directory.js';
@@ -103,8 +104,11 @@ export function addAppCommands(program: Command): void {
   app.command('list').option('--json', 'print Graph JSON').action(async (o: { json?: boolean }, cmd: Command) => withContext(g(cmd), async (ctx) => {
     const apps = await ctx.store.applications.list((await defaultOrganisation(ctx)).id);
     if (o.json) { console.log(JSON.stringify(apps.map((a) => toGraphApplication(a)), null, 2)); return; }
-    if (apps.length === 0) console.log('no apps (register one with `openpsso app create`)');
+    // The UiO dialect's client exists while the dialect is enabled; shown so admins see every client that can sign in.
+    const builtIn = await uioApplication(ctx);
+    if (apps.length === 0 && !builtIn) console.log('no apps (register one with `openpsso app create`)');
     for (const a of apps) console.log(`${a.appId}  ${a.clientType.padEnd(12)} ${(a.enabled ? 'enabled' : 'disabled').padEnd(8)} ${a.displayName}`);
+    if (builtIn) console.log(`${builtIn.appId}  ${'public'.padEnd(12)} ${'enabled'.padEnd(8)} ${builtIn.displayName} (built in while extensions.uio.enabled; redirect ${UIO_REDIRECT_URI})`);
   }));
 
   app.command('show <app>').description('an app by name, client id or object id').option('--json', 'print Graph JSON')

@@ -9,6 +9,7 @@ import { MacError } from './errors.js';
 import { newRequestId } from './http.js';
 import { CookieJar, formsOf, textOf, webRequest, type Fetch, type PageForm, type WebResponse } from './web-view.js';
 import { buildSsoProof, SSO_PROOF_HEADER } from '../protocol/sso-proof.js';
+import { buildUioEnvelope, type UioGeneration } from '../protocol/uio-envelope.js';
 import { totpAt } from '../policy/totp.js';
 import { base32Decode } from '../policy/base32.js';
 
@@ -51,7 +52,11 @@ export interface BrowseResult {
   latencyMs: number;
 }
 
-interface SsoSession { username: string; refreshToken: string; kid: string; issuer: string }
+interface SsoSession {
+  username: string; refreshToken: string; kid: string; issuer: string;
+  /** UiO's extension: its envelope on BaseURL/protocol/openid-connect/auth instead of OpenPSSO's proof. */
+  uio?: { baseUrl: string; generation: UioGeneration };
+}
 
 /** The Mac's Platform SSO session, or why there is none (then the pages are used). */
 async function ssoSession(mac: VirtualMac, user: string | undefined): Promise<SsoSession | string> {
@@ -61,7 +66,10 @@ async function ssoSession(mac: VirtualMac, user: string | undefined): Promise<Ss
   const u = await mac.resolveUser(user);
   if (!u.config?.registered) return `${u.config?.loginUserName ?? user} is not a Platform SSO user of this Mac`;
   if (!u.tokens?.refreshToken) return `${u.config.loginUserName} has no SSO tokens yet (log in first)`;
-  return { username: u.config.loginUserName, refreshToken: u.tokens.refreshToken, kid: device.signingKid, issuer: cfg.issuer };
+  return {
+    username: u.config.loginUserName, refreshToken: u.tokens.refreshToken, kid: device.signingKid, issuer: cfg.issuer,
+    ...(device.extension === 'uio' && device.serverUrl ? { uio: { baseUrl: device.serverUrl, generation: device.extensionGeneration ?? 'wln' } } : {}),
+  };
 }
 
 async function discoverAuthorize(fetchFn: Fetch, issuer: string): Promise<string | undefined> {
@@ -126,7 +134,8 @@ export async function browse(mac: VirtualMac, o: BrowseOptions): Promise<BrowseR
   const jar = new CookieJar();
   const sso = o.sso === false ? 'browsing without the SSO extension' : await ssoSession(mac, o.user);
   const username = typeof sso === 'string' ? o.user : sso.username;
-  const authorize = typeof sso === 'string' ? undefined : o.authorizeUrl ?? await discoverAuthorize(fetchFn, sso.issuer);
+  // The UiO extension intercepts only its BaseURL's Keycloak-style authorize path (extensions.md §4.9).
+  const authorize = typeof sso === 'string' ? undefined : sso.uio ? `${sso.uio.baseUrl}/protocol/openid-connect/auth` : o.authorizeUrl ?? await discoverAuthorize(fetchFn, sso.issuer);
   const steps: BrowseStep[] = [];
   const pages: string[] = [];
   let proofsSent = 0;
@@ -143,11 +152,21 @@ export async function browse(mac: VirtualMac, o: BrowseOptions): Promise<BrowseR
     if (typeof sso !== 'string' && authorize && !form && withoutQuery(url) === withoutQuery(authorize)) {
       // A fresh nonce for every proof: each is single use and lives for one request.
       const cfg = (await mac.state.loginConfig())!;
-      const nonce = await mac.client.nonce(cfg, newRequestId());
+      const requestId = newRequestId();
       const keys = await mac.deviceKeys();
-      headers[SSO_PROOF_HEADER] = buildSsoProof({
-        deviceSigningKey: keys.signing, kid: sso.kid, nonce, issuer: sso.issuer, username: sso.username, refreshToken: sso.refreshToken, now: mac.clock.now() / 1000,
-      });
+      if (sso.uio) {
+        // WL-0 signs no nonce; WL-N signs one (upper case) with the client-request-id that fetched it.
+        const nonce = sso.uio.generation === 'wln' ? (await mac.client.nonce(cfg, requestId)).toUpperCase() : undefined;
+        headers[SSO_PROOF_HEADER] = buildUioEnvelope({
+          generation: sso.uio.generation, deviceSigningKey: keys.signing, kid: sso.kid, username: sso.username, refreshToken: sso.refreshToken,
+          signedAt: mac.clock.now() / 1000, ...(nonce ? { nonce, clientRequestId: requestId } : {}),
+        });
+      } else {
+        const nonce = await mac.client.nonce(cfg, requestId);
+        headers[SSO_PROOF_HEADER] = buildSsoProof({
+          deviceSigningKey: keys.signing, kid: sso.kid, nonce, issuer: sso.issuer, username: sso.username, refreshToken: sso.refreshToken, now: mac.clock.now() / 1000,
+        });
+      }
       step.proof = true;
       proofsSent++;
     }

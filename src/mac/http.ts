@@ -62,9 +62,9 @@ export class MacHttp {
   }
 
   /** Registration API and sign-in (vendor-defined, JSON). */
-  postJson(url: string, body: unknown, bearer?: string): Promise<HttpResult> {
+  postJson(url: string, body: unknown, bearer?: string, requestId?: string): Promise<HttpResult> {
     const headers: Record<string, string> = {
-      'content-type': 'application/json', accept: ACCEPT.json, 'user-agent': USER_AGENT, 'client-request-id': newRequestId(),
+      'content-type': 'application/json', accept: ACCEPT.json, 'user-agent': USER_AGENT, 'client-request-id': requestId ?? newRequestId(),
     };
     if (bearer) headers.authorization = `Bearer ${bearer}`;
     return this.send(url, { method: 'POST', headers, body: JSON.stringify(body) });

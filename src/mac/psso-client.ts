@@ -106,10 +106,11 @@ export class PssoClient {
     return [...new Set(['openid', 'offline_access', ...extra, ...(authScope ? [authScope] : [])])].join(' ');
   }
 
-  private base(c: Common, requestNonce: string, nonce?: string) {
+  private base(c: Common, requestNonce: string, nonce?: string, extra?: Record<string, string>) {
     return {
       signingKey: c.keys.signing, signingKid: c.keys.signingKid, encryptionKey: c.keys.encryptionX963,
       clientId: c.cfg.clientID, requestNonce, now: this.nowSeconds(), ...(nonce ? { nonce } : {}),
+      ...(extra && Object.keys(extra).length > 0 ? { extraClaims: extra } : {}),
     };
   }
 
@@ -120,7 +121,7 @@ export class PssoClient {
       // The device nonce goes into both the outer request and the embedded assertion, so pick it first.
       const nonce = randomUUID().toUpperCase();
       const now = this.nowSeconds();
-      const common = { ...this.base(c, requestNonce, nonce), tokenUrl: c.cfg.tokenEndpointURL, username: c.username, scope, ...(c.groups?.length ? { groups: c.groups } : {}) };
+      const common = { ...this.base(c, requestNonce, nonce, c.cfg.customLoginRequestValues), tokenUrl: c.cfg.tokenEndpointURL, username: c.username, scope, ...(c.groups?.length ? { groups: c.groups } : {}) };
       const a = { username: c.username, audience, nonce, requestNonce, scope, now };
       const cred = c.credential;
       if (cred.kind === 'web') return buildLoginRequest({ ...common, subjectToken: cred.callbackUrl });
@@ -142,7 +143,7 @@ export class PssoClient {
   async refresh(c: Common & { refreshToken: string; groups?: string[] | undefined; authScope?: string | undefined }): Promise<TokenResult> {
     const url = c.cfg.refreshEndpointURL ?? c.cfg.tokenEndpointURL;
     const { payload, req, latencyMs } = await this.exchange('refresh', c, url, '1.0', ACCEPT.login, (requestNonce) =>
-      buildRefreshRequest({ ...this.base(c, requestNonce), tokenUrl: c.cfg.tokenEndpointURL, refreshToken: c.refreshToken, username: c.username, scope: this.scope(c.cfg, c.authScope) }));
+      buildRefreshRequest({ ...this.base(c, requestNonce, undefined, c.cfg.customRefreshRequestValues), tokenUrl: c.cfg.tokenEndpointURL, refreshToken: c.refreshToken, username: c.username, scope: this.scope(c.cfg, c.authScope) }));
     return this.tokens('refresh', c, payload, req.nonce, latencyMs, c.groups);
   }
 

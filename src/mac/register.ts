@@ -58,8 +58,12 @@ export interface RegisterOptions {
   webLogin?: boolean;
   /** Act as this open SSO extension (its paths, encodings and registration); native: OpenPSSO's own API. */
   extension?: ExtensionName;
-  /** Attest the device signing key with this root (attestKey stand-in; docs/attestation.md), native API only. */
+  /** Attest the keys with this test root (attestKey stand-in; docs/attestation.md): native API and --extension uio. */
   attestation?: AttestationAuthority;
+  /** With --extension uio: which generation of the UiO extension (wl0: the first release; wln: the newer ones, default). */
+  generation?: 'wl0' | 'wln';
+  /** With --extension uio --generation wln: ExtensionData UseRefreshToken (refresh requests are sent). */
+  useRefreshToken?: boolean;
 }
 
 export interface RegisterResult {
@@ -218,7 +222,7 @@ export async function registerMac(mac: VirtualMac, o: RegisterOptions): Promise<
     await mac.state.writePem(FILES.encryptionKey, encryption.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
     device = {
       version: 1, deviceUuid, created: device?.created ?? now, signingKid, encryptionKid, sharedDeviceKeys: shared, registrationCompleted: true,
-      ...(serverDeviceId ? { serverDeviceId } : {}), serverUrl: server, compat, ...(ext ? { extension: ext.name } : {}), extensionIdentifier: p.extensionIdentifier ?? 'org.openpsso.mac.ssoextension',
+      ...(serverDeviceId ? { serverDeviceId } : {}), serverUrl: server, compat, ...(ext ? { extension: ext.name } : {}), ...(ext?.name === 'uio' ? { extensionGeneration: o.generation ?? 'wln' } : {}), extensionIdentifier: p.extensionIdentifier ?? 'org.openpsso.mac.ssoextension',
       method: p.method ?? method, loginFrequency: p.loginFrequency ?? DEFAULT_LOGIN_FREQUENCY, createUsersEnabled: p.createUsersEnabled ?? false,
       encryptPassword: o.encryptPassword ?? true, lastEncryptionKeyChange: now,
       ...((o.groups ?? p.groups)?.length ? { groupsToRequest: o.groups ?? p.groups } : {}),
@@ -262,7 +266,7 @@ export async function registerMac(mac: VirtualMac, o: RegisterOptions): Promise<
     body.certificate = readFileSync(o.cardCertPath, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/)![0];
   }
   if (ext) {
-    await ext.registerUser(mac, { baseUrl: serverRaw, options: o, method, userKey, cfg, carried });
+    await ext.registerUser(mac, { baseUrl: serverRaw, deviceUuid: device.deviceUuid, options: o, method, userKey, cfg, carried });
   } else if (!compat) {
     bearer ??= await authorisation(mac, server, o, p.registrationToken);
     await mac.http.json('user registration', mac.http.postJson(`${server}/api/v1/devices/${encodeURIComponent(device.serverDeviceId!)}/users`, body, bearer));
@@ -300,9 +304,16 @@ export async function registerMac(mac: VirtualMac, o: RegisterOptions): Promise<
   };
   // PSSO 2.0 key_request follows a Password-method user registration with shared device keys (A-REG).
   if (method === 'password' && device.sharedDeviceKeys && cfg.keyEndpointURL) {
-    const kr = await mac.keyRequest(o.user);
-    result.unlockCertificateSubject = kr.subject;
-    messages.push(`Key request done: unlock certificate stored (${kr.subject.replace(/\n/g, ', ')}).`);
+    try {
+      const kr = await mac.keyRequest(o.user);
+      result.unlockCertificateSubject = kr.subject;
+      messages.push(`Key request done: unlock certificate stored (${kr.subject.replace(/\n/g, ', ')}).`);
+    } catch (e) {
+      // UiO's first release points keyEndpointURL at BaseURL/psso/key, which no server serves
+      // (extensions.md §4.11): a real Mac's key request fails there too, and registration still stands.
+      if (!(ext && e instanceof MacError && e.status === 404)) throw e;
+      messages.push(`Key request failed: ${cfg.keyEndpointURL} does not exist (HTTP 404), so this extension cannot use the PSSO 2.0 key service.`);
+    }
   }
   return result;
 }

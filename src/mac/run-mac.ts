@@ -89,6 +89,8 @@ export async function runMac(argv: string[]): Promise<number> {
     .option('--attest', 'attest the device signing key (Apple device attestation) with a test root: --attestation-root-key/-cert or OPENPSSO_MAC_ATTESTATION_ROOT_KEY/_CERT')
     .option('--attestation-root-key <pem>', 'with --attest: the test attestation root private key (PEM)')
     .option('--attestation-root-cert <pem>', 'with --attest: the test attestation root certificate (PEM)')
+    .option('--generation <gen>', 'with --extension uio: wl0 (first release) | wln (newer, default)')
+    .option('--use-refresh-token', 'with --extension uio --generation wln: ExtensionData UseRefreshToken (send refresh requests)')
     .action(async (o: Common & Record<string, string | boolean | undefined>) => {
       const mac = macFor(o);
       const profile = typeof o.profile === 'string' ? await loadProfileSettings(o.profile) : undefined;
@@ -107,6 +109,8 @@ export async function runMac(argv: string[]): Promise<number> {
         repair: o.repair === true, webLogin: o.webLogin === true,
         ...(s('extension') ? { extension: extensionName(s('extension')!) } : {}),
         ...(o.attest === true ? { attestation: attestationRoot(s('attestationRootKey'), s('attestationRootCert')) } : {}),
+        ...(s('generation') ? { generation: generationName(s('generation')!) } : {}),
+        ...(o.useRefreshToken === true ? { useRefreshToken: true } : {}),
       });
       if (o.json) return json(r);
       for (const m of r.messages) out(m);
@@ -219,6 +223,11 @@ export async function runMac(argv: string[]): Promise<number> {
     process.stderr.write(`openpsso mac: ${describeError(e)}\n`);
     return 1;
   }
+}
+
+function generationName(v: string): 'wl0' | 'wln' {
+  if (v !== 'wl0' && v !== 'wln') throw new MacError('usage', '--generation must be wl0 or wln.');
+  return v;
 }
 
 function extensionName(v: string): ExtensionName {

@@ -38,6 +38,8 @@ export interface DeviceConfig {
   compat: boolean;
   /** The open SSO extension this Mac acts as (`mac register --extension`); native when absent. */
   extension?: 'twocanoes' | 'fleet' | 'uio';
+  /** UiO only: which generation of its extension (wl0, wln): their browser-SSO envelopes differ. */
+  extensionGeneration?: 'wl0' | 'wln';
   extensionIdentifier: string;
   /** What the extension reported as supportedGrantTypes at registration (tokenExchange: web login). */
   supportedGrantTypes?: string[];
@@ -81,6 +83,9 @@ export interface LoginConfig {
   includePlatformSSOAuthorizationScopes?: boolean;
   tokenToUserMapping?: TokenToUserMapping;
   accountDisplayName?: string;
+  /** customLoginRequestBodyClaims / customRefreshRequestBodyClaims: extra claims the extension adds (UiO: signKeyId, encKeyId). */
+  customLoginRequestValues?: Record<string, string>;
+  customRefreshRequestValues?: Record<string, string>;
   created: number;
 }
 

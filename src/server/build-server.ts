@@ -94,10 +94,12 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
   await app.register(discoveryRoutes(ctx));
   await app.register(pssoRoutes(ctx));
   await app.register(registrationRoutes(ctx));
-  await app.register(dialectRoutes(ctx));
+  // One OpenID Provider: its own /oidc routes and the UiO dialect's Keycloak-style paths forward to it.
+  const op = new OidcProvider(ctx);
+  await app.register(dialectRoutes(ctx, op));
   await app.register(signInRoutes(ctx));
   await app.register(webLoginRoutes(ctx));
   await app.register(adminGraphRoutes(ctx));
-  await app.register(oidcRoutes(ctx, new OidcProvider(ctx)));
+  await app.register(oidcRoutes(ctx, op));
   return app;
 }

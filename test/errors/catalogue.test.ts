@@ -19,7 +19,9 @@ describe('error catalogue', () => {
       'bearer_token_invalid', 'registration_unauthorized', 'registration_token_expired', 'admin_unauthorized', 'malformed_client_credentials',
       'mfa_required_interactive', 'mfa_enrollment_required_interactive', 'mfa_failed',
       // The OpenID Provider's client and bearer token failures (RFC 6749 §5.2, RFC 6750 §3.1).
-      'oidc_invalid_client', 'oidc_invalid_token']);
+      'oidc_invalid_client', 'oidc_invalid_token',
+      // UiO enrolment without, or with a bad, user access token (an unauthenticated registration call).
+      'uio_credential_missing', 'uio_access_token_invalid']);
     // Policy refusals at the token endpoint must never look like a wrong password.
     for (const name of ['mfa_required', 'mfa_registration_required', 'blocked_by_conditional_access', 'reauthentication_required']) {
       assert.equal(catalogue.get(name as never)?.status, 400, name);

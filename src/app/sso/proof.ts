@@ -7,6 +7,8 @@ import type { User } from '../../storage/ports.js';
 import { PssoError } from '../../errors/psso-error.js';
 import { SSO_PROOF_HEADER, parseSsoProof } from '../../protocol/sso-proof.js';
 import { verifySessionProof, type ProofSighting } from './verify-session-proof.js';
+import { looksLikeUioEnvelope } from '../../protocol/uio-envelope.js';
+import { uioProofFacts } from '../uio/browser-sso.js';
 
 export interface SsoProof {
   user: User;
@@ -40,6 +42,11 @@ export async function ssoProofFor(ctx: AppContext, req: RequestWithHeaders, o: S
   if (raw === undefined) return null;
   if (Array.isArray(raw)) throw new PssoError('sso_proof_malformed', 'more than one Platform-SSO-Authorization header');
   if (raw.length > 8192) throw new PssoError('sso_proof_malformed', 'header longer than 8192 characters');
+  // UiO Weblogin's envelope (Bearer <envelope>.<DER signature>) where its dialect is enabled.
+  if (ctx.config.extensions.uio.enabled && looksLikeUioEnvelope(raw)) {
+    const v = await verifySessionProof(ctx, uioProofFacts(ctx, raw), o.sighted);
+    return { user: v.user, deviceId: v.deviceId, amr: v.amr, authTime: v.authTime };
+  }
   const p = parseSsoProof(raw);
   const v = await verifySessionProof(ctx, {
     kid: p.kid,

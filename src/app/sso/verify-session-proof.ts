@@ -19,6 +19,13 @@ export interface SessionProofFacts {
   signed: { bytes: Uint8Array; signature: Uint8Array; encoding: 'ieee-p1363' | 'der' };
   /** The server nonce (from POST /psso/nonce), consumed once. */
   nonce: string;
+  /** The client-request-id the nonce was fetched with, when the envelope names it (UiO WL-N's client_id). */
+  nonceBinding?: string | undefined;
+  /**
+   * Runs after every other check passed, just before the nonce is consumed: an envelope without a
+   * server nonce (UiO WL-0) creates its single-use row here, so an unverified one stores nothing.
+   */
+  beforeNonce?: () => Promise<void>;
   /** Seconds since the epoch. */
   iat: number;
   exp: number;
@@ -85,6 +92,7 @@ export async function verifySessionProof(ctx: AppContext, f: SessionProofFacts, 
   }
   if (!user.enabled) throw new PssoError('user_disabled');
 
-  await spendNonce(ctx, f.nonce, nowMs, undefined);
+  await f.beforeNonce?.();
+  await spendNonce(ctx, f.nonce, nowMs, f.nonceBinding);
   return { user, device, deviceId: device.id, refreshTokenId: record.id, amr: record.amr, authTime: record.authTime };
 }

@@ -30,6 +30,8 @@ export interface ExtensionDeviceInput {
 
 export interface ExtensionUserInput {
   baseUrl: string;
+  /** IOPlatformUUID, upper case (the attestation's identifiers derive from it). */
+  deviceUuid: string;
   options: RegisterOptions;
   method: Method;
   /** The user's Secure Enclave key, when the method has one. */

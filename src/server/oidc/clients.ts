@@ -5,6 +5,7 @@ import type { AppContext } from '../../app/context.js';
 import { clientSecretOf, findApplicationByClientId } from '../../app/applications.js';
 import { checkRedirectUri } from '../../protocol/redirect-uri.js';
 import type { ApplicationRecord } from '../../storage/ports-apps.js';
+import { UIO_APP_OBJECT_ID } from '../../app/uio/oidc-client.js';
 
 /** The scopes an app may be granted: openid always, offline_access with refresh tokens, one per released claim set. */
 export function allowedScopes(app: ApplicationRecord): string[] {
@@ -19,7 +20,8 @@ export async function clientMetadata(ctx: AppContext, clientId: string): Promise
 
 export function toClientMetadata(ctx: AppContext, app: ApplicationRecord): Record<string, unknown> {
   // Custom schemes name an app on a device (RFC 8252 §7.1): oidc-provider accepts them only for native clients.
-  const native = [...app.redirectUris, ...app.postLogoutRedirectUris].some((u) => {
+  // The UiO client's scheme (weblogin-sso:) is fixed by the extension, so it is native though not reverse DNS.
+  const native = app.id === UIO_APP_OBJECT_ID || [...app.redirectUris, ...app.postLogoutRedirectUris].some((u) => {
     const c = checkRedirectUri(u, app.clientType);
     return c.ok && c.kind === 'custom-scheme';
   });

@@ -3,7 +3,7 @@
 // (client address, correlation id) and the credential guard around client authentication.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { AppContext } from '../../app/context.js';
@@ -86,13 +86,50 @@ function pinPublicOrigin(raw: IncomingMessage, issuer: string, ip: string): void
   raw.headers['x-forwarded-for'] = ip;
 }
 
+/** oidc-provider content types: the raw body text, checked to be UTF-8 (for scopes that forward to the provider). */
+export function rawBodyParsers(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => {
+    try { done(null, decodeBody(body as Buffer)); } catch (e) { done(e as Error, undefined); }
+  });
+}
+
+/**
+ * Hands one request to oidc-provider as if it had arrived at `providerUrl` (its path and query below
+ * /oidc): the client guard on token-type endpoints, the SSO proof on /auth, OpenPSSO's facts and the
+ * pinned public origin. The /oidc routes use it for themselves; a dialect (UiO's Keycloak-style paths)
+ * forwards through it internally, so its clients never see a redirect they might not follow with a POST.
+ */
+export async function serveProvider(ctx: AppContext, op: OidcProvider, req: FastifyRequest, reply: FastifyReply, providerUrl: string): Promise<FastifyReply | undefined> {
+  const raw = req.raw as IncomingMessage & { originalUrl?: string; body?: unknown };
+  const path = providerUrl.split('?')[0] || '/';
+  if (req.method === 'POST' && GUARDED_PATHS.has(path)) {
+    try {
+      await admitClient(ctx, req, typeof req.body === 'string' ? req.body : '');
+    } catch (e) {
+      if (e instanceof PssoError && e.extra?.retryAfterSeconds) reply.header('retry-after', String(e.extra.retryAfterSeconds));
+      return sendError(req, reply, e, new Date(ctx.clock.now()));
+    }
+  }
+  // The SSO extension's session proof comes on the authorize request only: verified (or refused) here.
+  if (path === '/auth' && (await proofAtAuthorize(ctx, req, reply)) === 'refused') return reply;
+  tagRaw(raw, { ip: req.ip, correlationId: req.id, userAgent: req.headers['user-agent'] });
+  pinPublicOrigin(raw, ctx.config.issuer, req.ip);
+  if (typeof req.body === 'string') raw.body = req.body;
+  // oidc-provider derives its mount path from originalUrl: always /oidc, whichever path forwarded here.
+  raw.originalUrl = `${OIDC_PATH}${providerUrl}`;
+  raw.url = providerUrl;
+  reply.raw.setHeader('x-content-type-options', 'nosniff');
+  const handle = await op.handler();
+  reply.hijack();
+  await handle(raw, reply.raw);
+  return undefined;
+}
+
 export function oidcRoutes(ctx: AppContext, op: OidcProvider): FastifyPluginAsync {
   return async (app) => {
     // oidc-provider parses its own bodies; this scope only checks they are UTF-8 and hands the text on.
-    app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => {
-      try { done(null, decodeBody(body as Buffer)); } catch (e) { done(e as Error, undefined); }
-    });
+    rawBodyParsers(app);
 
     // The OP's JWKS is the server's JWKS (the same ES256 keys sign PSSO id_tokens and app id_tokens).
     app.get(`${OIDC_PATH}/jwks`, async (_req, reply) => {
@@ -102,29 +139,8 @@ export function oidcRoutes(ctx: AppContext, op: OidcProvider): FastifyPluginAsyn
 
     await app.register(interactionRoutes(ctx, op));
 
-    const handler = async (req: FastifyRequest, reply: FastifyReply) => {
-      const raw = req.raw as IncomingMessage & { originalUrl?: string; body?: unknown };
-      const path = raw.url!.slice(OIDC_PATH.length).split('?')[0] || '/';
-      if (req.method === 'POST' && GUARDED_PATHS.has(path)) {
-        try {
-          await admitClient(ctx, req, typeof req.body === 'string' ? req.body : '');
-        } catch (e) {
-          if (e instanceof PssoError && e.extra?.retryAfterSeconds) reply.header('retry-after', String(e.extra.retryAfterSeconds));
-          return sendError(req, reply, e, new Date(ctx.clock.now()));
-        }
-      }
-      // The SSO extension's session proof comes on the authorize request only: verified (or refused) here.
-      if (path === '/auth' && (await proofAtAuthorize(ctx, req, reply)) === 'refused') return reply;
-      tagRaw(raw, { ip: req.ip, correlationId: req.id, userAgent: req.headers['user-agent'] });
-      pinPublicOrigin(raw, ctx.config.issuer, req.ip);
-      if (typeof req.body === 'string') raw.body = req.body;
-      raw.originalUrl = raw.url;
-      raw.url = raw.url!.slice(OIDC_PATH.length) || '/';
-      reply.raw.setHeader('x-content-type-options', 'nosniff');
-      const handle = await op.handler();
-      reply.hijack();
-      await handle(raw, reply.raw);
-    };
+    const handler = async (req: FastifyRequest, reply: FastifyReply) =>
+      serveProvider(ctx, op, req, reply, req.raw.url!.slice(OIDC_PATH.length) || '/');
     app.all(OIDC_PATH, handler);
     app.all(`${OIDC_PATH}/*`, handler);
   };

@@ -11,6 +11,7 @@ import { renderErrorPage, logoutPage, loggedOutPage } from './op-pages.js';
 import { ACR_MFA, ACR_PWD } from './acr.js';
 import { interactionUrlWithProof } from './sso-proof-carry.js';
 import { redirectUriMatches } from '../../protocol/redirect-uri.js';
+import { extraTokenClaimsFor, resourceIndicatorsFor } from './uio-resource.js';
 
 export const OIDC_PATH = '/oidc';
 export const oidcIssuer = (ctx: AppContext): string => `${ctx.config.issuer}${OIDC_PATH}`;
@@ -86,7 +87,8 @@ export function buildProvider(ctx: AppContext): Provider {
       clientCredentials: { enabled: false },
       deviceFlow: { enabled: false },
       claimsParameter: { enabled: false },
-      resourceIndicators: { enabled: false },
+      // Only the UiO dialect's client gets a resource (and JWT access tokens); see uio-resource.ts.
+      resourceIndicators: resourceIndicatorsFor(ctx),
       // Not offered: discovery lists only what OpenPSSO's apps can use and the tests cover.
       dPoP: { enabled: false },
       pushedAuthorizationRequests: { enabled: false },
@@ -96,6 +98,7 @@ export function buildProvider(ctx: AppContext): Provider {
       // A Platform SSO proof verified on this authorize request travels sealed to the interaction (sso-proof-carry.ts).
       url: (kctx: KoaContextWithOIDC, interaction) => interactionUrlWithProof(ctx, kctx.req, `${OIDC_PATH}/interaction/${interaction.uid}`, interaction.uid),
     },
+    extraTokenClaims: extraTokenClaimsFor(ctx),
     loadExistingGrant: loadGrantFor(ctx),
     renderError: renderErrorPage(ctx),
   };

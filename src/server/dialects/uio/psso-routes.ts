@@ -1,0 +1,76 @@
+// UiO's psso/* endpoints (extensions.md §4.4 #4-#7, #10): nonce, enroll, userenroll, token, authurl.
+// Thin: parse, call the use case, answer the extension's way ({"status":"OK"} for enrolments).
+
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../../app/context.js';
+import { issueNonce } from '../../../app/nonces.js';
+import { handleTokenRequest } from '../../../app/token-endpoint.js';
+import { dialectClient } from '../../../app/client-profile.js';
+import { enrollDevice, enrollUser, type UioFacts } from '../../../app/uio/enroll.js';
+import { preauthenticate } from '../../../app/web-login.js';
+import { PssoError } from '../../../errors/psso-error.js';
+import { headerOf } from '../../routes/psso.js';
+
+function contentType(req: FastifyRequest): string {
+  return String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+function formOf(req: FastifyRequest): Record<string, string | undefined> {
+  if (contentType(req) !== 'application/x-www-form-urlencoded') throw new PssoError('unsupported_content_type', contentType(req) || 'none');
+  return (req.body ?? {}) as Record<string, string | undefined>;
+}
+
+function jsonOf(req: FastifyRequest): unknown {
+  if (contentType(req) !== 'application/json') throw new PssoError('unsupported_content_type', contentType(req) || 'none');
+  return req.body;
+}
+
+const facts = (req: FastifyRequest): UioFacts => ({
+  ipAddress: req.ip, correlationId: req.id, userAgent: req.headers['user-agent'], slot: req.admissionSlot,
+  clientRequestId: headerOf(req, 'client-request-id'),
+});
+
+export function uioPssoRoutes(ctx: AppContext): FastifyPluginAsync {
+  return async (app) => {
+    // §4.4 #4: a UUID under both keys (the extension reads `nonce`, macOS its keypath), bound to the
+    // lower-cased client-request-id when one is sent; never required here (§5).
+    app.post('/psso/nonce', async (req, reply) => {
+      const form = formOf(req);
+      if (form.grant_type !== 'srv_challenge') throw new PssoError('uio_nonce_grant_type', String(form.grant_type ?? 'none').slice(0, 64));
+      const nonce = await issueNonce(ctx, { format: 'uuid', clientRequestId: headerOf(req, 'client-request-id') });
+      reply.header('cache-control', 'no-store').type('application/json');
+      return { nonce, Nonce: nonce };
+    });
+
+    // §4.4 #5-#6: any 2xx is success to the extension; KC answers {"status":"OK"}.
+    app.post('/psso/enroll', async (req, reply) => {
+      const body = jsonOf(req);
+      await enrollDevice(ctx, body, facts(req));
+      return reply.header('cache-control', 'no-store').send({ status: 'OK' });
+    });
+
+    app.post('/psso/userenroll', async (req, reply) => {
+      const body = jsonOf(req);
+      await enrollUser(ctx, body, facts(req));
+      return reply.header('cache-control', 'no-store').send({ status: 'OK' });
+    });
+
+    // §4.4 #7, §4.7: the standard PSSO form with the nonce request's client-request-id. Errors keep
+    // OpenPSSO's rule (401 only for a bad credential), not KC's 401-for-everything (§5 "errors").
+    app.post('/psso/token', async (req, reply) => {
+      const result = await handleTokenRequest(ctx, {
+        form: formOf(req), ipAddress: req.ip, userAgent: req.headers['user-agent'], correlationId: req.id, slot: req.admissionSlot,
+        client: dialectClient(ctx, 'uio'), clientRequestId: headerOf(req, 'client-request-id'),
+      });
+      reply.header('cache-control', 'no-store');
+      if (result.kind === 'nonce') return reply.type('application/json').send(result.body);
+      return reply.type(result.contentType).send(result.body);
+    });
+
+    // §4.4 #10, §4.10: macOS 27's pre-authentication, answered by OpenPSSO's web login (docs/web-login.md).
+    app.get('/psso/authurl', async (req, reply) => {
+      reply.header('cache-control', 'no-store, no-cache').type('application/json');
+      return preauthenticate(ctx, req.query as Record<string, unknown>, ctx.config.extensions.uio.clientId);
+    });
+  };
+}
