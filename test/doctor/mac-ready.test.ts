@@ -27,18 +27,9 @@ const quiet = { out: () => {} };
 const status = (checks: MacReadyCheck[], id: string) => checks.find((c) => c.id === id)?.status;
 const FLEET_EXT = '8VBZ3948LU.com.fleetdm.fleet-desktop.pssoextension';
 
-/** Fleet's paths under a base, answered by the native handlers (good) or wrongly (bad). */
+/** Fleet's paths under a base, answered wrongly: what the doctor must catch. */
 function fleetStandIn(app: FastifyInstance): void {
   const p = 'api/mdm/apple/psso';
-  const relay = (method: 'GET' | 'POST', url: string) => async (req: { body?: unknown; headers: Record<string, unknown> }, reply: { code: (n: number) => { type: (t: string) => { send: (b: string) => unknown } } }) => {
-    const body = req.body && typeof req.body === 'object' ? new URLSearchParams(req.body as Record<string, string>).toString() : '';
-    const r = await app.inject({ method, url, ...(method === 'POST' ? { payload: body, headers: { 'content-type': 'application/x-www-form-urlencoded' } } : {}) });
-    return reply.code(r.statusCode).type(String(r.headers['content-type'])).send(r.body);
-  };
-  app.get(`/stub-fleet/${p}/jwks`, relay('GET', '/.well-known/jwks.json') as never);
-  app.post(`/stub-fleet/${p}/nonce`, relay('POST', '/psso/nonce') as never);
-  app.post(`/stub-fleet/${p}/token`, relay('POST', '/psso/token') as never);
-  app.post(`/stub-fleet/${p}/registration`, async (_req, reply) => reply.code(400).send({ error: 'invalid_request' }));
   // Broken: an enc key with a 31-byte x, a plain-text nonce, a crashing token endpoint, no registration route.
   app.get(`/bad-fleet/${p}/jwks`, async () => ({ keys: [{ kty: 'EC', crv: 'P-256', use: 'sig', x: 'A'.repeat(43), y: 'A'.repeat(43) }, { kty: 'EC', crv: 'P-256', use: 'enc', x: Buffer.alloc(31).toString('base64url'), y: Buffer.alloc(32).toString('base64url') }] }));
   app.post(`/bad-fleet/${p}/nonce`, async (_req, reply) => reply.type('text/plain').send('nonce'));
@@ -76,12 +67,24 @@ describe('doctor --mac-ready over HTTP', () => {
     assert.ok(r.checks.some((c) => c.id.startsWith('fleet:')), 'the Fleet dialect is checked because the AASA lists it');
   });
 
-  it('a dialect served as its extension expects passes every path check', async () => {
-    const r = await runMacReady({ url: s.url, extension: 'fleet', basePath: '/stub-fleet', ...quiet });
+  it('each real dialect passes every path check (only plain HTTP fails)', async () => {
+    const r = await runMacReady({ url: s.url, extension: 'fleet', ...quiet });
     assert.deepEqual(r.checks.filter((c) => c.status !== 'ok').map((c) => c.id), ['https']);
     assert.deepEqual(r.checks.filter((c) => c.id.startsWith('fleet:')).map((c) => c.id),
       ['fleet:jwks', 'fleet:jwks-enc', 'fleet:nonce', 'fleet:probe api/mdm/apple/psso/token', 'fleet:probe api/mdm/apple/psso/registration']);
     assert.match(r.checks.find((c) => c.id === 'aasa')!.detail, new RegExp(FLEET_EXT.replace(/\./g, '\\.')));
+    // The other two on a server with every dialect on.
+    const all = await startTestServer({ overrides: { extensions: { twocanoes: { enabled: true }, uio: { enabled: true } }, aasa: { authsrvApps: ['QWERTY1234.no.uio.WebloginSSO.ssoe'] } } });
+    try {
+      const twocanoes = await runMacReady({ url: all.url, extension: 'twocanoes', ...quiet });
+      assert.deepEqual(twocanoes.checks.filter((c) => c.status !== 'ok').map((c) => c.id), ['https']);
+      assert.ok(twocanoes.checks.filter((c) => c.id.startsWith('twocanoes:')).length >= 4);
+      const uio = await runMacReady({ url: all.url, extension: 'uio', teamId: 'QWERTY1234', ...quiet });
+      assert.deepEqual(uio.checks.filter((c) => c.status !== 'ok').map((c) => c.id), ['https']);
+      assert.ok(uio.checks.some((c) => c.id === 'uio:nonce' && c.status === 'ok'), 'the UiO nonce is a UUID under nonce');
+    } finally {
+      await all.close();
+    }
   });
 
   it('a broken dialect: each fault is named with its fix', async () => {
@@ -112,7 +115,7 @@ describe('doctor --mac-ready over HTTP', () => {
     const exitCode = process.exitCode;
     console.log = (...a: unknown[]) => { printed.push(a.join(' ')); };
     try {
-      await program.parseAsync(['doctor', '--mac-ready', s.url, '--extension', 'fleet', '--base-path', '/stub-fleet', '--json'], { from: 'user' });
+      await program.parseAsync(['doctor', '--mac-ready', s.url, '--extension', 'fleet', '--base-path', '/fleet', '--json'], { from: 'user' });
       assert.equal(process.exitCode, 1);
     } finally {
       console.log = log;
