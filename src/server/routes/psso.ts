@@ -5,6 +5,7 @@ import type { AppContext } from '../../app/context.js';
 import { handleTokenRequest } from '../../app/token-endpoint.js';
 import { issueNonce } from '../../app/nonces.js';
 import { PssoError } from '../../errors/psso-error.js';
+import type { ClientProfile } from '../../app/client-profile.js';
 
 /** A PSSO form body (form-urlencoded only). */
 export function formOf(req: FastifyRequest): Record<string, string | undefined> {
@@ -19,18 +20,23 @@ export function headerOf(req: FastifyRequest, name: string): string | undefined 
   return typeof v === 'string' && v.length > 0 && v.length <= 200 ? v : undefined;
 }
 
+/**
+ * Answers a token request through the one token use case, for the native login configuration or an
+ * extension dialect's client: the JWE (or a nonce) with no-store. `form` when the caller already read it.
+ */
+export async function answerTokenRequest(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, client?: ClientProfile, form = formOf(req)): Promise<FastifyReply> {
+  const result = await handleTokenRequest(ctx, {
+    form, ipAddress: req.ip, userAgent: req.headers['user-agent'], correlationId: req.id, slot: req.admissionSlot,
+    clientRequestId: headerOf(req, 'client-request-id'), client,
+  });
+  reply.header('cache-control', 'no-store');
+  if (result.kind === 'nonce') return reply.type('application/json').send(result.body);
+  return reply.type(result.contentType).send(result.body);
+}
+
 export function pssoRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (app) => {
-    const token = async (req: FastifyRequest, reply: FastifyReply) => {
-      const result = await handleTokenRequest(ctx, {
-        form: formOf(req), ipAddress: req.ip, userAgent: req.headers['user-agent'], correlationId: req.id, slot: req.admissionSlot,
-        clientRequestId: headerOf(req, 'client-request-id'),
-      });
-      reply.header('cache-control', 'no-store');
-      if (result.kind === 'nonce') return reply.type('application/json').send(result.body);
-      return reply.type(result.contentType).send(result.body);
-    };
-    app.post('/psso/token', token);
+    app.post('/psso/token', (req, reply) => answerTokenRequest(ctx, req, reply));
 
     app.post('/psso/nonce', async (req, reply) => {
       const form = formOf(req);

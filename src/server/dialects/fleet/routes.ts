@@ -5,13 +5,12 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../app/context.js';
 import { dialectClient } from '../../../app/client-profile.js';
-import { handleTokenRequest } from '../../../app/token-endpoint.js';
 import { issueNonce } from '../../../app/nonces.js';
 import { registerFleetDevice } from '../../../app/dialect-registration.js';
 import { checkExtensionCredential } from '../../../app/credential-check.js';
 import { isCredentialCheckShape } from '../../../protocol/credential-check.js';
 import { parseCompactJws, type ParsedJws } from '../../../protocol/jws.js';
-import { formOf, headerOf } from '../../routes/psso.js';
+import { answerTokenRequest, formOf, headerOf } from '../../routes/psso.js';
 import { withAnyBody } from '../any-body.js';
 import { sendJwks } from '../jwks.js';
 
@@ -58,9 +57,7 @@ export function fleetRoutes(ctx: AppContext): FastifyPluginAsync {
         await checkExtensionCredential(ctx, { jws: check, client, clientRequestId, ...facts(req) });
         return reply.type('application/json').send({ status: 'OK' });
       }
-      const result = await handleTokenRequest(ctx, { form, client, clientRequestId, ...facts(req) });
-      if (result.kind === 'nonce') return reply.type('application/json').send(result.body);
-      return reply.type(result.contentType).send(result.body);
+      return answerTokenRequest(ctx, req, reply, client, form);
     });
 
     app.get(`${PREFIX}/jwks`, async (_req, reply) => sendJwks(ctx, reply));

@@ -5,12 +5,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../../../app/context.js';
 import { dialectClient } from '../../../app/client-profile.js';
-import { handleTokenRequest } from '../../../app/token-endpoint.js';
 import { issueNonce } from '../../../app/nonces.js';
 import { registerTwocanoesDevice } from '../../../app/dialect-registration.js';
 import { PssoError } from '../../../errors/psso-error.js';
 import type { Device } from '../../../storage/ports.js';
-import { formOf, headerOf } from '../../routes/psso.js';
+import { answerTokenRequest, formOf } from '../../routes/psso.js';
 import { jsonBody, withAnyBody } from '../any-body.js';
 import { sendJwks } from '../jwks.js';
 
@@ -37,15 +36,7 @@ export function twocanoesRoutes(ctx: AppContext): FastifyPluginAsync {
       return { Nonce: await issueNonce(ctx) };
     });
 
-    app.post('/token', async (req, reply) => {
-      const result = await handleTokenRequest(ctx, {
-        form: formOf(req), ipAddress: req.ip, userAgent: req.headers['user-agent'], correlationId: req.id, slot: req.admissionSlot,
-        client: dialectClient(ctx, 'twocanoes'), clientRequestId: headerOf(req, 'client-request-id'),
-      });
-      reply.header('cache-control', 'no-store');
-      if (result.kind === 'nonce') return reply.type('application/json').send(result.body);
-      return reply.type(result.contentType).send(result.body);
-    });
+    app.post('/token', (req, reply) => answerTokenRequest(ctx, req, reply, dialectClient(ctx, 'twocanoes')));
 
     // At the root the native discovery route already serves this exact path with the same keys.
     if (!atRoot) app.get('/.well-known/jwks.json', async (_req, reply) => sendJwks(ctx, reply));

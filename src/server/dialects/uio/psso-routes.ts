@@ -4,12 +4,11 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../../app/context.js';
 import { issueNonce } from '../../../app/nonces.js';
-import { handleTokenRequest } from '../../../app/token-endpoint.js';
 import { dialectClient } from '../../../app/client-profile.js';
 import { enrollDevice, enrollUser, type UioFacts } from '../../../app/uio/enroll.js';
 import { preauthenticate } from '../../../app/web-login.js';
 import { PssoError } from '../../../errors/psso-error.js';
-import { headerOf } from '../../routes/psso.js';
+import { answerTokenRequest, headerOf } from '../../routes/psso.js';
 
 function contentType(req: FastifyRequest): string {
   return String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -57,15 +56,7 @@ export function uioPssoRoutes(ctx: AppContext): FastifyPluginAsync {
 
     // §4.4 #7, §4.7: the standard PSSO form with the nonce request's client-request-id. Errors keep
     // OpenPSSO's rule (401 only for a bad credential), not KC's 401-for-everything (§5 "errors").
-    app.post('/psso/token', async (req, reply) => {
-      const result = await handleTokenRequest(ctx, {
-        form: formOf(req), ipAddress: req.ip, userAgent: req.headers['user-agent'], correlationId: req.id, slot: req.admissionSlot,
-        client: dialectClient(ctx, 'uio'), clientRequestId: headerOf(req, 'client-request-id'),
-      });
-      reply.header('cache-control', 'no-store');
-      if (result.kind === 'nonce') return reply.type('application/json').send(result.body);
-      return reply.type(result.contentType).send(result.body);
-    });
+    app.post('/psso/token', (req, reply) => answerTokenRequest(ctx, req, reply, dialectClient(ctx, 'uio')));
 
     // §4.4 #10, §4.10: macOS 27's pre-authentication, answered by OpenPSSO's web login (docs/web-login.md).
     app.get('/psso/authurl', async (req, reply) => {
