@@ -16,6 +16,7 @@ import { CLI_METHOD_NAMES, type DeviceConfig, type LoginConfig, type Method, typ
 import { profileDefaults, type MacProfileSettings } from './profile-settings.js';
 import { macExtension } from './extensions/index.js';
 import type { ExtensionName, MacKey } from './extensions/types.js';
+import { EXTENSIONS } from '../profile/extensions.js';
 
 export interface CompatLoginOptions {
   clientId?: string;
@@ -222,7 +223,7 @@ export async function registerMac(mac: VirtualMac, o: RegisterOptions): Promise<
     await mac.state.writePem(FILES.encryptionKey, encryption.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
     device = {
       version: 1, deviceUuid, created: device?.created ?? now, signingKid, encryptionKid, sharedDeviceKeys: shared, registrationCompleted: true,
-      ...(serverDeviceId ? { serverDeviceId } : {}), serverUrl: server, compat, ...(ext ? { extension: ext.name } : {}), ...(ext?.name === 'uio' ? { extensionGeneration: o.generation ?? 'wln' } : {}), extensionIdentifier: p.extensionIdentifier ?? 'org.openpsso.mac.ssoextension',
+      ...(serverDeviceId ? { serverDeviceId } : {}), serverUrl: server, compat, ...(ext ? { extension: ext.name } : {}), ...(ext?.name === 'uio' ? { extensionGeneration: o.generation ?? 'wln' } : {}), extensionIdentifier: p.extensionIdentifier ?? (ext ? EXTENSIONS[ext.name].extensionIdentifier : 'org.openpsso.mac.ssoextension'),
       method: p.method ?? method, loginFrequency: p.loginFrequency ?? DEFAULT_LOGIN_FREQUENCY, createUsersEnabled: p.createUsersEnabled ?? false,
       encryptPassword: o.encryptPassword ?? true, lastEncryptionKeyChange: now,
       ...((o.groups ?? p.groups)?.length ? { groupsToRequest: o.groups ?? p.groups } : {}),

@@ -51,7 +51,8 @@ async function journey(s: TestServer, clock: ManualClock): Promise<void> {
   const m = newMac(clock);
   const reg = await m.register({ server: `${s.url}/fleet`, extension: 'fleet', token: s.registrationToken, user: ALICE, method: 'password', password: DEMO_PASSWORD });
   assert.match(reg.unlockCertificateSubject ?? '', /Platform Key Access/);
-  const cfg = (await m.registered()).cfg;
+  const { cfg, device: macDevice } = await m.registered();
+  assert.equal(macDevice.extensionIdentifier, FLEET_BUNDLE_ID, 'app-sso shows the extension the Mac registered through');
   assert.equal(cfg.clientID, FLEET_BUNDLE_ID);
   assert.equal(cfg.issuer, '127.0.0.1', 'issuer and audience are the host without its port');
   assert.equal(cfg.audience, '127.0.0.1');
