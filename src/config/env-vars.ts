@@ -13,6 +13,8 @@ export const ENV_PREFIX = 'OPENPSSO_';
  */
 export const NON_CONFIG_VARIABLES: ReadonlySet<string> = new Set([
   'OPENPSSO_CONFIG', 'OPENPSSO_MASTER_KEY', 'OPENPSSO_CLIENT_SECRET', 'OPENPSSO_SCREENSHOT_DIR',
+  // The virtual Mac's test attestation root (`mac register --attest`).
+  'OPENPSSO_MAC_ATTESTATION_ROOT_KEY', 'OPENPSSO_MAC_ATTESTATION_ROOT_CERT',
 ]);
 /** Prefixes reserved for tests, benchmarks and fuzzing (OPENPSSO_TEST_PG, OPENPSSO_BENCH_OVERRIDES, OPENPSSO_FUZZ_RUNS ...). */
 export const NON_CONFIG_PREFIXES: readonly string[] = ['OPENPSSO_TEST_', 'OPENPSSO_BENCH_', 'OPENPSSO_FUZZ_'];

@@ -60,12 +60,12 @@ describe('unknown configuration keys', () => {
   });
 
   it('leave the documented non-configuration OPENPSSO_* variables alone', () => {
-    for (const name of ['OPENPSSO_CONFIG', 'OPENPSSO_MASTER_KEY', 'OPENPSSO_CLIENT_SECRET', 'OPENPSSO_TEST_PG', 'OPENPSSO_BENCH_OVERRIDES', 'OPENPSSO_FUZZ_RUNS', 'OPENPSSO_SCREENSHOT_DIR']) {
+    for (const name of ['OPENPSSO_CONFIG', 'OPENPSSO_MASTER_KEY', 'OPENPSSO_CLIENT_SECRET', 'OPENPSSO_TEST_PG', 'OPENPSSO_BENCH_OVERRIDES', 'OPENPSSO_FUZZ_RUNS', 'OPENPSSO_SCREENSHOT_DIR', 'OPENPSSO_MAC_ATTESTATION_ROOT_KEY', 'OPENPSSO_MAC_ATTESTATION_ROOT_CERT']) {
       assert.equal(isConfigVariable(name), false, name);
     }
     assert.equal(isConfigVariable('OPENPSSO_LISTEN__PORT'), true);
     assert.equal(isConfigVariable('HOME'), false);
-    const c = loadConfig({ env: { OPENPSSO_TEST_PG: 'postgres://x', OPENPSSO_FUZZ_SEED: '1', OPENPSSO_BENCH_OVERRIDES: '{}', OPENPSSO_CLIENT_SECRET: 's' } });
+    const c = loadConfig({ env: { OPENPSSO_TEST_PG: 'postgres://x', OPENPSSO_FUZZ_SEED: '1', OPENPSSO_BENCH_OVERRIDES: '{}', OPENPSSO_CLIENT_SECRET: 's', OPENPSSO_MAC_ATTESTATION_ROOT_KEY: 'k.pem' } });
     assert.equal(c.listen.port, 9900);
   });
 
