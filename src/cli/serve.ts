@@ -14,6 +14,7 @@ import { aasaWarnings } from '../server/routes/aasa-apps.js';
 import { listenOrExplain } from '../server/listen-or-explain.js';
 import { dialectBaseUrl } from '../app/client-profile.js';
 import { deprecationNotes } from '../config/deprecations.js';
+import { dialectAttestationConflicts } from '../app/dialect-attestation-conflicts.js';
 
 export type ServeOptions = ServeFlags;
 
@@ -58,7 +59,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
   if (!config.tls && !/^http:\/\/(127\.|localhost|\[::1\])/.test(config.issuer)) {
     lines.push('', '  warning: a real Mac only talks HTTPS with a publicly trusted certificate; set tls.certFile/keyFile.');
   }
-  for (const w of aasaWarnings(config)) lines.push('', `  warning: ${w}`);
+  for (const w of [...aasaWarnings(config), ...await dialectAttestationConflicts(ctx)]) lines.push('', `  warning: ${w}`);
   if (seed) {
     const token = seed.registrationToken;
     lines.push('', 'Demo organisation' + (seed.created ? ' (created now)' : ''),
