@@ -85,6 +85,7 @@ describe('UiO browser SSO header', () => {
       assert.deepEqual(ok.pages, [], 'no sign-in page was shown');
       const row = s.signIns.events.slice(before).find((e) => e.operation === 'interactive_signin');
       assert.equal(row?.details?.via, 'sso_proof');
+      assert.equal(row?.extension, 'uio', 'the row names the dialect whose envelope signed the user in');
       assert.equal(row?.userPrincipalName, ALICE);
       assert.equal(row?.error, undefined);
 
@@ -93,6 +94,7 @@ describe('UiO browser SSO header', () => {
       assert.equal(replay.status, 400);
       assert.match(replay.text, new RegExp(new PssoError('nonce_replayed').code));
       assert.equal(s.signIns.events.at(-1)?.error?.entry.name, 'nonce_replayed');
+      assert.equal(s.signIns.events.at(-1)?.extension, 'uio');
     });
   }
 
@@ -122,6 +124,6 @@ describe('UiO browser SSO header', () => {
     assert.equal(r.code, undefined);
     assert.match(r.text, new RegExp(new PssoError('device_revoked').code));
     const row = s.signIns.events.at(-1)!;
-    assert.deepEqual([row.error?.entry.name, row.deviceId], ['device_revoked', device!.id]);
+    assert.deepEqual([row.error?.entry.name, row.deviceId, row.extension], ['device_revoked', device!.id, 'uio']);
   });
 });

@@ -21,6 +21,8 @@ export interface AppSignInFacts {
   correlationId: string;
   userAgent?: string | undefined;
   deviceId?: string | undefined;
+  /** The extension dialect whose session proof signed the user in (UiO's envelope). */
+  extension?: 'uio' | undefined;
 }
 
 export type AppAccess =
@@ -61,6 +63,7 @@ export async function recordAppSignIn(ctx: AppContext, f: AppSignInFacts, how: '
     ipAddress: f.ipAddress,
     userAgent: f.userAgent,
     ...(f.deviceId ? { deviceId: f.deviceId } : {}),
+    ...(f.extension ? { extension: f.extension } : {}),
     ...(decision ? { decision } : {}),
     ...(error ? { error } : {}),
     details: { protocol: 'oidc', via: how, amr: f.amr.join(' ') },

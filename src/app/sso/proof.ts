@@ -18,6 +18,13 @@ export interface SsoProof {
   amr: string[];
   /** Epoch ms of that session's full authentication (sign-in frequency, max_age). */
   authTime: number;
+  /** The extension dialect whose envelope carried it (its sign-in rows name it), when not OpenPSSO's own. */
+  extension?: 'uio';
+}
+
+/** Which extension's envelope a Platform-SSO-Authorization value is: UiO's where its dialect is on. */
+export function proofExtension(ctx: AppContext, raw: unknown): 'uio' | undefined {
+  return ctx.config.extensions.uio.enabled && typeof raw === 'string' && looksLikeUioEnvelope(raw) ? 'uio' : undefined;
 }
 
 /** Anything with Node's header map: a Fastify request, an IncomingMessage, oidc-provider's ctx.req. */
@@ -43,9 +50,9 @@ export async function ssoProofFor(ctx: AppContext, req: RequestWithHeaders, o: S
   if (Array.isArray(raw)) throw new PssoError('sso_proof_malformed', 'more than one Platform-SSO-Authorization header');
   if (raw.length > 8192) throw new PssoError('sso_proof_malformed', 'header longer than 8192 characters');
   // UiO Weblogin's envelope (Bearer <envelope>.<DER signature>) where its dialect is enabled.
-  if (ctx.config.extensions.uio.enabled && looksLikeUioEnvelope(raw)) {
+  if (proofExtension(ctx, raw) === 'uio') {
     const v = await verifySessionProof(ctx, uioProofFacts(ctx, raw), o.sighted);
-    return { user: v.user, deviceId: v.deviceId, amr: v.amr, authTime: v.authTime };
+    return { user: v.user, deviceId: v.deviceId, amr: v.amr, authTime: v.authTime, extension: 'uio' };
   }
   const p = parseSsoProof(raw);
   const v = await verifySessionProof(ctx, {

@@ -112,7 +112,7 @@ export function interactionRoutes(ctx: AppContext, op: OidcProvider): FastifyPlu
       const onlyNoSession = prompt.reasons.length === 1 && prompt.reasons[0] === 'no_session';
       const proof = onlyNoSession ? await carriedProof(ctx, req, details.uid) : null;
       if (proof && proof.user.orgId === orgId) {
-        const f = { ...appFacts(req, proof.user, client, proof.amr, proof.authTime), deviceId: proof.deviceId };
+        const f = { ...appFacts(req, proof.user, client, proof.amr, proof.authTime), deviceId: proof.deviceId, extension: proof.extension };
         const access = await evaluateAppAccess(ctx, f);
         if (access.kind === 'block') {
           await recordAppSignIn(ctx, f, 'sso_proof', access.decision, access.error);

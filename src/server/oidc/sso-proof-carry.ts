@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.js';
 import { findApplicationByClientId } from '../../app/applications.js';
-import { ssoProofFor, type SsoProof } from '../../app/sso/proof.js';
+import { proofExtension, ssoProofFor, type SsoProof } from '../../app/sso/proof.js';
 import type { ProofSighting } from '../../app/sso/verify-session-proof.js';
 import { SSO_PROOF_HEADER } from '../../protocol/sso-proof.js';
 import { PssoError } from '../../errors/psso-error.js';
@@ -56,6 +56,8 @@ export async function proofAtAuthorize(ctx: AppContext, req: FastifyRequest, rep
       ...(user ? { userId: user.id, userPrincipalName: user.userPrincipalName, userDisplayName: user.displayName } : {}),
       details: { protocol: 'oidc', via: 'sso_proof' },
     };
+    const extension = proofExtension(ctx, req.headers[SSO_PROOF_HEADER]);
+    if (extension) event.extension = extension;
     await ctx.signIns.record(event);
     sendMessagePage(ctx, reply, e.entry.status, `Access to ${app.displayName} blocked`, {
       kind: 'error', title: `${e.entry.message} (${e.code})`, text: e.detail ? `${e.detail.charAt(0).toUpperCase()}${e.detail.slice(1)}.` : e.entry.userAction ?? e.entry.remediation,
@@ -68,7 +70,7 @@ export async function proofAtAuthorize(ctx: AppContext, req: FastifyRequest, rep
 export function interactionUrlWithProof(ctx: AppContext, raw: IncomingMessage, path: string, uid: string): string {
   const proof = (raw as Tagged)[VERIFIED];
   if (!proof) return path;
-  const carried = { u: proof.user.id, d: proof.deviceId, a: proof.amr, t: proof.authTime, e: ctx.clock.now() + CARRY_MS };
+  const carried = { u: proof.user.id, d: proof.deviceId, a: proof.amr, t: proof.authTime, e: ctx.clock.now() + CARRY_MS, ...(proof.extension ? { x: proof.extension } : {}) };
   return `${path}?sso=${ctx.master.seal(Buffer.from(JSON.stringify(carried)), aad(uid)).toString('base64url')}`;
 }
 
@@ -79,7 +81,7 @@ export function interactionUrlWithProof(ctx: AppContext, raw: IncomingMessage, p
 export async function carriedProof(ctx: AppContext, req: FastifyRequest, uid: string): Promise<SsoProof | null> {
   const sealed = (req.query as Record<string, unknown> | undefined)?.sso;
   if (typeof sealed !== 'string' || sealed.length > 4096) return null;
-  let c: { u: string; d: string; a: string[]; t: number; e: number };
+  let c: { u: string; d: string; a: string[]; t: number; e: number; x?: 'uio' };
   try {
     c = JSON.parse(ctx.master.unseal(Buffer.from(sealed, 'base64url'), aad(uid)).toString('utf8'));
   } catch {
@@ -89,7 +91,7 @@ export async function carriedProof(ctx: AppContext, req: FastifyRequest, uid: st
   const [user, device] = await Promise.all([ctx.store.users.get(c.u), ctx.store.devices.get(c.d)]);
   // Revoked or disabled in the moments since the authorize request: no SSO; the pages ask as for anyone.
   if (!user || !user.enabled || !device || device.status === 'revoked') return null;
-  return { user, deviceId: device.id, amr: c.a, authTime: c.t };
+  return { user, deviceId: device.id, amr: c.a, authTime: c.t, ...(c.x === 'uio' ? { extension: c.x } : {}) };
 }
 
 /**
