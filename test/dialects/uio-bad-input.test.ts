@@ -94,6 +94,12 @@ describe('UiO dialect: both generations\' field sets, and bad input', () => {
     const foreign = signCompactJws(JSON.parse(Buffer.from(h!, 'base64url').toString()), JSON.parse(Buffer.from(p!, 'base64url').toString()), generateP256().privateKey);
     const f = await attempt({ accessToken: foreign });
     assert.deepEqual([f.status, f.body.error_code], [401, code('uio_access_token_invalid')]);
+    // A genuine token of this server, but older than a registration bearer token may be: sign in again.
+    const claims = JSON.parse(Buffer.from(p!, 'base64url').toString()) as Record<string, number>;
+    const stale = signCompactJws(JSON.parse(Buffer.from(h!, 'base64url').toString()), { ...claims, iat: claims.iat! - s.ctx.config.tokens.bearerLifetimeSeconds - 120 }, s.ctx.keys.active('sig').privateKey);
+    const old = await attempt({ accessToken: stale });
+    assert.deepEqual([old.status, old.body.error_code], [401, code('uio_access_token_invalid')]);
+    assert.match(String(old.body.error_description ?? old.body.message ?? JSON.stringify(old.body)), /bearerLifetimeSeconds|sign in again/);
     // The provider's id_token is signed by the same key but is no access token.
     const idt = await attempt({ accessToken: idToken });
     assert.deepEqual([idt.status, idt.body.error_code], [401, code('uio_access_token_invalid')]);

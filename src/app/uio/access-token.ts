@@ -40,6 +40,9 @@ export async function verifyUioAccessToken(ctx: AppContext, token: unknown): Pro
   const skew = ctx.config.tokens.clockSkewSeconds;
   if (typeof c.exp !== 'number' || c.exp <= now - skew) throw invalid('expired');
   if (typeof c.iat !== 'number' || c.iat > now + skew) throw invalid('issued in the future');
+  // Enrolment trusts the token like a registration bearer token: only for as long as one lives, so a
+  // leaked token cannot enrol devices (and Secure Enclave keys) for the rest of its access lifetime.
+  if (now - c.iat > ctx.config.tokens.bearerLifetimeSeconds + skew) throw invalid('older than tokens.bearerLifetimeSeconds: sign in again');
   if (typeof c.sub !== 'string' || typeof c.jti !== 'string') throw invalid('no sub or jti');
   const user = await ctx.store.users.get(c.sub);
   if (!user || !user.enabled) throw invalid('the user is unknown or disabled');
