@@ -26,9 +26,21 @@ export interface ClientProfile {
   checkKeyIdClaims: boolean;
 }
 
+// Profiles follow from the configuration alone, which does not change while a context lives: each is
+// built once per context, not on every token request.
+const built = new WeakMap<AppContext, Map<DialectName, ClientProfile>>();
+
+function once(ctx: AppContext, dialect: DialectName, build: () => ClientProfile): ClientProfile {
+  let forCtx = built.get(ctx);
+  if (!forCtx) built.set(ctx, forCtx = new Map());
+  let p = forCtx.get(dialect);
+  if (!p) forCtx.set(dialect, p = Object.freeze(build()));
+  return p;
+}
+
 /** The profile of OpenPSSO's own login configuration (what `/api/v1/devices` hands out). */
 export function nativeClient(ctx: AppContext): ClientProfile {
-  return {
+  return once(ctx, 'native', () => ({
     dialect: 'native',
     clientIds: [ctx.config.clientId],
     tokenUrl: ctx.urls.tokenEndpoint,
@@ -36,7 +48,7 @@ export function nativeClient(ctx: AppContext): ClientProfile {
     idTokenIssuer: ctx.config.issuer,
     encryptedAssertionApvLabels: ['APPLEEMBEDDED'],
     checkKeyIdClaims: false,
-  };
+  }));
 }
 
 /** An enabled extension's BaseURL: the issuer plus its base path (no trailing slash). */
@@ -52,6 +64,10 @@ export function dialectBaseUrl(ctx: AppContext, dialect: Exclude<DialectName, 'n
  * of the profile; signKeyId/encKeyId claims).
  */
 export function dialectClient(ctx: AppContext, dialect: Exclude<DialectName, 'native'>): ClientProfile {
+  return once(ctx, dialect, () => buildDialectClient(ctx, dialect));
+}
+
+function buildDialectClient(ctx: AppContext, dialect: Exclude<DialectName, 'native'>): ClientProfile {
   const base = dialectBaseUrl(ctx, dialect);
   switch (dialect) {
     case 'twocanoes': {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { newKey } from '../helpers/raw-device.js';
 import { dbSnapshot } from '../helpers/db-snapshot.js';
-import { registeredMac, type Mac } from './helpers.js';
+import { proofFrom, registeredMac, type Mac } from './helpers.js';
 import { registerApp } from '../oidc/helpers.js';
 import { ManualClock } from '../../src/app/clock.js';
 import { revokeDevice } from '../../src/app/directory.js';
@@ -26,10 +26,7 @@ describe('session proof bad-input catalogue at /oidc/auth', () => {
   let alice: Mac;
   let bob: Mac;
 
-  const proof = async (m: Mac, o: Partial<Parameters<typeof buildSsoProof>[0]> = {}) => buildSsoProof({
-    deviceSigningKey: m.dev.signing.privateKey, kid: m.dev.signing.kid, nonce: await m.dev.nonce('/psso/nonce'),
-    issuer: s.url, username: m.user, refreshToken: m.refreshToken, now: now(), ...o,
-  });
+  const proof = (m: Mac, o: Partial<Parameters<typeof buildSsoProof>[0]> = {}) => proofFrom(s.url, now(), m, o);
 
   const authorize = (header: string) => {
     const q = new URLSearchParams({

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { newKey } from '../helpers/raw-device.js';
 import { dbSnapshot } from '../helpers/db-snapshot.js';
-import { registeredMac, type Mac } from './helpers.js';
+import { proofFrom, registeredMac, type Mac } from './helpers.js';
 import { ManualClock } from '../../src/app/clock.js';
 import { ssoProofFor } from '../../src/app/sso/proof.js';
 import { PssoError } from '../../src/errors/psso-error.js';
@@ -24,10 +24,7 @@ describe('Platform SSO session proof', () => {
   let alice: Mac;
   let bob: Mac;
 
-  const proof = async (m: Mac, o: Partial<Parameters<typeof buildSsoProof>[0]> = {}) => buildSsoProof({
-    deviceSigningKey: m.dev.signing.privateKey, kid: m.dev.signing.kid, nonce: await m.dev.nonce('/psso/nonce'),
-    issuer: s.url, username: m.user, refreshToken: m.refreshToken, now: now(), ...o,
-  });
+  const proof = (m: Mac, o: Partial<Parameters<typeof buildSsoProof>[0]> = {}) => proofFrom(s.url, now(), m, o);
   const check = (header: string | string[] | undefined) => ssoProofFor(s.ctx, { headers: header === undefined ? {} : { 'platform-sso-authorization': header } }, { clientId: 'app' });
 
   /** The proof is refused with `code`, and the database is exactly as before. */

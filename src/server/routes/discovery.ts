@@ -1,8 +1,17 @@
 // Discovery: OpenID configuration, JWKS (signing and enc keys) and apple-app-site-association (psso-protocol.md §2).
 
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { AppContext } from '../../app/context.js';
 import { authsrvApps } from './aasa-apps.js';
+
+/**
+ * The server's JWKS (the id_token signing key and the `use: enc` ECDH-ES key, which Fleet's extension
+ * requires, extensions.md §3.3) as application/jwk-set+json; also served under each dialect's path.
+ */
+export async function sendJwks(ctx: AppContext, reply: FastifyReply): Promise<FastifyReply> {
+  await ctx.keys.refresh();
+  return reply.type('application/jwk-set+json').header('cache-control', 'public, max-age=300').send(ctx.keys.jwks());
+}
 
 export function discoveryRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (app) => {
@@ -33,11 +42,7 @@ export function discoveryRoutes(ctx: AppContext): FastifyPluginAsync {
       };
     });
 
-    app.get('/.well-known/jwks.json', async (_req, reply) => {
-      await ctx.keys.refresh();
-      reply.type('application/jwk-set+json').header('cache-control', 'public, max-age=300');
-      return ctx.keys.jwks();
-    });
+    app.get('/.well-known/jwks.json', async (_req, reply) => sendJwks(ctx, reply));
 
     // Apple's CDN fetches this without redirects and needs application/json. The enabled extension
     // dialects add their published app ids (aasa-apps.ts).

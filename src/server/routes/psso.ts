@@ -6,19 +6,7 @@ import { handleTokenRequest } from '../../app/token-endpoint.js';
 import { issueNonce } from '../../app/nonces.js';
 import { PssoError } from '../../errors/psso-error.js';
 import type { ClientProfile } from '../../app/client-profile.js';
-
-/** A PSSO form body (form-urlencoded only). */
-export function formOf(req: FastifyRequest): Record<string, string | undefined> {
-  const ct = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (ct !== 'application/x-www-form-urlencoded') throw new PssoError('unsupported_content_type', ct || 'none');
-  return (req.body ?? {}) as Record<string, string | undefined>;
-}
-
-/** One header value, or undefined when absent or repeated (a repeated id binds nothing). */
-export function headerOf(req: FastifyRequest, name: string): string | undefined {
-  const v = req.headers[name];
-  return typeof v === 'string' && v.length > 0 && v.length <= 200 ? v : undefined;
-}
+import { formOf, headerOf } from '../request-parts.js';
 
 /**
  * Answers a token request through the one token use case, for the native login configuration or an

@@ -1,6 +1,6 @@
 // Registration API: native, and the deprecated twocanoes-style root /register (registration.compatEndpoint).
 
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../../app/context.js';
 import { authenticateRegistration } from '../../app/registration-auth.js';
 import { loginConfiguration } from '../../app/registration.js';
@@ -9,12 +9,7 @@ import { twocanoesRegistrationReply } from '../dialects/twocanoes/routes.js';
 import { registerDeviceRecorded, registerUserRecorded } from '../../app/registration-events.js';
 import { PssoError } from '../../errors/psso-error.js';
 import type { Device } from '../../storage/ports.js';
-
-function requireJson(req: FastifyRequest): unknown {
-  const ct = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  if (ct !== 'application/json') throw new PssoError('unsupported_content_type', ct || 'none');
-  return req.body;
-}
+import { jsonOf, requestFacts } from '../request-parts.js';
 
 const deviceView = (d: Device) => ({
   id: d.id, deviceUuid: d.deviceUuid, signingKeyId: d.signingKid, encryptionKeyId: d.encryptionKid,
@@ -23,22 +18,21 @@ const deviceView = (d: Device) => ({
   isAttested: d.attestation !== null, serialNumber: d.attestation?.serialNumber ?? null, udid: d.attestation?.udid ?? null,
 });
 
-const facts = (req: FastifyRequest) => ({ ipAddress: req.ip, correlationId: req.id, userAgent: req.headers['user-agent'], slot: req.admissionSlot });
 
 export function registrationRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (app) => {
     app.post('/api/v1/devices', async (req, reply) => {
-      const body = requireJson(req);
+      const body = jsonOf(req);
       const principal = await authenticateRegistration(ctx, req.headers.authorization);
-      const device = await registerDeviceRecorded(ctx, principal, body, facts(req));
+      const device = await registerDeviceRecorded(ctx, principal, body, requestFacts(req));
       reply.code(201);
       return { device: deviceView(device), loginConfiguration: loginConfiguration(ctx) };
     });
 
     app.post<{ Params: { id: string } }>('/api/v1/devices/:id/users', async (req, reply) => {
-      const body = requireJson(req);
+      const body = jsonOf(req);
       const principal = await authenticateRegistration(ctx, req.headers.authorization);
-      const reg = await registerUserRecorded(ctx, principal, req.params.id, body, facts(req));
+      const reg = await registerUserRecorded(ctx, principal, req.params.id, body, requestFacts(req));
       reply.code(201);
       return { registration: { id: reg.id, deviceId: reg.deviceId, userId: reg.userId, method: reg.method, userKeyId: reg.userKid, mfaVerified: reg.mfaVerified } };
     });
@@ -50,7 +44,7 @@ export function registrationRoutes(ctx: AppContext): FastifyPluginAsync {
     if (!(twocanoes.enabled && twocanoes.basePath === '/')) {
       app.post('/register', async (req) => {
         if (!ctx.config.registration.compatEndpoint) throw new PssoError('compat_registration_disabled');
-        return twocanoesRegistrationReply(await registerTwocanoesDevice(ctx, requireJson(req), facts(req), { compatAlias: true }));
+        return twocanoesRegistrationReply(await registerTwocanoesDevice(ctx, jsonOf(req), requestFacts(req), { compatAlias: true }));
       });
     }
   };

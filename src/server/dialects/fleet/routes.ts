@@ -2,7 +2,7 @@
 // api/mdm/apple/psso/{nonce,registration,token,jwks}. The token path takes both macOS's own
 // requests (the one token use case) and the extension's own credential check, told apart by shape.
 
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../../../app/context.js';
 import { dialectClient } from '../../../app/client-profile.js';
 import { issueNonce } from '../../../app/nonces.js';
@@ -10,9 +10,10 @@ import { registerFleetDevice } from '../../../app/dialect-registration.js';
 import { checkExtensionCredential } from '../../../app/credential-check.js';
 import { isCredentialCheckShape } from '../../../protocol/credential-check.js';
 import { parseCompactJws, type ParsedJws } from '../../../protocol/jws.js';
-import { answerTokenRequest, formOf, headerOf } from '../../routes/psso.js';
+import { answerTokenRequest } from '../../routes/psso.js';
+import { formOf, headerOf, requestFacts } from '../../request-parts.js';
 import { withAnyBody } from '../any-body.js';
-import { sendJwks } from '../jwks.js';
+import { sendJwks } from '../../routes/discovery.js';
 
 const PREFIX = '/api/mdm/apple/psso';
 
@@ -28,7 +29,6 @@ function credentialCheckIn(form: Record<string, string | undefined>): ParsedJws 
   }
 }
 
-const facts = (req: FastifyRequest) => ({ ipAddress: req.ip, correlationId: req.id, userAgent: req.headers['user-agent'], slot: req.admissionSlot });
 
 export function fleetRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (app) => {
@@ -42,7 +42,7 @@ export function fleetRoutes(ctx: AppContext): FastifyPluginAsync {
 
     // Any 2xx counts as registered; Fleet answers 204.
     app.post(`${PREFIX}/registration`, async (req, reply) => {
-      await registerFleetDevice(ctx, formOf(req), facts(req));
+      await registerFleetDevice(ctx, formOf(req), requestFacts(req));
       return reply.code(204).send();
     });
 
@@ -54,7 +54,7 @@ export function fleetRoutes(ctx: AppContext): FastifyPluginAsync {
       const check = credentialCheckIn(form);
       if (check) {
         // The extension reads only the status: 2xx accepted, 401 wrong credentials, anything else "couldn't verify".
-        await checkExtensionCredential(ctx, { jws: check, client, clientRequestId, ...facts(req) });
+        await checkExtensionCredential(ctx, { jws: check, client, clientRequestId, ...requestFacts(req) });
         return reply.type('application/json').send({ status: 'OK' });
       }
       return answerTokenRequest(ctx, req, reply, client, form);

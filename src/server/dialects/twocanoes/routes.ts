@@ -9,9 +9,10 @@ import { issueNonce } from '../../../app/nonces.js';
 import { registerTwocanoesDevice } from '../../../app/dialect-registration.js';
 import { PssoError } from '../../../errors/psso-error.js';
 import type { Device } from '../../../storage/ports.js';
-import { answerTokenRequest, formOf } from '../../routes/psso.js';
+import { answerTokenRequest } from '../../routes/psso.js';
+import { formOf, requestFacts } from '../../request-parts.js';
 import { jsonBody, withAnyBody } from '../any-body.js';
-import { sendJwks } from '../jwks.js';
+import { sendJwks } from '../../routes/discovery.js';
 
 /** Scissors ignores the answer; it carries the device id anyway, for admins and other clients. */
 export const twocanoesRegistrationReply = (d: Device) => ({
@@ -24,9 +25,7 @@ export function twocanoesRoutes(ctx: AppContext): FastifyPluginAsync {
 
     // The extension sets no Content-Type, so URLSession labels the JSON as a form: read it as JSON whatever the label.
     await withAnyBody(app, (scope) => {
-      scope.post('/register', async (req) => twocanoesRegistrationReply(await registerTwocanoesDevice(ctx, jsonBody(req.body), {
-        ipAddress: req.ip, correlationId: req.id, userAgent: req.headers['user-agent'], slot: req.admissionSlot,
-      })));
+      scope.post('/register', async (req) => twocanoesRegistrationReply(await registerTwocanoesDevice(ctx, jsonBody(req.body), requestFacts(req))));
     });
 
     app.post('/nonce', async (req, reply) => {

@@ -8,26 +8,10 @@ import { dialectClient } from '../../../app/client-profile.js';
 import { enrollDevice, enrollUser, type UioFacts } from '../../../app/uio/enroll.js';
 import { preauthenticate } from '../../../app/web-login.js';
 import { PssoError } from '../../../errors/psso-error.js';
-import { answerTokenRequest, headerOf } from '../../routes/psso.js';
+import { answerTokenRequest } from '../../routes/psso.js';
+import { formOf, headerOf, jsonOf, requestFacts } from '../../request-parts.js';
 
-function contentType(req: FastifyRequest): string {
-  return String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-}
-
-function formOf(req: FastifyRequest): Record<string, string | undefined> {
-  if (contentType(req) !== 'application/x-www-form-urlencoded') throw new PssoError('unsupported_content_type', contentType(req) || 'none');
-  return (req.body ?? {}) as Record<string, string | undefined>;
-}
-
-function jsonOf(req: FastifyRequest): unknown {
-  if (contentType(req) !== 'application/json') throw new PssoError('unsupported_content_type', contentType(req) || 'none');
-  return req.body;
-}
-
-const facts = (req: FastifyRequest): UioFacts => ({
-  ipAddress: req.ip, correlationId: req.id, userAgent: req.headers['user-agent'], slot: req.admissionSlot,
-  clientRequestId: headerOf(req, 'client-request-id'),
-});
+const facts = (req: FastifyRequest): UioFacts => ({ ...requestFacts(req), clientRequestId: headerOf(req, 'client-request-id') });
 
 export function uioPssoRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (app) => {
